@@ -1,0 +1,52 @@
+# Riders Portal — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint format install migrate messages screenshots bench clean
+
+$(VENV)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# Set up everything, load demo data, serve the portal with a Celery worker and beat.
+run: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) bin/devserver.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# The whole suite: lint, then pytest (PostgreSQL/Redis/real worker when DATABASE_URL/REDIS_URL are set).
+test: lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Extract and compile translations (needs GNU gettext); commit both .po and .mo.
+messages: install
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+# Refresh docs/screenshots/ from the browser tests.
+screenshots: install
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/import_riders.py
+	$(PY) bench/page_weight.py
+
+clean:
+	rm -rf var $(VENV)

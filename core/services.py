@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import override
+
+from .models import Notification, User
+
+
+def notification_post(
+    *, recipient: User, title: str, body: str = "", link: str = ""
+) -> Notification:
+    """Post a message to a user's inbox, translated into the recipient's language.
+
+    Callers pass lazy translations (gettext_lazy / format_lazy); they are rendered here in the
+    language the recipient chose, since the inbox is read later, outside this request.
+    """
+    with override(recipient.language or settings.LANGUAGE_CODE):
+        return Notification.objects.create(
+            recipient=recipient, title=str(title)[:120], body=str(body), link=link
+        )
+
+
+def notifications_mark_read(*, recipient: User) -> int:
+    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

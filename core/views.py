@@ -1,0 +1,77 @@
+"""Portal shell (Home, Services, Report), language switch and the health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from riders.permissions import rider_required
+
+from .selectors import home_figures
+from .services import user_set_language
+
+
+@rider_required
+def home(request):
+    """The signed-in rider: greeting, tier and the headline figures."""
+    return render(request, "core/home.html", {"figures": home_figures(), "nav": "home"})
+
+
+@rider_required
+def services_index(request):
+    """The signed-in rider: the city services, one tile each."""
+    return render(request, "core/services.html", {"nav": "services"})
+
+
+@rider_required
+def report(request):
+    """The signed-in rider: report a city problem (built by the reports issue)."""
+    return render(request, "core/report.html", {"nav": "report"})
+
+
+@require_POST
+def language_switch(request):
+    """Anyone: switch the portal language; a signed-in user keeps it as their preference."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if language in dict(settings.LANGUAGES) and request.user.is_authenticated:
+        user_set_language(user=request.user, language=language)
+    return response
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    from riders_portal.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Anyone (load balancers, docker health checks): 200 when database and broker are up."""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            **{k: "up" if v else "down" for k, v in checks.items()},
+        },
+        status=200 if healthy else 503,
+    )

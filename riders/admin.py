@@ -1,0 +1,118 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Rider, SignInCode, TierPeriod
+
+
+class TierPeriodInline(admin.TabularInline):
+    model = TierPeriod
+    extra = 0
+    can_delete = False
+    fields = ("tier", "started_on", "ended_on")
+    readonly_fields = fields
+    ordering = ("-started_on",)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Tier changes go through the rider's tier field, which writes the history.
+        return False
+
+
+@admin.register(Rider)
+class RiderAdmin(admin.ModelAdmin):
+    list_display = (
+        "rider_number",
+        "name",
+        "masked_phone",
+        "district",
+        "station",
+        "tier",
+        "is_active",
+        "joined_on",
+    )
+    list_display_links = ("rider_number", "name")
+    list_filter = ("district", "tier", "is_active")
+    search_fields = ("=rider_number", "name", "=phone")
+    search_help_text = _("Rider number or exact phone number, or part of a name.")
+    list_select_related = ("district",)
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = ("user", "created_at", "updated_at")
+    fields = (
+        "rider_number",
+        "name",
+        "phone",
+        "district",
+        "station",
+        "joined_on",
+        "tier",
+        "is_active",
+        "user",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [TierPeriodInline]
+    actions = ["activate", "deactivate"]
+
+    @admin.display(description=_("mobile phone"), ordering="phone")
+    def masked_phone(self, rider: Rider) -> str:
+        return rider.masked_phone
+
+    def save_model(self, request, obj: Rider, form, change: bool) -> None:
+        if not change:
+            created = services.rider_create(
+                rider_number=obj.rider_number,
+                name=obj.name,
+                phone=obj.phone,
+                district=obj.district,
+                station=obj.station,
+                joined_on=obj.joined_on,
+                tier=obj.tier,
+                is_active=obj.is_active,
+            )
+            obj.pk, obj.user_id = created.pk, created.user_id
+            return
+        new_tier = obj.tier
+        if "tier" in form.changed_data:
+            obj.tier = form.initial["tier"]
+        super().save_model(request, obj, form, change)
+        if new_tier != obj.tier:
+            services.rider_set_tier(rider=obj, tier=new_tier)
+            obj.tier = new_tier
+
+    @admin.action(description=_("Activate selected riders"))
+    def activate(self, request, queryset) -> None:
+        count = queryset.filter(is_active=False).update(is_active=True)
+        self.message_user(
+            request,
+            ngettext("%(count)d rider activated.", "%(count)d riders activated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Deactivate selected riders"))
+    def deactivate(self, request, queryset) -> None:
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d rider deactivated.", "%(count)d riders deactivated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(SignInCode)
+class SignInCodeAdmin(admin.ModelAdmin):
+    """Read-only, for support: was a code requested, did it expire, how many wrong tries."""
+
+    list_display = ("__str__", "created_at", "expires_at", "failed_attempts", "used_at")
+    list_filter = ("created_at",)
+    search_fields = ("=phone",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,151 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import District
+
+PHONE_PATTERN = r"^1[3-9]\d{9}$"
+phone_validator = RegexValidator(
+    PHONE_PATTERN, _("Enter an 11-digit mainland China mobile number, e.g. 13812345678.")
+)
+rider_number_validator = RegexValidator(
+    r"^[A-Za-z0-9-]{1,32}$", _("A rider number has 1–32 letters, digits or hyphens.")
+)
+
+
+class Tier(models.TextChoices):
+    REGULAR = "regular", _("Regular rider")
+    HONOUR = "honour", _("Honour rider")
+    CAPTAIN = "captain", _("Team captain")
+
+
+# When a rider held several tiers in one month, the highest counts (see docs/decisions.md).
+TIER_RANK = {Tier.REGULAR: 0, Tier.HONOUR: 1, Tier.CAPTAIN: 2}
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: enough for a rider to recognise their number, not enough to call it."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+class Rider(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="rider",
+        verbose_name=_("user account"),
+    )
+    rider_number = models.CharField(
+        _("rider number"),
+        max_length=32,
+        unique=True,
+        validators=[rider_number_validator],
+        help_text=_("The delivery platform's rider number."),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(
+        _("mobile phone"), max_length=11, unique=True, validators=[phone_validator]
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="riders", verbose_name=_("district")
+    )
+    station = models.CharField(_("delivery station"), max_length=100, blank=True)
+    joined_on = models.DateField(_("join date"))
+    is_active = models.BooleanField(_("active"), default=True)
+    # The current tier; TierPeriod keeps the history. Changed only by services.rider_set_tier,
+    # which writes both in one transaction.
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.REGULAR)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rider")
+        verbose_name_plural = _("riders")
+        ordering = ["rider_number"]
+        indexes = [
+            models.Index(fields=["district", "tier"], name="rider_district_tier_idx"),
+            models.Index(fields=["is_active"], name="rider_active_idx"),
+            models.Index(fields=["name"], name="rider_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="rider_tier_valid"),
+            models.CheckConstraint(condition=~Q(phone=""), name="rider_phone_not_empty"),
+            models.CheckConstraint(condition=~Q(rider_number=""), name="rider_number_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rider_number})"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class TierPeriod(models.Model):
+    """A date range in which a rider held a tier; ended_on is empty for the current one."""
+
+    rider = models.ForeignKey(
+        Rider, on_delete=models.CASCADE, related_name="tier_periods", verbose_name=_("rider")
+    )
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tier period")
+        verbose_name_plural = _("tier history")
+        ordering = ["rider", "started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rider"],
+                condition=Q(ended_on__isnull=True),
+                name="tier_period_one_current_per_rider",
+            ),
+            models.UniqueConstraint(
+                fields=["rider", "started_on"], name="tier_period_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="tier_period_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="tier_period_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} {self.started_on}–{self.ended_on or ''}"
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in code sent by SMS. Only an HMAC of the code is stored.
+
+    Codes are issued for any well-formed phone number, known or not, so the response and the
+    throttle behave the same for everyone; only active riders are actually sent an SMS.
+    """
+
+    phone = models.CharField(_("mobile phone"), max_length=11)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [
+            models.Index(fields=["phone", "-created_at"], name="sign_in_code_phone_idx"),
+            models.Index(fields=["expires_at"], name="sign_in_code_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="sign_in_code_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,37 @@
+import calendar
+import datetime as dt
+
+from django.db.models import Q
+
+from .models import TIER_RANK, Rider, TierPeriod
+
+
+def active_rider_count() -> int:
+    return Rider.objects.filter(is_active=True).count()
+
+
+def rider_tier_on(*, rider: Rider, day: dt.date) -> str | None:
+    """The tier the rider held on `day`, or None if they held none (not yet a rider)."""
+    period = (
+        TierPeriod.objects.filter(rider=rider, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .order_by("-started_on")
+        .first()
+    )
+    return period.tier if period else None
+
+
+def rider_tier_in_month(*, rider: Rider, year: int, month: int) -> str | None:
+    """The tier that counts for month M: the highest tier held on any day of that month.
+
+    A rider promoted on the 20th counts as promoted for the whole month (docs/decisions.md).
+    None if the rider held no tier at all in that month.
+    """
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    tiers = (
+        TierPeriod.objects.filter(rider=rider, started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .values_list("tier", flat=True)
+    )
+    return max(tiers, key=TIER_RANK.__getitem__, default=None)

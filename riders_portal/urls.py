@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Riders Portal administration")
+admin.site.site_title = _("Riders Portal admin")
+admin.site.index_title = _("Service centre")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("riders.urls")),
+    path("", include("core.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

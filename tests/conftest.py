@@ -1,0 +1,227 @@
+"""Test harness shared by every app: media, SMS outbox, a real Celery worker, a real browser."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+
+from riders import sms
+from riders_portal.celery import app as celery_app
+
+# Playwright runs an event loop in the test thread; Django's ORM calls from the same thread are
+# still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip when a service is missing, or fail under REQUIRE_SERVICES=1 (CI)."""
+    if available:
+        return
+    if django_settings.REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Sign-in codes go to riders.sms.outbox instead of the log."""
+    settings.SMS_SENDER = "riders.sms.LocmemSMSSender"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _eager_celery():
+    """Tasks run inline unless a test asks for the real worker (fixture `celery_worker`)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+
+
+def _database_url_for_worker(settings_dict: dict) -> str:
+    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = quote(settings_dict.get("USER") or "")
+    password = quote(settings_dict.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "localhost"
+    port = settings_dict.get("PORT") or "5432"
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real `celery worker` process on Redis, sharing the test database.
+
+    It consumes a queue unique to this test, so a stray worker elsewhere cannot take the tasks.
+    Yields a function that waits until a condition holds (the worker is asynchronous).
+    """
+    from django.db import connection
+
+    require_service(bool(django_settings.REDIS_URL), "Redis (REDIS_URL)")
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(connection.settings_dict),
+        "REDIS_URL": django_settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DB_CONN_MAX_AGE": "0",
+    }
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "riders_portal",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--hostname",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    log: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = worker.stdout.readline()
+        if not line and worker.poll() is not None:
+            break
+        log.append(line)
+        if " ready." in line:
+            break
+    else:
+        worker.kill()
+        pytest.fail("Celery worker did not start in 60 s:\n" + "".join(log))
+    if worker.poll() is not None:
+        pytest.fail("Celery worker exited:\n" + "".join(log))
+
+    previous_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+
+    def wait_until(condition, timeout: float = 30.0, what: str = "condition") -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if condition():
+                return
+            time.sleep(0.1)
+        worker.terminate()
+        output = worker.communicate(timeout=10)[0]
+        pytest.fail(f"Timed out waiting for {what}; worker log:\n{''.join(log)}{output}")
+
+    try:
+        yield wait_until
+    finally:
+        celery_app.conf.task_always_eager = True
+        celery_app.conf.task_default_queue = previous_queue
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+# --- Playwright on Debian's chromium ------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    require_service(Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+    }
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    """Where browser tests save screenshots: var/screenshots, or SCREENSHOT_DIR (make screenshots)."""
+    path = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "var" / "screenshots")
+    if not path.is_absolute():
+        path = ROOT / path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def sign_in_rider(page, live_server, sms_outbox):
+    """Sign a rider in through the real pages in the browser; returns the page on Home."""
+
+    def _sign_in(rider):
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("手机号码").fill(rider.phone)
+        page.get_by_role("button", name="发送验证码").click()
+        page.wait_for_url("**/sign-in/code/")
+        code = _code_from(sms_outbox[-1].text)
+        page.get_by_label("6位验证码").fill(code)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return _sign_in
+
+
+def _code_from(text: str) -> str:
+    import re
+
+    return re.search(r"\b(\d{6})\b", text).group(1)
+
+
+def gettext_available() -> bool:
+    return shutil.which("msgfmt") is not None and shutil.which("xgettext") is not None
