@@ -191,7 +191,7 @@ def browser_context_args():
 
 @pytest.fixture
 def screenshot_dir() -> Path:
-    """Where browser tests save screenshots: var/screenshots, or SCREENSHOT_DIR (make screenshots)."""
+    """Where browser tests save screenshots: var/screenshots, or $SCREENSHOT_DIR."""
     path = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "var" / "screenshots")
     if not path.is_absolute():
         path = ROOT / path

@@ -1,0 +1,72 @@
+"""docker-compose.yml, Dockerfile and .ci/run agree with the settings module."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import yaml
+
+from riders_portal import settings as project_settings
+from tests.conftest import ROOT, require_service
+
+COMPOSE = ROOT / "docker-compose.yml"
+
+
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def test_compose_runs_the_production_stack():
+    services = compose()["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    for name, service in services.items():
+        assert "healthcheck" in service, f"{name} has no health check"
+    assert "gunicorn" in services["web"]["command"]
+    assert "worker" in services["worker"]["command"]
+    assert "beat" in services["beat"]["command"]
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    volumes = compose()["volumes"]
+    assert {"pgdata", "media"} <= set(volumes)
+
+
+def test_compose_sets_every_variable_production_needs():
+    for name in ("web", "worker", "beat"):
+        env = compose()["services"][name]["environment"]
+        assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"} <= set(env)
+        assert env["DEBUG"] == "0"
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["REDIS_URL"].startswith("redis://")
+
+
+def test_every_variable_compose_sets_is_read_by_the_settings():
+    source = (ROOT / "riders_portal/settings.py").read_text()
+    read = set(re.findall(r'env\w*\(\s*"([A-Z_]+)"', source)) | set(
+        re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', source)
+    )
+    for name in ("web", "worker", "beat"):
+        for variable in compose()["services"][name]["environment"]:
+            assert variable in read, f"{variable} is set in compose but unused by settings"
+    assert project_settings.CELERY_BEAT_SCHEDULER in " ".join(
+        compose()["services"]["beat"]["command"]
+    )
+
+
+def test_compose_file_is_valid_for_docker_compose():
+    binary = shutil.which("docker-compose")
+    require_service(binary is not None, "docker-compose (to validate docker-compose.yml)")
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE), "config", "-q"],
+        env={**os.environ, "SECRET_KEY": "validation-only"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_ci_runs_make_test_on_real_services():
+    script = (ROOT / ".ci/run").read_text()
+    assert "make test" in script
+    for needed in ("DATABASE_URL", "REDIS_URL", "REQUIRE_SERVICES=1", "chromium"):
+        assert needed in script
