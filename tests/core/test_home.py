@@ -1,0 +1,40 @@
+import pytest
+from django.utils import translation
+
+from core.selectors import home_figures
+from tests.factories import RiderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_counts_active_riders_only():
+    RiderFactory.create_batch(3)
+    RiderFactory(is_active=False)
+    with translation.override("en"):
+        figures = {str(f.label): f.value for f in home_figures()}
+    assert figures["Active riders"] == 3
+
+
+def test_home_greets_the_rider_with_tier_and_figures(client):
+    rider = RiderFactory(name="王小骑", tier="honour")
+    client.force_login(rider.user)
+    page = client.get("/").content.decode()
+    assert "你好，王小骑" in page
+    assert "荣誉骑士" in page
+    assert "在岗骑手" in page
+    # Figures of features not built yet say so instead of inventing a number.
+    assert page.count("即将上线") == 3
+
+
+def test_bottom_navigation_marks_the_current_tab(client):
+    client.force_login(RiderFactory().user)
+    for url, label in (
+        ("/", "首页"),
+        ("/services/", "服务"),
+        ("/report/", "随手拍"),
+        ("/me/", "我的"),
+    ):
+        page = client.get(url).content.decode()
+        assert 'aria-current="page">' in page
+        current = page.split('aria-current="page">')[1].split("</a>")[0]
+        assert current.endswith(label), (url, current)
