@@ -1,2 +1,419 @@
-# Models arrive with this app's feature issue (see `issues`); the app exists so the layout
-# and INSTALLED_APPS are stable from the first migration on.
+"""City-problem reports (随手拍): the five roles, categories, departments, routing, reports.
+
+Status changes happen only in governance/workflow.py, which also writes the timeline.
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from core.models import City, District
+
+
+class BilingualName(models.Model):
+    """Admin-editable reference data carries its Chinese and English names."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Role(BilingualName):
+    """One of the five civic roles riders take on (五大员)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("civic role")
+        verbose_name_plural = _("civic roles")
+        ordering = ["sort_order", "code"]
+
+
+class Category(BilingualName):
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="categories", verbose_name=_("role")
+    )
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    closure_hours = models.PositiveSmallIntegerField(
+        _("closure hours"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("A routed report must be closed within this many hours."),
+    )
+    cash_reward = models.DecimalField(
+        _("cash reward (yuan)"), max_digits=8, decimal_places=2, default=Decimal("0.00")
+    )
+    points_reward = models.PositiveIntegerField(_("points reward"), default=0)
+    duplicate_radius_m = models.PositiveIntegerField(
+        _("duplicate radius (m)"), default=50, validators=[MinValueValidator(1)]
+    )
+    duplicate_window_hours = models.PositiveIntegerField(
+        _("duplicate window (hours)"), default=72, validators=[MinValueValidator(1)]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("report category")
+        verbose_name_plural = _("report categories")
+        ordering = ["role__sort_order", "sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closure_hours__gte=1), name="category_closure_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(cash_reward__gte=0), name="category_cash_reward_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_radius_m__gte=1) & Q(duplicate_window_hours__gte=1),
+                name="category_duplicate_rule_positive",
+            ),
+        ]
+
+
+class Department(BilingualName):
+    """A city department that receives and closes reports."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="departments", verbose_name=_("city")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+
+class RoutingRule(models.Model):
+    """(category, district) → department. A rule without a district covers the whole category."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("category")
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        verbose_name=_("district"),
+        help_text=_("Leave empty for the category-wide default."),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="routing_rules",
+        verbose_name=_("department"),
+    )
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["category", "district"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "district"], name="routing_rule_unique_per_district"
+            ),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=Q(district__isnull=True),
+                name="routing_rule_one_default_per_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.district or _("all districts")
+        return f"{self.category} / {where} → {self.department}"
+
+
+class ReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    WITH_DISPATCHER = "dispatch", _("With the dispatcher")
+    ROUTED = "routed", _("Routed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+    REJECTED = "rejected", _("Rejected by department")
+    INVALID = "invalid", _("Closed as invalid")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+OPEN_STATUSES = (
+    ReportStatus.SUBMITTED,
+    ReportStatus.WITH_DISPATCHER,
+    ReportStatus.ROUTED,
+    ReportStatus.ACKNOWLEDGED,
+    ReportStatus.REJECTED,
+)
+CLOSED_STATUSES = (ReportStatus.RESOLVED, ReportStatus.INVALID, ReportStatus.DUPLICATE)
+WITH_DEPARTMENT = (ReportStatus.ROUTED, ReportStatus.ACKNOWLEDGED)
+
+
+def new_public_id() -> str:
+    # Not guessable, short enough to read out on the phone; no 0/O/1/I.
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "R" + "".join(secrets.choice(alphabet) for _ in range(9))
+
+
+class Report(models.Model):
+    public_id = models.CharField(
+        _("report number"), max_length=12, unique=True, default=new_public_id, editable=False
+    )
+    rider = models.ForeignKey(
+        "riders.Rider", on_delete=models.PROTECT, related_name="reports", verbose_name=_("rider")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
+    )
+    description = models.TextField(_("description"), max_length=2000)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="reports", verbose_name=_("district")
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("department"),
+    )
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    warned_at = models.DateTimeField(_("pre-breach warning sent at"), null=True, blank=True)
+    # The next moment the deadline sweep must look at this report (warning, deadline, 2×
+    # deadline); empty when there is nothing left to watch. One indexed column keeps the
+    # sweep an index range scan however many reports there are.
+    next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    reply = models.TextField(_("department's reply"), blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                name="report_deadline_watch_idx",
+                condition=Q(next_check_at__isnull=False),
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="report_unrouted_idx",
+                condition=Q(status="submitted"),
+            ),
+            models.Index(fields=["rider", "-created_at"], name="report_rider_idx"),
+            models.Index(fields=["department", "status", "due_at"], name="report_department_idx"),
+            models.Index(fields=["category", "latitude", "longitude"], name="report_duplicate_idx"),
+            models.Index(fields=["status", "-created_at"], name="report_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="report_location_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=WITH_DEPARTMENT)
+                | (
+                    Q(department__isnull=False)
+                    & Q(routed_at__isnull=False)
+                    & Q(due_at__isnull=False)
+                ),
+                name="report_routed_has_department_and_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.ACKNOWLEDGED) | Q(acknowledged_at__isnull=False),
+                name="report_acknowledged_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=CLOSED_STATUSES) | Q(closed_at__isnull=False),
+                name="report_closed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.DUPLICATE) | Q(duplicate_of__isnull=False),
+                name="report_duplicate_has_original",
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=models.F("id")), name="report_not_duplicate_of_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(escalation_level__lte=2), name="report_escalation_level_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+def report_photo_path(photo: "ReportPhoto", filename: str) -> str:
+    # Random file names: photo URLs must not be guessable from the report number.
+    return f"reports/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}.jpg"
+
+
+def report_thumbnail_path(photo: "ReportPhoto", filename: str) -> str:
+    return f"reports/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}-thumb.jpg"
+
+
+class ReportPhoto(models.Model):
+    """A photo of the problem, re-encoded as JPEG without EXIF; at most 3 per report."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    image = models.ImageField(_("photo"), upload_to=report_photo_path)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=report_thumbnail_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="report_photo_position"),
+            # Positions 1–3 with uniqueness: the database itself holds at most 3 photos.
+            models.CheckConstraint(
+                condition=Q(position__gte=1, position__lte=3), name="report_photo_at_most_three"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} #{self.position}"
+
+
+class ReportEvent(models.Model):
+    """One line of a report's timeline, written by the code that changed the report."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ROUTED = "routed", _("Routed to department")
+        TO_DISPATCHER = "to_dispatcher", _("Passed to the dispatcher")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+        REJECTED = "rejected", _("Rejected by department")
+        CLOSED_INVALID = "invalid", _("Closed as invalid")
+        DUPLICATE = "duplicate", _("Linked to an earlier report")
+        WARNED = "warned", _("Deadline approaching")
+        ESCALATED = "escalated", _("Escalated")
+        COMMENT = "comment", _("Comment")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
+    )
+    kind = models.CharField(_("what happened"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # Shown to the rider on their report page (the department's reply, comments, status).
+    public = models.BooleanField(_("visible to the rider"), default=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline")
+        ordering = ["report", "created_at", "id"]
+        indexes = [models.Index(fields=["report", "created_at"], name="report_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_kind_display()}"
+
+
+class Alert(models.Model):
+    """A stored notice for a department or the dispatchers about a report's deadline.
+
+    Delivery channels (webhooks, e-mail) come with the department API; until then dispatchers
+    read them in the admin and departments poll them.
+    """
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Deadline approaching")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATED = "escalated", _("Escalated: twice the deadline")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("report")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Empty: addressed to the dispatchers.
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("department"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline alert")
+        verbose_name_plural = _("deadline alerts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["department", "-created_at"], name="alert_department_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_kind_display()}"

@@ -167,9 +167,26 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a web request must not hang when the broker is down: fail fast, log, and let
+# the periodic sweeps re-queue (core/queue.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "route-unrouted-reports": {
+        "task": "governance.tasks.sweep_unrouted_reports",
+        "schedule": 60.0,
+    },
+    "watch-report-deadlines": {
+        "task": "governance.tasks.sweep_report_deadlines",
+        "schedule": 60.0,
+    },
     "purge-expired-sign-in-codes": {
         "task": "riders.tasks.purge_expired_sign_in_codes",
         "schedule": crontab(minute="*/15"),
@@ -245,3 +262,6 @@ ROSTER_IMPORT_BATCH_SIZE = envint("ROSTER_IMPORT_BATCH_SIZE", 2000)
 REQUIRE_SERVICES = envbool("REQUIRE_SERVICES", False)
 
 PORTAL_NAME = _("Riders Portal")
+REPORTS_PER_RIDER_PER_HOUR = envint("REPORTS_PER_RIDER_PER_HOUR", 10)
+# A report still "submitted" after this long was not routed (lost message, broker down).
+REPORT_ROUTING_SWEEP_AFTER_SECONDS = envint("REPORT_ROUTING_SWEEP_AFTER_SECONDS", 60)

@@ -24,6 +24,25 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Transactional tests (live server, real worker, concurrency) flush every table when they
+    end, which would take the seeded reference data (districts, categories, groups) with it.
+    Serialized rollback restores it, so test order never matters."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        by_marker = marker is not None and marker.kwargs.get("transaction", False)
+        by_fixture = {"transactional_db", "live_server"} & set(item.fixturenames)
+        if not (by_marker or by_fixture):
+            continue
+        if marker is not None:
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )
+        if "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")
+
+
 def require_service(available: bool, what: str) -> None:
     """Skip when a service is missing, or fail under REQUIRE_SERVICES=1 (CI)."""
     if available:
@@ -45,6 +64,16 @@ def sms_outbox(settings):
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site language, whatever the previous one activated."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

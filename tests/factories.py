@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -52,3 +53,73 @@ class RiderFactory(DjangoModelFactory):
     def tier_history(rider, create, extracted, **kwargs):
         if create:
             TierPeriod.objects.create(rider=rider, tier=rider.tier, started_on=rider.joined_on)
+
+
+# --- governance -------------------------------------------------------------------------------
+def jpeg_bytes(size=(800, 600), color="orange", gps: tuple[float, float] | None = None, fmt="JPEG"):
+    """A real image file, optionally with EXIF GPS like a phone camera writes."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, color)
+    buffer = BytesIO()
+    kwargs = {}
+    if gps is not None:
+        exif = Image.Exif()
+
+        def dms(value: float):
+            value = abs(value)
+            degrees = int(value)
+            minutes = int((value - degrees) * 60)
+            seconds = round(((value - degrees) * 60 - minutes) * 60, 4)
+            return (degrees, minutes, seconds)
+
+        exif[0x8825] = {
+            1: "N" if gps[0] >= 0 else "S",
+            2: dms(gps[0]),
+            3: "E" if gps[1] >= 0 else "W",
+            4: dms(gps[1]),
+        }
+        exif[0x010F] = "PhoneMaker"  # Make: must not survive re-encoding
+        kwargs["exif"] = exif
+    image.save(buffer, fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def photo_upload(name="photo.jpg", **kwargs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, jpeg_bytes(**kwargs), content_type="image/jpeg")
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "governance.Department"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"dept-{n}")
+    name = factory.Sequence(lambda n: f"部门{n}")
+    name_en = factory.Sequence(lambda n: f"Department {n}")
+    city = factory.LazyFunction(lambda: District.objects.get(code="licang").city)
+
+
+def category(code: str = "stairwell-clutter"):
+    from governance.models import Category
+
+    return Category.objects.get(code=code)
+
+
+class ReportFactory(DjangoModelFactory):
+    """A freshly submitted report (status "submitted"); move it on with governance.workflow."""
+
+    class Meta:
+        model = "governance.Report"
+
+    rider = factory.SubFactory(RiderFactory)
+    category = factory.LazyFunction(category)
+    description = "楼道里堆满了纸箱"
+    district = factory.LazyFunction(qingdao_district)
+    latitude = factory.Sequence(lambda n: Decimal("36.140000") + Decimal(n) / 1000)
+    longitude = Decimal("120.430000")
+    address = "李沧区九水东路 100 号"

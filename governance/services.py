@@ -1,0 +1,296 @@
+"""Writes for city-problem reports: submit, route in the background, watch deadlines."""
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.models import District
+from core.queue import enqueue_on_commit
+from riders.models import Rider
+
+from . import workflow
+from .geo import bounding_box, distance_m
+from .models import (
+    OPEN_STATUSES,
+    WITH_DEPARTMENT,
+    Alert,
+    Category,
+    Department,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportStatus,
+    RoutingRule,
+)
+from .photos import PhotoError, check_photo_count, process_photo
+
+logger = logging.getLogger(__name__)
+
+
+class ReportRateLimited(DomainError):
+    code = "report_rate_limited"
+
+
+def report_submit(
+    *,
+    rider: Rider,
+    category: Category,
+    description: str,
+    district: District,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+    address: str = "",
+    photos: list,
+) -> Report:
+    """File a report; routing happens in the background once the transaction commits.
+
+    Photos are decoded and re-encoded before the transaction opens, so a bad photo refuses the
+    whole report and nothing is half-written.
+    """
+    if not rider.is_active:
+        raise DomainError(_("Your rider account is not active."), code="rider_inactive")
+    if not category.is_active:
+        raise DomainError(_("This category is no longer in use."), code="category_inactive")
+    if not photos:
+        raise PhotoError(_("Add at least one photo of the problem."), code="photo_required")
+    check_photo_count(photos)
+    processed = [process_photo(upload) for upload in photos]
+    if latitude is None or longitude is None:
+        gps = next((p.gps for p in processed if p.gps), None)
+        if gps is None:
+            raise DomainError(
+                _("Share your location or use a photo taken with location on."),
+                code="location_required",
+            )
+        latitude, longitude = gps
+    with transaction.atomic():
+        # Lock the rider so two simultaneous submissions cannot both pass the hourly limit.
+        Rider.objects.select_for_update().filter(pk=rider.pk).first()
+        recent = Report.objects.filter(
+            rider=rider, created_at__gte=timezone.now() - dt.timedelta(hours=1)
+        ).count()
+        if recent >= settings.REPORTS_PER_RIDER_PER_HOUR:
+            raise ReportRateLimited(
+                _(
+                    "You have sent %(count)d reports in the last hour. Thank you! "
+                    "Please wait a little before sending the next one."
+                )
+                % {"count": recent}
+            )
+        report = Report.objects.create(
+            rider=rider,
+            category=category,
+            description=description.strip(),
+            district=district,
+            latitude=latitude,
+            longitude=longitude,
+            address=address.strip(),
+        )
+        for position, photo in enumerate(processed, start=1):
+            ReportPhoto.objects.create(
+                report=report,
+                position=position,
+                image=photo.image,
+                thumbnail=photo.thumbnail,
+                width=photo.width,
+                height=photo.height,
+            )
+        ReportEvent.objects.create(
+            report=report,
+            kind=ReportEvent.Kind.SUBMITTED,
+            actor=rider.user,
+            to_status=report.status,
+        )
+        from .tasks import route_report
+
+        enqueue_on_commit(route_report, report.pk)
+    return report
+
+
+def department_for(*, category: Category, district: District) -> Department | None:
+    """The routing rule for (category, district), else the category-wide rule, else None."""
+    rules = RoutingRule.objects.filter(
+        Q(district=district) | Q(district__isnull=True),
+        category=category,
+        department__is_active=True,
+    ).select_related("department")
+    best = sorted(rules, key=lambda rule: rule.district_id is None)
+    return best[0].department if best else None
+
+
+def find_duplicate(report: Report) -> Report | None:
+    """The earliest open report of the same category near the same place within the window."""
+    category = report.category
+    min_lat, max_lat, min_lng, max_lng = bounding_box(
+        report.latitude, report.longitude, category.duplicate_radius_m
+    )
+    candidates = (
+        Report.objects.filter(
+            category=category,
+            status__in=OPEN_STATUSES,
+            duplicate_of__isnull=True,
+            latitude__range=(min_lat, max_lat),
+            longitude__range=(min_lng, max_lng),
+            created_at__gte=report.created_at - dt.timedelta(hours=category.duplicate_window_hours),
+            created_at__lte=report.created_at,
+        )
+        .exclude(pk=report.pk)
+        .order_by("created_at", "id")
+        .only("id", "public_id", "latitude", "longitude", "created_at")
+    )
+    for candidate in candidates:
+        if candidate.created_at == report.created_at and candidate.pk > report.pk:
+            continue
+        if (
+            distance_m(report.latitude, report.longitude, candidate.latitude, candidate.longitude)
+            <= category.duplicate_radius_m
+        ):
+            return candidate
+    return None
+
+
+def report_route_automatically(*, report_id: int) -> Report | None:
+    """Route a submitted report: link it to an earlier duplicate, or send it by the rules.
+
+    Idempotent: a report that is no longer "submitted" is left alone, and the state machine's
+    row lock makes a concurrent second run fail its status check instead of routing twice.
+    """
+    report = Report.objects.select_related("category", "district").filter(pk=report_id).first()
+    if report is None or report.status != ReportStatus.SUBMITTED:
+        return report
+    try:
+        original = find_duplicate(report)
+        if original is not None:
+            return workflow.mark_duplicate(report, original=original)
+        department = department_for(category=report.category, district=report.district)
+        if department is not None:
+            return workflow.route(report, department=department)
+        return workflow.to_dispatcher(report, note=_("No routing rule matched."))
+    except workflow.IllegalTransition:
+        return Report.objects.get(pk=report_id)
+
+
+def unrouted_reports_requeue(*, older_than_seconds: int | None = None, limit: int = 500) -> int:
+    """Queue routing again for reports still "submitted" (a lost message, a broker outage)."""
+    from .tasks import route_report
+
+    age = older_than_seconds
+    if age is None:
+        age = settings.REPORT_ROUTING_SWEEP_AFTER_SECONDS
+    ids = list(
+        Report.objects.filter(
+            status=ReportStatus.SUBMITTED,
+            created_at__lt=timezone.now() - dt.timedelta(seconds=age),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for report_id in ids:
+        route_report.delay(report_id)
+    return len(ids)
+
+
+def report_deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = 5000) -> int:
+    """Warn, flag overdue and escalate reports whose next deadline check has come.
+
+    Set-based: each stage is one UPDATE over the batch, plus bulk-inserted timeline events and
+    alerts, so a sweep over millions of reports costs a few statements per batch. Rows another
+    sweep holds are skipped (SKIP LOCKED) and picked up next minute.
+    """
+    now = now or timezone.now()
+    handled = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Report.objects.select_for_update(skip_locked=True)
+                .filter(next_check_at__lte=now, status__in=WITH_DEPARTMENT)
+                .order_by("next_check_at")
+                .values("id", "department_id", "due_at", "routed_at", "escalation_level")[
+                    :batch_size
+                ]
+            )
+            if not rows:
+                return handled
+            handled += len(rows)
+            _apply_deadline_stages(rows, now)
+        if len(rows) < batch_size:
+            return handled
+
+
+def _apply_deadline_stages(rows: list[dict], now: dt.datetime) -> None:
+    warn, overdue, escalate, settled = [], [], [], []
+    for row in rows:
+        second_deadline = row["due_at"] + (row["due_at"] - row["routed_at"])
+        if now >= second_deadline and row["escalation_level"] < 2:
+            escalate.append(row)
+        elif now >= row["due_at"] and row["escalation_level"] < 1:
+            overdue.append(row)
+        elif now < row["due_at"]:
+            warn.append(row)
+        else:
+            settled.append(row)
+    double_deadline = ExpressionWrapper(
+        F("due_at") + (F("due_at") - F("routed_at")), output_field=DateTimeField()
+    )
+    if settled:
+        # Nothing left to do for these (already at their level): stop watching them.
+        Report.objects.filter(pk__in=[r["id"] for r in settled]).update(next_check_at=None)
+    if warn:
+        Report.objects.filter(pk__in=[r["id"] for r in warn]).update(
+            warned_at=now, next_check_at=F("due_at")
+        )
+    if overdue:
+        Report.objects.filter(pk__in=[r["id"] for r in overdue]).update(
+            is_overdue=True,
+            escalation_level=1,
+            warned_at=Case(When(warned_at__isnull=True, then=Value(now)), default=F("warned_at")),
+            next_check_at=double_deadline,
+        )
+    if escalate:
+        Report.objects.filter(pk__in=[r["id"] for r in escalate]).update(
+            is_overdue=True,
+            escalation_level=2,
+            warned_at=Case(When(warned_at__isnull=True, then=Value(now)), default=F("warned_at")),
+            next_check_at=None,
+        )
+    events, alerts = [], []
+    stages = (
+        (
+            warn,
+            ReportEvent.Kind.WARNED,
+            Alert.Kind.WARNING,
+            _("Three quarters of the closure time are used."),
+        ),
+        (overdue, ReportEvent.Kind.ESCALATED, Alert.Kind.OVERDUE, _("The deadline has passed.")),
+        (
+            escalate,
+            ReportEvent.Kind.ESCALATED,
+            Alert.Kind.ESCALATED,
+            _("Twice the closure time has passed."),
+        ),
+    )
+    for stage_rows, event_kind, alert_kind, note in stages:
+        for row in stage_rows:
+            events.append(
+                ReportEvent(
+                    report_id=row["id"],
+                    kind=event_kind,
+                    department_id=row["department_id"],
+                    note=note,
+                    public=False,
+                )
+            )
+            alerts.append(
+                Alert(report_id=row["id"], kind=alert_kind, department_id=row["department_id"])
+            )
+            if alert_kind != Alert.Kind.WARNING:
+                alerts.append(Alert(report_id=row["id"], kind=alert_kind, department_id=None))
+    ReportEvent.objects.bulk_create(events, batch_size=1000)
+    Alert.objects.bulk_create(alerts, batch_size=1000)

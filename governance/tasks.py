@@ -1,0 +1,24 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def route_report(report_id: int) -> None:
+    services.report_route_automatically(report_id=report_id)
+
+
+@shared_task(acks_late=True)
+def sweep_unrouted_reports() -> int:
+    return services.unrouted_reports_requeue()
+
+
+@shared_task(acks_late=True)
+def sweep_report_deadlines() -> int:
+    return services.report_deadlines_sweep()

@@ -1,0 +1,334 @@
+"""The report state machine: the only code that changes a report's status.
+
+    submitted ──route──▶ routed ──acknowledge──▶ acknowledged ──resolve──▶ resolved
+        │                  │  ╲                     │
+        │                  │   ╲──resolve──▶        └──reject──▶ rejected
+        ├─to_dispatcher─▶ dispatch ◀────────────────────────────────┘ (back to dispatcher)
+        │                  │
+        │     dispatch / rejected ──route (re-route)──▶ routed
+        │     dispatch / rejected ──close_invalid──▶ invalid
+        └──duplicate──▶ duplicate  (any open report, by the router or a dispatcher)
+
+Each transition locks the row (select_for_update), checks the current status, writes the new
+state and one timeline event, and notifies the rider, all in one transaction. A transition that
+is not allowed from the current status raises IllegalTransition (HTTP 409 in the API).
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError
+from core.models import User
+from core.services import notification_post
+
+from .models import OPEN_STATUSES, Department, Report, ReportEvent, ReportStatus
+
+S = ReportStatus
+
+# Pre-breach warning once this share of the closure time is used (amber in the dispatch queue).
+WARNING_SHARE = 0.75
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+
+
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    # name: (allowed from, to)
+    "route": ((S.SUBMITTED, S.WITH_DISPATCHER, S.REJECTED), S.ROUTED),
+    "reroute": ((S.ROUTED, S.ACKNOWLEDGED), S.ROUTED),
+    "to_dispatcher": ((S.SUBMITTED,), S.WITH_DISPATCHER),
+    "acknowledge": ((S.ROUTED,), S.ACKNOWLEDGED),
+    "resolve": ((S.ROUTED, S.ACKNOWLEDGED), S.RESOLVED),
+    "reject": ((S.ROUTED, S.ACKNOWLEDGED), S.REJECTED),
+    "close_invalid": ((S.WITH_DISPATCHER, S.REJECTED, S.SUBMITTED), S.INVALID),
+    "duplicate": (tuple(OPEN_STATUSES), S.DUPLICATE),
+}
+
+RIDER_MESSAGES = {
+    S.ROUTED: gettext_lazy("Your report %(id)s was sent to %(department)s."),
+    S.WITH_DISPATCHER: gettext_lazy("Your report %(id)s is with the dispatcher."),
+    S.ACKNOWLEDGED: gettext_lazy("%(department)s is working on your report %(id)s."),
+    S.RESOLVED: gettext_lazy("Your report %(id)s was resolved. Thank you!"),
+    S.REJECTED: gettext_lazy("Your report %(id)s went back to the dispatcher for a check."),
+    S.INVALID: gettext_lazy("Your report %(id)s was closed as invalid."),
+    S.DUPLICATE: gettext_lazy("Your report %(id)s joined the earlier report %(original)s."),
+}
+
+
+def _locked(report: Report, transition: str) -> Report:
+    allowed, _to = TRANSITIONS[transition]
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("rider__user", "department", "category")
+        .get(pk=report.pk)
+    )
+    if locked.status not in allowed:
+        raise IllegalTransition(
+            _("A report that is “%(status)s” cannot be %(action)s.")
+            % {"status": locked.get_status_display(), "action": _action_label(transition)}
+        )
+    return locked
+
+
+def _action_label(transition: str) -> str:
+    return {
+        "route": _("routed"),
+        "reroute": _("re-routed"),
+        "to_dispatcher": _("passed to the dispatcher"),
+        "acknowledge": _("acknowledged"),
+        "resolve": _("resolved"),
+        "reject": _("rejected"),
+        "close_invalid": _("closed as invalid"),
+        "duplicate": _("marked as a duplicate"),
+    }[transition]
+
+
+def _record(
+    report: Report,
+    *,
+    kind: str,
+    from_status: str,
+    actor: User | None = None,
+    department: Department | None = None,
+    note: str = "",
+    public: bool = True,
+) -> ReportEvent:
+    return ReportEvent.objects.create(
+        report=report,
+        kind=kind,
+        actor=actor,
+        department=department,
+        from_status=from_status,
+        to_status=report.status,
+        note=note,
+        public=public,
+    )
+
+
+def _notify_rider(report: Report) -> None:
+    message = RIDER_MESSAGES.get(report.status)
+    if message is None:
+        return
+    department = report.department
+    original = report.duplicate_of.public_id if report.duplicate_of_id else ""
+    notification_post(
+        recipient=report.rider.user,
+        title=_LazyPercent(
+            message,
+            id=report.public_id,
+            # Resolved when rendered, so the name is in the rider's language too.
+            department=lambda: department.display_name if department else "",
+            original=original,
+        ),
+        link=f"/reports/{report.public_id}/",
+    )
+
+
+class _LazyPercent:
+    """`message % params`, evaluated in the recipient's language by notification_post."""
+
+    def __init__(self, message, **params) -> None:
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        params = {k: v() if callable(v) else v for k, v in self.params.items()}
+        return str(self.message) % params
+
+
+def deadline_for(routed_at: dt.datetime, closure_hours: int) -> dt.datetime:
+    return routed_at + dt.timedelta(hours=closure_hours)
+
+
+def _start_clock(report: Report, now: dt.datetime) -> None:
+    hours = report.category.closure_hours
+    report.routed_at = now
+    report.due_at = deadline_for(now, hours)
+    report.is_overdue = False
+    report.escalation_level = 0
+    report.warned_at = None
+    report.next_check_at = now + dt.timedelta(hours=hours * WARNING_SHARE)
+
+
+def _stop_clock(report: Report) -> None:
+    report.next_check_at = None
+
+
+def route(
+    report: Report, *, department: Department, actor: User | None = None, note: str = ""
+) -> Report:
+    """Send the report to a department and start its closure clock (first routing or re-route)."""
+    transition = "reroute" if report.status in (S.ROUTED, S.ACKNOWLEDGED) else "route"
+    with transaction.atomic():
+        report = _locked(report, transition)
+        before = report.status
+        now = timezone.now()
+        report.status = S.ROUTED
+        report.department = department
+        report.acknowledged_at = None
+        _start_clock(report, now)
+        report.save()
+        _record(
+            report,
+            kind=ReportEvent.Kind.ROUTED,
+            from_status=before,
+            actor=actor,
+            department=department,
+            note=note,
+        )
+        _notify_rider(report)
+    return report
+
+
+def to_dispatcher(report: Report, *, note: str = "") -> Report:
+    """No routing rule matched: the dispatcher decides."""
+    with transaction.atomic():
+        report = _locked(report, "to_dispatcher")
+        before = report.status
+        report.status = S.WITH_DISPATCHER
+        report.department = None
+        _stop_clock(report)
+        report.save()
+        _record(report, kind=ReportEvent.Kind.TO_DISPATCHER, from_status=before, note=note)
+        _notify_rider(report)
+    return report
+
+
+def acknowledge(
+    report: Report, *, department: Department, actor: User | None = None, note: str = ""
+) -> Report:
+    with transaction.atomic():
+        report = _locked(report, "acknowledge")
+        _check_department(report, department)
+        before = report.status
+        report.status = S.ACKNOWLEDGED
+        report.acknowledged_at = timezone.now()
+        report.save()
+        _record(
+            report,
+            kind=ReportEvent.Kind.ACKNOWLEDGED,
+            from_status=before,
+            actor=actor,
+            department=department,
+            note=note,
+        )
+        _notify_rider(report)
+    return report
+
+
+def resolve(
+    report: Report, *, department: Department, reply: str, actor: User | None = None
+) -> Report:
+    """The department fixed it and says how; the reply is what the rider reads."""
+    if not reply.strip():
+        raise DomainError(
+            _("Say what was done: the reply is shown to the rider."), code="reply_required"
+        )
+    with transaction.atomic():
+        report = _locked(report, "resolve")
+        _check_department(report, department)
+        before = report.status
+        now = timezone.now()
+        report.status = S.RESOLVED
+        report.closed_at = now
+        report.acknowledged_at = report.acknowledged_at or now
+        report.reply = reply.strip()
+        _stop_clock(report)
+        report.save()
+        _record(
+            report,
+            kind=ReportEvent.Kind.RESOLVED,
+            from_status=before,
+            actor=actor,
+            department=department,
+            note=report.reply,
+        )
+        _notify_rider(report)
+    return report
+
+
+def reject(
+    report: Report, *, department: Department, reason: str, actor: User | None = None
+) -> Report:
+    """Not valid or not ours: back to the dispatcher, who re-routes or closes it."""
+    with transaction.atomic():
+        report = _locked(report, "reject")
+        _check_department(report, department)
+        before = report.status
+        report.status = S.REJECTED
+        _stop_clock(report)
+        report.save()
+        _record(
+            report,
+            kind=ReportEvent.Kind.REJECTED,
+            from_status=before,
+            actor=actor,
+            department=department,
+            note=reason,
+        )
+        _notify_rider(report)
+    return report
+
+
+def close_invalid(report: Report, *, actor: User | None, reason: str) -> Report:
+    with transaction.atomic():
+        report = _locked(report, "close_invalid")
+        before = report.status
+        report.status = S.INVALID
+        report.closed_at = timezone.now()
+        _stop_clock(report)
+        report.save()
+        _record(
+            report,
+            kind=ReportEvent.Kind.CLOSED_INVALID,
+            from_status=before,
+            actor=actor,
+            note=reason,
+        )
+        _notify_rider(report)
+    return report
+
+
+def mark_duplicate(report: Report, *, original: Report, actor: User | None = None) -> Report:
+    """Link the report to the earlier open report of the same problem; it is not routed again."""
+    if original.pk == report.pk:
+        raise IllegalTransition(
+            _("A report cannot be a duplicate of itself."), code="duplicate_self"
+        )
+    with transaction.atomic():
+        report = _locked(report, "duplicate")
+        # Follow the chain so every duplicate points at the first report.
+        original = Report.objects.get(pk=original.pk)
+        while original.duplicate_of_id:
+            original = Report.objects.get(pk=original.duplicate_of_id)
+        if original.pk == report.pk:
+            raise IllegalTransition(
+                _("A report cannot be a duplicate of itself."), code="duplicate_self"
+            )
+        before = report.status
+        report.status = S.DUPLICATE
+        report.duplicate_of = original
+        report.closed_at = timezone.now()
+        _stop_clock(report)
+        report.save()
+        _record(
+            report,
+            kind=ReportEvent.Kind.DUPLICATE,
+            from_status=before,
+            actor=actor,
+            note=original.public_id,
+        )
+        _notify_rider(report)
+    return report
+
+
+def _check_department(report: Report, department: Department) -> None:
+    if report.department_id != department.pk:
+        # Callers scope their queries by department; this is the last line of defence.
+        raise IllegalTransition(
+            _("This report is not assigned to your department."), code="not_your_report"
+        )
