@@ -7,7 +7,6 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.services_index, name="services"),
-    path("report/", views.report, name="report"),
     path("language/", views.language_switch, name="language"),
     path("healthz", views.healthz, name="healthz"),
 ]

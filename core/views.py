@@ -29,12 +29,6 @@ def services_index(request):
     return render(request, "core/services.html", {"nav": "services"})
 
 
-@rider_required
-def report(request):
-    """The signed-in rider: report a city problem (built by the reports issue)."""
-    return render(request, "core/report.html", {"nav": "report"})
-
-
 @require_POST
 def language_switch(request):
     """Anyone: switch the portal language; a signed-in user keeps it as their preference."""

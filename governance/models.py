@@ -191,6 +191,9 @@ class Report(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # No GPS from the phone or the photos: the rider typed an address and the point is the
+    # district's centre. Such reports are not used to detect duplicates by distance.
+    location_approximate = models.BooleanField(_("approximate location"), default=False)
     status = models.CharField(
         _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
     )

@@ -62,14 +62,18 @@ def report_submit(
         raise PhotoError(_("Add at least one photo of the problem."), code="photo_required")
     check_photo_count(photos)
     processed = [process_photo(upload) for upload in photos]
+    approximate = False
     if latitude is None or longitude is None:
         gps = next((p.gps for p in processed if p.gps), None)
-        if gps is None:
+        if gps is not None:
+            latitude, longitude = gps
+        elif address.strip():
+            latitude, longitude, approximate = district.latitude, district.longitude, True
+        else:
             raise DomainError(
-                _("Share your location or use a photo taken with location on."),
+                _("Share your location, use a photo taken with location on, or type the address."),
                 code="location_required",
             )
-        latitude, longitude = gps
     with transaction.atomic():
         # Lock the rider so two simultaneous submissions cannot both pass the hourly limit.
         Rider.objects.select_for_update().filter(pk=rider.pk).first()
@@ -92,6 +96,7 @@ def report_submit(
             latitude=latitude,
             longitude=longitude,
             address=address.strip(),
+            location_approximate=approximate,
         )
         for position, photo in enumerate(processed, start=1):
             ReportPhoto.objects.create(
@@ -127,6 +132,8 @@ def department_for(*, category: Category, district: District) -> Department | No
 
 def find_duplicate(report: Report) -> Report | None:
     """The earliest open report of the same category near the same place within the window."""
+    if report.location_approximate:
+        return None
     category = report.category
     min_lat, max_lat, min_lng, max_lng = bounding_box(
         report.latitude, report.longitude, category.duplicate_radius_m
@@ -136,6 +143,7 @@ def find_duplicate(report: Report) -> Report | None:
             category=category,
             status__in=OPEN_STATUSES,
             duplicate_of__isnull=True,
+            location_approximate=False,
             latitude__range=(min_lat, max_lat),
             longitude__range=(min_lng, max_lng),
             created_at__gte=report.created_at - dt.timedelta(hours=category.duplicate_window_hours),

@@ -11,6 +11,7 @@ admin.site.index_title = _("Service centre")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("riders.urls")),
+    path("", include("governance.urls")),
     path("", include("core.urls")),
 ]
 

@@ -1,0 +1,121 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import District
+
+from .models import Category
+from .photos import PhotoError, check_photo_count
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several files from one <input multiple> (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("What is the problem?"),
+        queryset=Category.objects.filter(is_active=True).select_related("role"),
+        empty_label=_("Choose a category"),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (1 to 3)"),
+        required=False,
+        help_text=_("Take a clear photo of the problem. Faces and number plates are not needed."),
+    )
+    description = forms.CharField(
+        label=_("Describe what you saw"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.select_related("city")
+    )
+    address = forms.CharField(
+        label=_("Address or landmark"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    latitude = forms.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    longitude = forms.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def clean_photos(self) -> list:
+        photos = self.cleaned_data["photos"]
+        if not photos:
+            raise forms.ValidationError(_("Add at least one photo of the problem."))
+        try:
+            check_photo_count(photos)
+        except PhotoError as error:
+            raise forms.ValidationError(error.message) from None
+        return photos
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        has_latitude = cleaned.get("latitude") is not None
+        if has_latitude != (cleaned.get("longitude") is not None):
+            raise forms.ValidationError(
+                _("The location is incomplete. Try “Use my location” again.")
+            )
+        return cleaned
+
+    def grouped_categories(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        groups: dict[int, tuple[str, list]] = {}
+        for category in self.fields["category"].queryset.order_by(
+            "role__sort_order", "sort_order", "code"
+        ):
+            groups.setdefault(category.role_id, (str(category.role), []))[1].append(
+                (category.pk, str(category))
+            )
+        return list(groups.values())
+
+
+# Which form field shows a DomainError from the service, by its code.
+ERROR_FIELDS = {
+    "photo_required": "photos",
+    "too_many_photos": "photos",
+    "photo_too_large": "photos",
+    "photo_wrong_type": "photos",
+    "photo_corrupt": "photos",
+    "invalid_photo": "photos",
+    "location_required": "address",
+    "category_inactive": "category",
+}
+
+
+class NearbyForm(forms.Form):
+    """Query of the report form's "already reported nearby" box."""
+
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True))
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)

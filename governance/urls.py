@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("report/", views.report_new, name="new"),
+    path("reports/", views.report_list, name="list"),
+    path("reports/nearby/", views.reports_nearby, name="nearby"),
+    path("reports/<str:public_id>/", views.report_detail, name="detail"),
+    path("reports/<str:public_id>/photos/<int:position>/", views.report_photo, name="photo"),
+    path(
+        "reports/<str:public_id>/photos/<int:position>/thumb/",
+        views.report_photo,
+        {"size": "thumb"},
+        name="photo_thumb",
+    ),
+]

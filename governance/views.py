@@ -1,0 +1,132 @@
+"""Rider pages for city-problem reports. Every view: the signed-in rider, own reports only."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.errors import DomainError
+from riders.permissions import rider_required
+
+from . import selectors, services
+from .forms import ERROR_FIELDS, NearbyForm, ReportForm
+from .models import ReportPhoto
+
+
+def _wants_json(request) -> bool:
+    # The progressive form script sends this header; without JavaScript the form posts normally.
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@rider_required
+@require_http_methods(["GET", "POST"])
+def report_new(request):
+    """The signed-in rider files a report (photos, location, description)."""
+    rider = request.rider
+    form = ReportForm(
+        request.POST or None, request.FILES or None, initial={"district": rider.district_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.report_submit(
+                rider=rider,
+                category=data["category"],
+                description=data["description"],
+                district=data["district"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                address=data["address"],
+                photos=data["photos"],
+            )
+        except DomainError as error:
+            form.add_error(ERROR_FIELDS.get(error.code), error.message)
+        else:
+            messages.success(
+                request,
+                _("Thank you! Report %(id)s is received and goes to the right department.")
+                % {"id": report.public_id},
+            )
+            url = reverse("reports:detail", args=[report.public_id])
+            if _wants_json(request):
+                return JsonResponse({"id": report.public_id, "redirect": url}, status=201)
+            return redirect(url)
+    if request.method == "POST" and _wants_json(request):
+        return JsonResponse(
+            {"errors": {field or "__all__": list(errs) for field, errs in form.errors.items()}},
+            status=400,
+        )
+    return render(
+        request,
+        "governance/report_form.html",
+        {"form": form, "districts": form.fields["district"].queryset, "nav": "report"},
+    )
+
+
+@rider_required
+@require_GET
+def report_list(request):
+    """The signed-in rider's own reports."""
+    page = Paginator(selectors.reports_for_rider(rider=request.rider), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "governance/report_list.html", {"page": page, "nav": "report"})
+
+
+@rider_required
+@require_GET
+def report_detail(request, public_id: str):
+    """One of the signed-in rider's own reports: status, timeline, the department's reply."""
+    report = selectors.report_for_rider(rider=request.rider, public_id=public_id)
+    if report is None:
+        raise Http404
+    return render(request, "governance/report_detail.html", {"report": report, "nav": "report"})
+
+
+@rider_required
+@require_GET
+def reports_nearby(request):
+    """The signed-in rider, while filing: open reports of a category near a point (no names)."""
+    form = NearbyForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    nearby = selectors.open_reports_nearby(**form.cleaned_data)
+    return JsonResponse(
+        {
+            "reports": [
+                {
+                    "id": report.public_id,
+                    "status": report.get_status_display(),
+                    "distance_m": round(distance),
+                    "address": report.address,
+                    "created_at": report.created_at.isoformat(),
+                }
+                for report, distance in nearby
+            ]
+        }
+    )
+
+
+@require_GET
+def report_photo(request, public_id: str, position: int, size: str = "full"):
+    """The reporting rider, or staff allowed to view reports: one photo, never a public path."""
+    if not request.user.is_authenticated:
+        raise Http404
+    photo = get_object_or_404(
+        ReportPhoto.objects.select_related("report__rider"),
+        report__public_id=public_id,
+        position=position,
+    )
+    rider = getattr(request.user, "rider", None)
+    owner = rider is not None and photo.report.rider_id == rider.pk
+    if not owner and not (
+        request.user.is_staff and request.user.has_perm("governance.view_report")
+    ):
+        raise Http404  # 404, not 403: do not confirm that someone else's report exists
+    field = photo.thumbnail if size == "thumb" else photo.image
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
