@@ -1,16 +1,28 @@
 """Reads for city-problem reports."""
 
 import datetime as dt
+import statistics
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.models import District
 from riders.models import Rider
 
 from .geo import bounding_box, distance_m
-from .models import OPEN_STATUSES, Category, Report, ReportEvent, ReportPhoto, Role
+from .models import (
+    OPEN_STATUSES,
+    WITH_DEPARTMENT,
+    Category,
+    Department,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportStatus,
+    Role,
+)
 
 
 def categories_by_role() -> list[tuple[Role, list[Category]]]:
@@ -88,3 +100,85 @@ def open_reports_nearby(
     ]
     nearby = [(report, d) for report, d in nearby if d <= radius]
     return sorted(nearby, key=lambda pair: pair[1])[:limit]
+
+
+@dataclass(frozen=True)
+class ClosureRow:
+    department: Department
+    category: Category
+    received: int
+    closed: int
+    closed_on_time: int
+    median_hours_to_close: float | None
+    overdue_now: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.closed_on_time / self.received, 1) if self.received else None
+
+
+def _day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone),
+    )
+
+
+def closure_dashboard(*, start: dt.date, end: dt.date) -> list[ClosureRow]:
+    """Per department and category: reports received in [start, end], how many were closed,
+    how many within their deadline, the median time to close, and how many are overdue now."""
+    since, until = _day_range(start, end)
+    in_period = Report.objects.filter(
+        department__isnull=False, created_at__gte=since, created_at__lt=until
+    )
+    resolved = Q(status=ReportStatus.RESOLVED)
+    counts = in_period.values("department", "category").annotate(
+        received=Count("id"),
+        closed=Count("id", filter=resolved),
+        on_time=Count("id", filter=resolved & Q(closed_at__lte=F("due_at"))),
+    )
+    overdue = {
+        (row["department"], row["category"]): row["n"]
+        for row in Report.objects.filter(is_overdue=True, status__in=WITH_DEPARTMENT)
+        .values("department", "category")
+        .annotate(n=Count("id"))
+    }
+    durations: dict[tuple[int, int], list[float]] = {}
+    for department, category, routed_at, closed_at in in_period.filter(resolved).values_list(
+        "department", "category", "routed_at", "closed_at"
+    ):
+        durations.setdefault((department, category), []).append(
+            (closed_at - routed_at).total_seconds() / 3600
+        )
+    keys = {(row["department"], row["category"]) for row in counts} | set(overdue)
+    departments = Department.objects.in_bulk({k[0] for k in keys})
+    categories = Category.objects.in_bulk({k[1] for k in keys})
+    by_key = {(row["department"], row["category"]): row for row in counts}
+    rows = []
+    for key in keys:
+        row = by_key.get(key, {"received": 0, "closed": 0, "on_time": 0})
+        hours = durations.get(key)
+        rows.append(
+            ClosureRow(
+                department=departments[key[0]],
+                category=categories[key[1]],
+                received=row["received"],
+                closed=row["closed"],
+                closed_on_time=row["on_time"],
+                median_hours_to_close=round(statistics.median(hours), 1) if hours else None,
+                overdue_now=overdue.get(key, 0),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.department.code, r.category.sort_order, r.category.code))
+
+
+def closed_within_deadline_rate(*, days: int = 30) -> float | None:
+    """Share (%) of reports resolved in the last `days` that were closed by their deadline."""
+    since = timezone.now() - dt.timedelta(days=days)
+    totals = Report.objects.filter(status=ReportStatus.RESOLVED, closed_at__gte=since).aggregate(
+        closed=Count("id"), on_time=Count("id", filter=Q(closed_at__lte=F("due_at")))
+    )
+    if not totals["closed"]:
+        return None
+    return round(100 * totals["on_time"] / totals["closed"], 1)

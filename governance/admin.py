@@ -1,0 +1,362 @@
+"""Dispatchers' admin: the dispatch queue, its actions, and the closure dashboard.
+
+Every status change goes through governance.workflow, exactly as the API and the router do.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from core.errors import DomainError
+
+from . import selectors, workflow
+from .models import (
+    WITH_DEPARTMENT,
+    Alert,
+    Category,
+    Department,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    Role,
+    RoutingRule,
+)
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en", "code", "sort_order")
+    search_fields = ("name", "name_en", "code")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "name_en",
+        "role",
+        "closure_hours",
+        "cash_reward",
+        "points_reward",
+        "duplicate_radius_m",
+        "duplicate_window_hours",
+        "is_active",
+    )
+    list_filter = ("role", "is_active")
+    search_fields = ("name", "name_en", "code")
+    list_select_related = ("role",)
+    list_editable = ("is_active",)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en", "code", "city", "is_active")
+    list_filter = ("city", "is_active")
+    search_fields = ("name", "name_en", "code")
+    list_select_related = ("city",)
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ("category", "district", "department")
+    list_filter = ("category__role", "category", "district", "department")
+    search_fields = ("category__name", "category__name_en", "department__name", "district__name")
+    list_select_related = ("category", "district", "department")
+    autocomplete_fields = ("department",)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", gettext_lazy("Overdue")),
+            ("amber", gettext_lazy("Deadline approaching")),
+            ("on_time", gettext_lazy("On time")),
+        ]
+
+    def queryset(self, request, queryset):
+        open_with_department = queryset.filter(status__in=WITH_DEPARTMENT)
+        if self.value() == "overdue":
+            return open_with_department.filter(is_overdue=True)
+        if self.value() == "amber":
+            return open_with_department.filter(is_overdue=False, warned_at__isnull=False)
+        if self.value() == "on_time":
+            return open_with_department.filter(warned_at__isnull=True)
+        return queryset
+
+
+class DispatchActionForm(ActionForm):
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("to department"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+    )
+    original = forms.CharField(
+        label=gettext_lazy("original report number"), max_length=12, required=False
+    )
+    reason = forms.CharField(label=gettext_lazy("reason / note"), max_length=500, required=False)
+
+
+class ReportPhotoInline(admin.TabularInline):
+    model = ReportPhoto
+    extra = 0
+    can_delete = False
+    fields = ("preview", "position", "width", "height")
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("photo"))
+    def preview(self, photo: ReportPhoto) -> str:
+        url = reverse("reports:photo", args=[photo.report.public_id, photo.position])
+        thumb = reverse("reports:photo_thumb", args=[photo.report.public_id, photo.position])
+        return format_html('<a href="{}"><img src="{}" width="120" alt=""></a>', url, thumb)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReportEventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    fields = (
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "department",
+        "actor",
+        "note",
+        "public",
+    )
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """The dispatch queue. Riders' phone numbers never appear here."""
+
+    list_display = (
+        "public_id",
+        "category",
+        "district",
+        "status",
+        "department",
+        "countdown",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        OverdueFilter,
+        "department",
+        "category__role",
+        "category",
+        "district",
+        ("created_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("=public_id", "address")
+    search_help_text = gettext_lazy("Report number, or part of the address.")
+    list_select_related = ("category", "district", "department")
+    show_full_result_count = False
+    list_per_page = 50
+    date_hierarchy = "created_at"
+    action_form = DispatchActionForm
+    actions = ["reroute", "mark_duplicate", "close_invalid"]
+    inlines = [ReportPhotoInline, ReportEventInline]
+    readonly_fields = (
+        "public_id",
+        "rider_pseudonym",
+        "category",
+        "description",
+        "district",
+        "latitude",
+        "longitude",
+        "address",
+        "location_approximate",
+        "status",
+        "department",
+        "routed_at",
+        "due_at",
+        "acknowledged_at",
+        "closed_at",
+        "is_overdue",
+        "escalation_level",
+        "warned_at",
+        "duplicate_of",
+        "reply",
+        "created_at",
+        "updated_at",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False  # riders file reports; the admin works them
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # nothing is lost: close as invalid instead
+
+    @admin.display(description=gettext_lazy("reporter"))
+    def rider_pseudonym(self, report: Report) -> str:
+        return f"#{report.rider_id}"
+
+    @admin.display(description=gettext_lazy("deadline"), ordering="due_at")
+    def countdown(self, report: Report) -> str:
+        if report.due_at is None or not report.is_open:
+            return "—"
+        left = report.due_at - timezone.now()
+        hours = left.total_seconds() / 3600
+        if report.is_overdue or hours < 0:
+            colour, label = "red", _("%(hours).1f h overdue") % {"hours": -hours}
+        else:
+            total = (report.due_at - report.routed_at).total_seconds() / 3600
+            colour = "amber" if hours <= total * (1 - workflow.WARNING_SHARE) else "green"
+            label = _("%(hours).1f h left") % {"hours": hours}
+        styles = {
+            "green": "background:#e6f4ea;color:#1b5e20",
+            "amber": "background:#fff1c2;color:#5c4400",
+            "red": "background:#fde8e8;color:#7f1010",
+        }
+        return format_html(
+            '<span class="countdown countdown--{}" style="padding:2px 6px;{}">{}</span>',
+            colour,
+            styles[colour],
+            label,
+        )
+
+    def _run(self, request, queryset: QuerySet, transition, success: str) -> None:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        done, failed = 0, []
+        for report in queryset:
+            try:
+                transition(report)
+            except DomainError as error:
+                failed.append(f"{report.public_id}: {error.message}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, success % {"count": done}, messages.SUCCESS)
+        for failure in failed:
+            self.message_user(request, failure, messages.ERROR)
+
+    @admin.action(description=gettext_lazy("Re-route to the chosen department"))
+    def reroute(self, request, queryset) -> None:
+        form = DispatchActionForm(request.POST)
+        department = form.fields["department"].clean(request.POST.get("department") or None)
+        if department is None:
+            self.message_user(request, _("Choose the department to route to."), messages.ERROR)
+            return
+        note = request.POST.get("reason", "")
+        self._run(
+            request,
+            queryset,
+            lambda r: workflow.route(r, department=department, actor=request.user, note=note),
+            ngettext("%(count)d report routed.", "%(count)d reports routed.", queryset.count()),
+        )
+
+    @admin.action(description=gettext_lazy("Mark as duplicate of the original report"))
+    def mark_duplicate(self, request, queryset) -> None:
+        original = Report.objects.filter(public_id=request.POST.get("original", "").strip()).first()
+        if original is None:
+            self.message_user(request, _("Type the number of the original report."), messages.ERROR)
+            return
+        self._run(
+            request,
+            queryset,
+            lambda r: workflow.mark_duplicate(r, original=original, actor=request.user),
+            ngettext(
+                "%(count)d report linked as duplicate.",
+                "%(count)d reports linked as duplicates.",
+                queryset.count(),
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Close as invalid"))
+    def close_invalid(self, request, queryset) -> None:
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, _("Give the reason, the rider will see it."), messages.ERROR)
+            return
+        self._run(
+            request,
+            queryset,
+            lambda r: workflow.close_invalid(r, actor=request.user, reason=reason),
+            ngettext(
+                "%(count)d report closed as invalid.",
+                "%(count)d reports closed as invalid.",
+                queryset.count(),
+            ),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="governance_report_dashboard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request):
+        """Closure dashboard: per department and category over a period."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = DashboardForm(request.GET or None)
+        today = timezone.localdate()
+        start, end = today - dt.timedelta(days=29), today
+        if form.is_valid():
+            start = form.cleaned_data["start"] or start
+            end = form.cleaned_data["end"] or end
+        rows = selectors.closure_dashboard(start=start, end=end)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Closure dashboard"),
+            "form": form,
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/governance/report/dashboard.html", context)
+
+
+class DashboardForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("from"), required=False)
+    end = forms.DateField(label=gettext_lazy("until"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return cleaned
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ("report", "kind", "department", "created_at", "delivered_at")
+    list_filter = ("kind", "department", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("=report__public_id",)
+    list_select_related = ("report", "department")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
