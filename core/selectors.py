@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -10,22 +11,32 @@ from .models import Notification, User
 @dataclass(frozen=True)
 class HeadlineFigure:
     label: str | Promise
-    value: int | None  # None: the feature behind this figure is not built yet
+    value: int | float | None  # None: no data yet
     unit: str | Promise = ""
+    available: bool = True  # False: the feature behind this figure is not built yet
 
 
 def home_figures() -> list[HeadlineFigure]:
     """The headline figures on the portal's Home page."""
+    from governance.selectors import closed_within_deadline_rate
     from riders.selectors import active_rider_count
 
+    # Every rider's Home shows these; a few minutes old is fine, a count per request is not.
+    counts = cache.get_or_set(
+        "home-figures",
+        lambda: {
+            "riders": active_rider_count(),
+            "closed_on_time": closed_within_deadline_rate(),
+        },
+        timeout=300,
+    )
     return [
-        HeadlineFigure(_("Active riders"), active_rider_count()),
+        HeadlineFigure(_("Active riders"), counts["riders"]),
         # PLACEHOLDER(issue 7, merchants): partner merchants count.
-        HeadlineFigure(_("Partner merchants"), None),
+        HeadlineFigure(_("Partner merchants"), None, available=False),
         # PLACEHOLDER(issue 6, apartments): beds in operating rider apartments.
-        HeadlineFigure(_("Apartment beds"), None),
-        # PLACEHOLDER(issue 3, governance): share of reports closed within 24 hours.
-        HeadlineFigure(_("Reports closed within 24 h"), None, "%"),
+        HeadlineFigure(_("Apartment beds"), None, available=False),
+        HeadlineFigure(_("Reports closed within 24 h"), counts["closed_on_time"], "%"),
     ]
 
 

@@ -247,6 +247,11 @@ class Report(models.Model):
             models.Index(fields=["department", "status", "due_at"], name="report_department_idx"),
             models.Index(fields=["category", "latitude", "longitude"], name="report_duplicate_idx"),
             models.Index(fields=["status", "-created_at"], name="report_status_idx"),
+            models.Index(
+                fields=["closed_at"],
+                name="report_resolved_idx",
+                condition=Q(status="resolved"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
