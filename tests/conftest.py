@@ -118,6 +118,8 @@ def celery_worker(transactional_db):
         "DATABASE_URL": _database_url_for_worker(connection.settings_dict),
         "REDIS_URL": django_settings.REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        # Tasks the worker itself queues (a sweep re-queuing routing) stay on the test queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DB_CONN_MAX_AGE": "0",
     }
     worker = subprocess.Popen(
