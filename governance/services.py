@@ -167,13 +167,15 @@ def find_duplicate(report: Report) -> Report | None:
 def report_route_automatically(*, report_id: int) -> Report | None:
     """Route a submitted report: link it to an earlier duplicate, or send it by the rules.
 
-    Idempotent: a report that is no longer "submitted" is left alone, and the state machine's
-    row lock makes a concurrent second run fail its status check instead of routing twice.
+    Idempotent: the row is locked before the status check, so a concurrent second run waits and
+    then finds the report no longer "submitted", and leaves it alone.
     """
-    report = Report.objects.select_related("category", "district").filter(pk=report_id).first()
-    if report is None or report.status != ReportStatus.SUBMITTED:
-        return report
-    try:
+    with transaction.atomic():
+        # Lock first: a second run of this task waits here, then sees the new status.
+        report = workflow.lock_report(report_id)
+        if report is None or report.status != ReportStatus.SUBMITTED:
+            return report
+        report._locked_for_update = True
         original = find_duplicate(report)
         if original is not None:
             return workflow.mark_duplicate(report, original=original)
@@ -181,8 +183,6 @@ def report_route_automatically(*, report_id: int) -> Report | None:
         if department is not None:
             return workflow.route(report, department=department)
         return workflow.to_dispatcher(report, note=_("No routing rule matched."))
-    except workflow.IllegalTransition:
-        return Report.objects.get(pk=report_id)
 
 
 def unrouted_reports_requeue(*, older_than_seconds: int | None = None, limit: int = 500) -> int:

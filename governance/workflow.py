@@ -60,13 +60,36 @@ RIDER_MESSAGES = {
 }
 
 
+# The fields a transition may change; saving only these keeps the UPDATE small and never
+# overwrites a concurrent edit of anything else.
+WORKFLOW_FIELDS = [
+    "status", "department", "routed_at", "due_at", "acknowledged_at", "closed_at", "is_overdue",
+    "escalation_level", "warned_at", "next_check_at", "duplicate_of", "reply", "updated_at",
+]
+
+
+def lock_report(report_id: int) -> Report | None:
+    """Load and lock a report for a transition (inside transaction.atomic())."""
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("rider__user", "department", "category", "district")
+        .filter(pk=report_id)
+        .first()
+    )
+
+
+def _atomic(report: Report):
+    """The transition's transaction. A caller that already locked the row (the router) holds
+    the transaction and lets any error roll all of it back, so no savepoint is needed."""
+    return transaction.atomic(savepoint=not getattr(report, "_locked_for_update", False))
+
+
 def _locked(report: Report, transition: str) -> Report:
     allowed, _to = TRANSITIONS[transition]
-    locked = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("rider__user", "department", "category")
-        .get(pk=report.pk)
-    )
+    # A caller that already locked the row in this transaction (the router) passes it through.
+    locked = report if getattr(report, "_locked_for_update", False) else lock_report(report.pk)
+    if locked is None:
+        raise Report.DoesNotExist
     if locked.status not in allowed:
         raise IllegalTransition(
             _("A report that is “%(status)s” cannot be %(action)s.")
@@ -163,7 +186,7 @@ def route(
 ) -> Report:
     """Send the report to a department and start its closure clock (first routing or re-route)."""
     transition = "reroute" if report.status in (S.ROUTED, S.ACKNOWLEDGED) else "route"
-    with transaction.atomic():
+    with _atomic(report):
         report = _locked(report, transition)
         before = report.status
         now = timezone.now()
@@ -171,7 +194,7 @@ def route(
         report.department = department
         report.acknowledged_at = None
         _start_clock(report, now)
-        report.save()
+        report.save(update_fields=WORKFLOW_FIELDS)
         _record(
             report,
             kind=ReportEvent.Kind.ROUTED,
@@ -186,13 +209,13 @@ def route(
 
 def to_dispatcher(report: Report, *, note: str = "") -> Report:
     """No routing rule matched: the dispatcher decides."""
-    with transaction.atomic():
+    with _atomic(report):
         report = _locked(report, "to_dispatcher")
         before = report.status
         report.status = S.WITH_DISPATCHER
         report.department = None
         _stop_clock(report)
-        report.save()
+        report.save(update_fields=WORKFLOW_FIELDS)
         _record(report, kind=ReportEvent.Kind.TO_DISPATCHER, from_status=before, note=note)
         _notify_rider(report)
     return report
@@ -201,13 +224,13 @@ def to_dispatcher(report: Report, *, note: str = "") -> Report:
 def acknowledge(
     report: Report, *, department: Department, actor: User | None = None, note: str = ""
 ) -> Report:
-    with transaction.atomic():
+    with _atomic(report):
         report = _locked(report, "acknowledge")
         _check_department(report, department)
         before = report.status
         report.status = S.ACKNOWLEDGED
         report.acknowledged_at = timezone.now()
-        report.save()
+        report.save(update_fields=WORKFLOW_FIELDS)
         _record(
             report,
             kind=ReportEvent.Kind.ACKNOWLEDGED,
@@ -228,7 +251,7 @@ def resolve(
         raise DomainError(
             _("Say what was done: the reply is shown to the rider."), code="reply_required"
         )
-    with transaction.atomic():
+    with _atomic(report):
         report = _locked(report, "resolve")
         _check_department(report, department)
         before = report.status
@@ -238,7 +261,7 @@ def resolve(
         report.acknowledged_at = report.acknowledged_at or now
         report.reply = reply.strip()
         _stop_clock(report)
-        report.save()
+        report.save(update_fields=WORKFLOW_FIELDS)
         _record(
             report,
             kind=ReportEvent.Kind.RESOLVED,
@@ -255,13 +278,13 @@ def reject(
     report: Report, *, department: Department, reason: str, actor: User | None = None
 ) -> Report:
     """Not valid or not ours: back to the dispatcher, who re-routes or closes it."""
-    with transaction.atomic():
+    with _atomic(report):
         report = _locked(report, "reject")
         _check_department(report, department)
         before = report.status
         report.status = S.REJECTED
         _stop_clock(report)
-        report.save()
+        report.save(update_fields=WORKFLOW_FIELDS)
         _record(
             report,
             kind=ReportEvent.Kind.REJECTED,
@@ -275,13 +298,13 @@ def reject(
 
 
 def close_invalid(report: Report, *, actor: User | None, reason: str) -> Report:
-    with transaction.atomic():
+    with _atomic(report):
         report = _locked(report, "close_invalid")
         before = report.status
         report.status = S.INVALID
         report.closed_at = timezone.now()
         _stop_clock(report)
-        report.save()
+        report.save(update_fields=WORKFLOW_FIELDS)
         _record(
             report,
             kind=ReportEvent.Kind.CLOSED_INVALID,
@@ -299,7 +322,7 @@ def mark_duplicate(report: Report, *, original: Report, actor: User | None = Non
         raise IllegalTransition(
             _("A report cannot be a duplicate of itself."), code="duplicate_self"
         )
-    with transaction.atomic():
+    with _atomic(report):
         report = _locked(report, "duplicate")
         # Follow the chain so every duplicate points at the first report.
         original = Report.objects.get(pk=original.pk)
@@ -314,7 +337,7 @@ def mark_duplicate(report: Report, *, original: Report, actor: User | None = Non
         report.duplicate_of = original
         report.closed_at = timezone.now()
         _stop_clock(report)
-        report.save()
+        report.save(update_fields=WORKFLOW_FIELDS)
         _record(
             report,
             kind=ReportEvent.Kind.DUPLICATE,

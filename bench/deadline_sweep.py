@@ -1,0 +1,114 @@
+"""Benchmark: the deadline sweep over 1,000,000 reports with 1 % due, on PostgreSQL.
+
+Creates a throwaway database (riders_portal_bench_sweep), fills it with generate_series,
+shows the EXPLAIN of the sweep's selection, and times report_deadlines_sweep() — median of 3.
+
+    .venv/bin/python bench/deadline_sweep.py [--reports 1000000] [--due-share 0.01]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "riders_portal_bench_sweep"
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def psql(sql: str, database: str = "postgres") -> None:
+    subprocess.run(
+        ["psql", f"{SERVER}/{database}", "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--due-share", type=float, default=0.01)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    psql(f"CREATE DATABASE {DB_NAME}")
+    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riders_portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from governance.models import Report
+    from governance.services import report_deadlines_sweep
+    from tests.factories import DepartmentFactory, RiderFactory, category
+
+    call_command("migrate", verbosity=0)
+    rider = RiderFactory()
+    department = DepartmentFactory()
+    stairs = category()
+    due = int(args.reports * args.due_share)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        # Every report is routed; `due` of them have their next deadline check in the past.
+        cursor.execute(
+            """
+            INSERT INTO governance_report (
+                public_id, rider_id, category_id, description, district_id, latitude, longitude,
+                address, location_approximate, status, department_id, routed_at, due_at,
+                is_overdue, escalation_level, next_check_at, reply, created_at, updated_at)
+            SELECT 'B' || lpad(n::text, 9, '0'), %s, %s, 'bench', %s,
+                   36 + (n %% 1000) / 10000.0, 120 + (n %% 997) / 10000.0, '', false, 'routed',
+                   %s, now() - interval '20 hours', now() + interval '4 hours', false, 0,
+                   CASE WHEN n <= %s THEN now() - interval '1 minute'
+                        ELSE now() + interval '2 hours' END,
+                   '', now() - interval '20 hours', now()
+            FROM generate_series(1, %s) AS n
+            """,
+            [rider.pk, stairs.pk, rider.district_id, department.pk, due, args.reports],
+        )
+        cursor.execute("ANALYZE governance_report")
+    print(f"Loaded {args.reports:,} reports ({due:,} due) in {time.perf_counter() - started:.1f} s")
+
+    selection = (
+        Report.objects.select_for_update(skip_locked=True)
+        .filter(next_check_at__lte=timezone.now(), status__in=["routed", "acknowledged"])
+        .order_by("next_check_at")
+        .values("id", "department_id", "due_at", "routed_at", "escalation_level")[:5000]
+    )
+    with transaction.atomic():
+        plan = selection.explain(analyze=True)
+    print("\nEXPLAIN of the sweep's selection:\n" + plan + "\n")
+
+    timings = []
+    for _run in range(args.runs):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM governance_reportevent")
+            cursor.execute("DELETE FROM governance_alert")
+            cursor.execute(
+                "UPDATE governance_report SET warned_at = NULL, "
+                "next_check_at = now() - interval '1 minute' WHERE public_id <= %s",
+                ["B" + str(due).rjust(9, "0")],
+            )
+        started = time.perf_counter()
+        handled = report_deadlines_sweep()
+        timings.append(time.perf_counter() - started)
+        assert handled == due, (handled, due)
+    print("| reports | due | sweep, median of %d | runs |" % args.runs)
+    print("| --- | --- | --- | --- |")
+    print(
+        f"| {args.reports:,} | {due:,} | {statistics.median(timings):.2f} s | "
+        + ", ".join(f"{t:.2f}" for t in timings)
+        + " |"
+    )
+    connection.close()
+    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Benchmark: routing with one real Celery worker on Redis (PostgreSQL).
+
+(1) throughput: N submitted reports queued at once, time until the worker has routed them all;
+(2) latency: reports filed one by one through the service, submit → routed (p50 / p95), from
+    the reports' own timestamps (created_at → routed_at).
+
+    .venv/bin/python bench/routing.py [--reports 2000] [--latency-reports 200]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "riders_portal_bench_routing"
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
+QUEUE = f"bench-{uuid.uuid4().hex[:8]}"
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", f"{SERVER}/postgres", "-qc", sql], check=True)
+
+
+def wait(condition, timeout: float = 300) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise SystemExit("timed out")
+        time.sleep(0.25)  # a light poll: the bench must not compete with the worker
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--latency-reports", type=int, default=200)
+    args = parser.parse_args()
+
+    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    psql(f"CREATE DATABASE {DB_NAME}")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{DB_NAME}",
+        "REDIS_URL": REDIS,
+        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+        "DJANGO_SETTINGS_MODULE": "riders_portal.settings",
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from governance.models import Report, ReportStatus, RoutingRule
+    from governance.services import report_submit
+    from governance.tasks import route_report
+    from tests.factories import DepartmentFactory, RiderFactory, category, photo_upload
+
+    call_command("migrate", verbosity=0)
+    rider = RiderFactory()
+    RoutingRule.objects.create(category=category(), department=DepartmentFactory())
+
+    def start_worker():
+        return subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "riders_portal",
+                "worker",
+                "--pool",
+                "solo",
+                "--queues",
+                QUEUE,
+                "--loglevel",
+                os.environ.get("BENCH_LOGLEVEL", "WARNING"),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+
+    worker = None
+    try:
+        # (1) throughput: far-apart reports (no duplicates), all queued at once.
+        reports = Report.objects.bulk_create(
+            Report(
+                rider=rider,
+                category=category(),
+                description="bench",
+                district=rider.district,
+                latitude=Decimal("30") + Decimal(n) / 500,
+                longitude=Decimal("120.4"),
+            )
+            for n in range(args.reports)
+        )
+        # Queue them all before the worker starts, so the figure is the worker's own pace
+        # (first to last routing, from the reports' timestamps), not start-up or publishing.
+        for report in reports:
+            route_report.delay(report.pk)
+        worker = start_worker()
+        wait(lambda: not Report.objects.filter(status=ReportStatus.SUBMITTED).exists())
+        span = Report.objects.filter(pk__in=[r.pk for r in reports]).aggregate(
+            first=Min("routed_at"), last=Max("routed_at")
+        )
+        elapsed = (span["last"] - span["first"]).total_seconds()
+        throughput = (args.reports - 1) / elapsed
+
+        # (2) latency: one by one through the service, as the portal files them.
+        from django.conf import settings
+
+        settings.REPORTS_PER_RIDER_PER_HOUR = 10**6
+        latency_ids = []
+        for n in range(args.latency_reports):
+            report = report_submit(
+                rider=rider,
+                category=category(),
+                description="latency",
+                district=rider.district,
+                latitude=Decimal("20") + Decimal(n) / 500,
+                longitude=Decimal("110.1"),
+                photos=[photo_upload(size=(64, 64))],
+            )
+            latency_ids.append(report.pk)
+            time.sleep(0.05)
+        wait(lambda: not Report.objects.filter(pk__in=latency_ids, routed_at=None).exists())
+        latencies = sorted(
+            (r.routed_at - r.created_at).total_seconds() * 1000
+            for r in Report.objects.filter(pk__in=latency_ids)
+        )
+        p50 = statistics.median(latencies)
+        p95 = latencies[int(len(latencies) * 0.95) - 1]
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(30)
+        connection.close()
+        psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    print("| measure | result |")
+    print("| --- | --- |")
+    print(
+        f"| throughput, {args.reports:,} reports, 1 worker process | {throughput:.0f} reports/s ({elapsed:.1f} s) |"
+    )
+    print(f"| submit → routed latency, {args.latency_reports} reports, p50 | {p50:.0f} ms |")
+    print(f"| submit → routed latency, p95 | {p95:.0f} ms |")
+
+
+if __name__ == "__main__":
+    main()
