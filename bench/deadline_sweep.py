@@ -99,7 +99,7 @@ def main() -> None:
         handled = report_deadlines_sweep()
         timings.append(time.perf_counter() - started)
         assert handled == due, (handled, due)
-    print("| reports | due | sweep, median of %d | runs |" % args.runs)
+    print(f"| reports | due | sweep, median of {args.runs} | runs |")
     print("| --- | --- | --- | --- |")
     print(
         f"| {args.reports:,} | {due:,} | {statistics.median(timings):.2f} s | "

@@ -149,7 +149,8 @@ def main() -> None:
     print("| measure | result |")
     print("| --- | --- |")
     print(
-        f"| throughput, {args.reports:,} reports, 1 worker process | {throughput:.0f} reports/s ({elapsed:.1f} s) |"
+        f"| throughput, {args.reports:,} reports, 1 worker process "
+        f"| {throughput:.0f} reports/s ({elapsed:.1f} s) |"
     )
     print(f"| submit → routed latency, {args.latency_reports} reports, p50 | {p50:.0f} ms |")
     print(f"| submit → routed latency, p95 | {p95:.0f} ms |")

@@ -63,8 +63,19 @@ RIDER_MESSAGES = {
 # The fields a transition may change; saving only these keeps the UPDATE small and never
 # overwrites a concurrent edit of anything else.
 WORKFLOW_FIELDS = [
-    "status", "department", "routed_at", "due_at", "acknowledged_at", "closed_at", "is_overdue",
-    "escalation_level", "warned_at", "next_check_at", "duplicate_of", "reply", "updated_at",
+    "status",
+    "department",
+    "routed_at",
+    "due_at",
+    "acknowledged_at",
+    "closed_at",
+    "is_overdue",
+    "escalation_level",
+    "warned_at",
+    "next_check_at",
+    "duplicate_of",
+    "reply",
+    "updated_at",
 ]
 
 
