@@ -1,9 +1,32 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
 from .models import Rider, SignInCode, TierPeriod
+from .roster import RosterRejected, roster_import
+
+ROSTER_MAX_BYTES = 20 * 1024 * 1024  # 41,000 rows are about 3 MB
+
+
+class RosterUploadForm(forms.Form):
+    roster = forms.FileField(
+        label=_("Roster file (CSV, UTF-8)"),
+        help_text=_("Header: rider_number,name,phone,district,station,join_date,tier"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_roster(self):
+        roster = self.cleaned_data["roster"]
+        if roster.size > ROSTER_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if not roster.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError(_("Upload the roster as a .csv file."))
+        return roster
 
 
 class TierPeriodInline(admin.TabularInline):
@@ -54,6 +77,39 @@ class RiderAdmin(admin.ModelAdmin):
     )
     inlines = [TierPeriodInline]
     actions = ["activate", "deactivate"]
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_roster_view),
+                name="riders_rider_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_roster_view(self, request):
+        """Staff who may add and change riders: upload the platform's roster export."""
+        if not (
+            request.user.has_perm("riders.add_rider")
+            and request.user.has_perm("riders.change_rider")
+        ):
+            raise PermissionDenied
+        form = RosterUploadForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = roster_import(data=form.cleaned_data["roster"].read())
+            except RosterRejected as rejected:
+                form.add_error("roster", rejected.message)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import roster"),
+            "form": form,
+            "report": report,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/riders/rider/import_roster.html", context)
 
     @admin.display(description=_("mobile phone"), ordering="phone")
     def masked_phone(self, rider: Rider) -> str:

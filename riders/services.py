@@ -158,26 +158,50 @@ def rider_create(
 
 def rider_set_tier(*, rider: Rider, tier: str, on: dt.date | None = None) -> Rider:
     """Give the rider a new tier from `on` (default today), closing the current tier period."""
-    on = on or timezone.localdate()
     if tier not in Tier.values:
         raise DomainError(_("Unknown tier: %(tier)s") % {"tier": tier}, code="invalid_tier")
     with transaction.atomic():
         rider = Rider.objects.select_for_update().get(pk=rider.pk)
-        current = TierPeriod.objects.filter(rider=rider, ended_on__isnull=True).first()
-        if current and current.tier == tier:
-            return rider
-        if current and current.started_on >= on:
-            # Changed again on the day it started: the earlier change never took effect.
-            current.tier = tier
-            current.save(update_fields=["tier"])
-        else:
-            if current:
-                current.ended_on = on - dt.timedelta(days=1)
-                current.save(update_fields=["ended_on"])
-            TierPeriod.objects.create(rider=rider, tier=tier, started_on=on)
-        rider.tier = tier
-        rider.save(update_fields=["tier", "updated_at"])
+        tier_changes_apply(changes=[(rider, tier)], on=on)
     return rider
+
+
+def tier_changes_apply(*, changes: list[tuple[Rider, str]], on: dt.date | None = None) -> None:
+    """The one rule for tier changes, for one rider (admin) or thousands (roster import).
+
+    The current period ends the day before `on` and a new one starts on `on`; a second change
+    on the day a period started replaces that period's tier (the earlier change never took
+    effect). Callers hold the riders' rows in a transaction.
+    """
+    on = on or timezone.localdate()
+    wanted = {rider.pk: (rider, tier) for rider, tier in changes}
+    if not wanted:
+        return
+    current = {
+        period.rider_id: period
+        for period in TierPeriod.objects.filter(rider_id__in=wanted, ended_on__isnull=True)
+    }
+    closed, retagged, opened, riders = [], [], [], []
+    for rider_id, (rider, tier) in wanted.items():
+        period = current.get(rider_id)
+        if period is not None and period.tier == tier:
+            continue
+        if period is not None and period.started_on >= on:
+            period.tier = tier
+            retagged.append(period)
+        else:
+            if period is not None:
+                period.ended_on = on - dt.timedelta(days=1)
+                closed.append(period)
+            opened.append(TierPeriod(rider_id=rider_id, tier=tier, started_on=on))
+        rider.tier = tier
+        rider.updated_at = timezone.now()
+        riders.append(rider)
+    # Close before opening: at most one open period per rider (tier_period_one_current_per_rider).
+    TierPeriod.objects.bulk_update(closed, ["ended_on"], batch_size=1000)
+    TierPeriod.objects.bulk_update(retagged, ["tier"], batch_size=1000)
+    TierPeriod.objects.bulk_create(opened, batch_size=1000)
+    Rider.objects.bulk_update(riders, ["tier", "updated_at"], batch_size=1000)
 
 
 def rider_set_active(*, rider: Rider, is_active: bool) -> Rider:
