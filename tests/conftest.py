@@ -24,23 +24,33 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 
 
-def pytest_collection_modifyitems(items) -> None:
-    """Transactional tests (live server, real worker, concurrency) flush every table when they
-    end, which would take the seeded reference data (districts, categories, groups) with it.
-    Serialized rollback restores it, so test order never matters."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        by_marker = marker is not None and marker.kwargs.get("transaction", False)
-        by_fixture = {"transactional_db", "live_server"} & set(item.fixturenames)
-        if not (by_marker or by_fixture):
-            continue
-        if marker is not None:
-            item.add_marker(
-                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}),
-                append=False,
-            )
-        if "django_db_serialized_rollback" not in item.fixturenames:
-            item.fixturenames.append("django_db_serialized_rollback")
+# Reference data that data migrations seed. Transactional tests (live server, real worker,
+# concurrency) flush every table when they end; the next test that uses the database seeds it
+# again, so test order never matters.
+SEEDS = [
+    ("core", "0002_seed_qingdao_and_staff_groups", "seed"),
+    ("governance", "0002_seed_roles_and_categories", "seed"),
+    ("governance", "0004_dispatcher_permissions", "grant"),
+]
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
+        import importlib
+
+        from django.apps import apps
+
+        from core.models import District
+
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            if not District.objects.exists():
+                for app, migration, function in SEEDS:
+                    module = importlib.import_module(f"{app}.migrations.{migration}")
+                    getattr(module, function)(apps, None)
+    yield
 
 
 def require_service(available: bool, what: str) -> None:
@@ -231,7 +241,7 @@ def screenshot_dir() -> Path:
 
 
 @pytest.fixture
-def sign_in_rider(page, live_server, sms_outbox):
+def sign_in_rider(transactional_db, page, live_server, sms_outbox):
     """Sign a rider in through the real pages in the browser; returns the page on Home."""
 
     def _sign_in(rider):

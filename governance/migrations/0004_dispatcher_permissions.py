@@ -16,9 +16,12 @@ DISPATCHER = {
 def grant(apps, schema_editor):
     # Permissions are normally created after all migrations; create them now to assign them.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        stub = getattr(app_config, "models_module", None) is None
+        if stub:  # the migration's app registry: let create_permissions see the models
+            app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        if stub:
+            app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     dispatcher, _ = Group.objects.get_or_create(name="Dispatcher")

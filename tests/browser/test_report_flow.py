@@ -12,8 +12,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone(browser, browser_context_args, live_server, sms_outbox):
-    """A signed-in rider's phone, standing in Licang with location permission granted."""
+def phone(transactional_db, browser, browser_context_args, live_server, sms_outbox):
+    """A signed-in rider's phone, standing in Licang with location permission granted.
+
+    `transactional_db` comes first so the seeded districts are restored before this runs.
+    """
     context = browser.new_context(
         **browser_context_args,
         geolocation={"latitude": 36.1451, "longitude": 120.4329, "accuracy": 15},
