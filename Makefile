@@ -47,6 +47,8 @@ screenshots: install
 bench: install
 	$(PY) bench/import_riders.py
 	$(PY) bench/page_weight.py
+	$(PY) bench/deadline_sweep.py
+	$(PY) bench/routing.py
 
 clean:
 	rm -rf var $(VENV)

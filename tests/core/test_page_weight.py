@@ -1,0 +1,37 @@
+"""Every portal page, HTML + CSS + JS uncompressed, stays under 60 KB (cheap phones, weak
+signal). Figures for docs/benchmarks.md come from bench/page_weight.py."""
+
+import pytest
+from django.test import Client
+
+from core.page_weight import BUDGET_BYTES, page_weight
+from governance import workflow
+from tests.factories import DepartmentFactory, ReportFactory, RiderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_pages_are_within_budget(client, sms_outbox):
+    assert page_weight(client, "/sign-in/").total < BUDGET_BYTES
+    rider = RiderFactory()
+    client.post("/sign-in/", {"phone": rider.phone})
+    assert page_weight(client, "/sign-in/code/").total < BUDGET_BYTES
+
+
+def test_rider_pages_are_within_budget(client: Client):
+    rider = RiderFactory()
+    department = DepartmentFactory()
+    for n in range(20):
+        workflow.route(ReportFactory(rider=rider, latitude=36 + n / 100), department=department)
+    client.force_login(rider.user)
+    report = rider.reports.first()
+    for path in (
+        "/",
+        "/services/",
+        "/report/",
+        "/reports/",
+        f"/reports/{report.public_id}/",
+        "/me/",
+    ):
+        weight = page_weight(client, path)
+        assert weight.total < BUDGET_BYTES, weight
