@@ -348,6 +348,7 @@ class ReportEvent(models.Model):
         REJECTED = "rejected", _("Rejected by department")
         CLOSED_INVALID = "invalid", _("Closed as invalid")
         DUPLICATE = "duplicate", _("Linked to an earlier report")
+        JOINED = "joined", _("Another rider saw it too")
         WARNED = "warned", _("Deadline approaching")
         ESCALATED = "escalated", _("Escalated")
         COMMENT = "comment", _("Comment")
@@ -387,6 +388,35 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.get_kind_display()}"
+
+
+class ReportSupporter(models.Model):
+    """A rider who saw the same problem and joined this report instead of filing another.
+
+    Supporters follow the report: they see it in My reports and get its status changes.
+    """
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="supporters", verbose_name=_("report")
+    )
+    rider = models.ForeignKey(
+        "riders.Rider",
+        on_delete=models.CASCADE,
+        related_name="supported_reports",
+        verbose_name=_("rider"),
+    )
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "rider"], name="report_supporter_once"),
+        ]
+        indexes = [models.Index(fields=["rider", "-created_at"], name="report_supporter_rider_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.rider_id} → {self.report}"
 
 
 class Alert(models.Model):

@@ -43,10 +43,20 @@ def nearest_district(*, latitude: Decimal, longitude: Decimal, city_id: int) -> 
     )
 
 
+def _followed_by(rider: Rider) -> Q:
+    """Reports the rider filed, or joined because they saw the same problem."""
+    return Q(rider=rider) | Q(supporters__rider=rider)
+
+
+def rider_follows(*, rider: Rider, report: Report) -> bool:
+    return report.rider_id == rider.pk or report.supporters.filter(rider=rider).exists()
+
+
 def reports_for_rider(*, rider: Rider) -> QuerySet[Report]:
     """The rider's own reports, newest first, with what the list shows (constant queries)."""
     return (
-        Report.objects.filter(rider=rider)
+        Report.objects.filter(_followed_by(rider))
+        .distinct()
         .select_related("category", "department", "district")
         .prefetch_related(
             Prefetch("photos", queryset=ReportPhoto.objects.filter(position=1), to_attr="cover")
@@ -58,7 +68,8 @@ def reports_for_rider(*, rider: Rider) -> QuerySet[Report]:
 def report_for_rider(*, rider: Rider, public_id: str) -> Report | None:
     """One of the rider's own reports with its public timeline; None for anyone else's."""
     return (
-        Report.objects.filter(rider=rider, public_id=public_id)
+        Report.objects.filter(_followed_by(rider), public_id=public_id)
+        .distinct()
         .select_related("category__role", "department", "district", "duplicate_of")
         .prefetch_related(
             "photos",

@@ -27,6 +27,7 @@ from .models import (
     ReportEvent,
     ReportPhoto,
     ReportStatus,
+    ReportSupporter,
     RoutingRule,
 )
 from .photos import PhotoError, check_photo_count, process_photo
@@ -116,6 +117,28 @@ def report_submit(
         from .tasks import route_report
 
         enqueue_on_commit(route_report, report.pk)
+    return report
+
+
+def report_join(*, rider: Rider, report: Report) -> Report:
+    """The rider saw the same problem: follow this report instead of filing a duplicate."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        if not report.is_open or report.duplicate_of_id:
+            raise DomainError(
+                _("This report is already closed. File a new one if the problem is still there."),
+                code="report_closed",
+            )
+        if report.rider_id == rider.pk:
+            raise DomainError(_("This is your own report."), code="own_report")
+        _supporter, created = ReportSupporter.objects.get_or_create(report=report, rider=rider)
+        if created:
+            ReportEvent.objects.create(
+                report=report,
+                kind=ReportEvent.Kind.JOINED,
+                actor=rider.user,
+                to_status=report.status,
+            )
     return report
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("reports/", views.report_list, name="list"),
     path("reports/nearby/", views.reports_nearby, name="nearby"),
     path("reports/<str:public_id>/", views.report_detail, name="detail"),
+    path("reports/<str:public_id>/join/", views.report_join, name="join"),
     path("reports/<str:public_id>/photos/<int:position>/", views.report_photo, name="photo"),
     path(
         "reports/<str:public_id>/photos/<int:position>/thumb/",

@@ -6,14 +6,14 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
 from riders.permissions import rider_required
 
 from . import selectors, services
 from .forms import ERROR_FIELDS, NearbyForm, ReportForm
-from .models import ReportPhoto
+from .models import Report, ReportPhoto
 
 
 def _wants_json(request) -> bool:
@@ -103,11 +103,35 @@ def reports_nearby(request):
                     "distance_m": round(distance),
                     "address": report.address,
                     "created_at": report.created_at.isoformat(),
+                    "join_url": reverse("reports:join", args=[report.public_id]),
                 }
                 for report, distance in nearby
             ]
         }
     )
+
+
+@rider_required
+@require_POST
+def report_join(request, public_id: str):
+    """The signed-in rider joins an open report of the same problem instead of filing one."""
+    report = get_object_or_404(Report, public_id=public_id)
+    try:
+        services.report_join(rider=request.rider, report=report)
+    except DomainError as error:
+        if _wants_json(request):
+            return JsonResponse({"errors": {"__all__": [error.message]}}, status=409)
+        messages.error(request, error.message)
+        return redirect("reports:new")
+    messages.success(
+        request,
+        _("Thank you! You joined report %(id)s and will be told when it is fixed.")
+        % {"id": report.public_id},
+    )
+    url = reverse("reports:detail", args=[report.public_id])
+    if _wants_json(request):
+        return JsonResponse({"id": report.public_id, "redirect": url})
+    return redirect(url)
 
 
 @require_GET
@@ -121,7 +145,7 @@ def report_photo(request, public_id: str, position: int, size: str = "full"):
         position=position,
     )
     rider = getattr(request.user, "rider", None)
-    owner = rider is not None and photo.report.rider_id == rider.pk
+    owner = rider is not None and selectors.rider_follows(rider=rider, report=photo.report)
     if not owner and not (
         request.user.is_staff and request.user.has_perm("governance.view_report")
     ):

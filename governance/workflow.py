@@ -145,22 +145,28 @@ def _record(
 
 
 def _notify_rider(report: Report) -> None:
+    """Tell the reporter, and the riders who joined the report, about its new status."""
     message = RIDER_MESSAGES.get(report.status)
     if message is None:
         return
     department = report.department
     original = report.duplicate_of.public_id if report.duplicate_of_id else ""
-    notification_post(
-        recipient=report.rider.user,
-        title=_LazyPercent(
-            message,
-            id=report.public_id,
-            # Resolved when rendered, so the name is in the rider's language too.
-            department=lambda: department.display_name if department else "",
-            original=original,
-        ),
-        link=f"/reports/{report.public_id}/",
-    )
+    followers = [
+        report.rider.user,
+        *(s.rider.user for s in report.supporters.select_related("rider__user")),
+    ]
+    for user in followers:
+        notification_post(
+            recipient=user,
+            title=_LazyPercent(
+                message,
+                id=report.public_id,
+                # Resolved when rendered, so the name is in the reader's language too.
+                department=lambda: department.display_name if department else "",
+                original=original,
+            ),
+            link=f"/reports/{report.public_id}/",
+        )
 
 
 class _LazyPercent:

@@ -100,7 +100,17 @@
       var list = document.createElement("ul");
       data.reports.forEach(function (r) {
         var li = document.createElement("li");
-        li.textContent = r.id + " · " + r.status + " · " + r.distance_m + " m" + (r.address ? " · " + r.address : "");
+        li.textContent = r.id + " · " + r.status + " · " + r.distance_m + " m" + (r.address ? " · " + r.address : "") + " ";
+        var join = document.createElement("button");
+        join.type = "button"; join.className = "btn"; join.textContent = messages.msgJoin;
+        join.addEventListener("click", function () {
+          join.disabled = true;
+          send(r.join_url, new FormData()).then(function (resp) { return resp.json(); }).then(function (body) {
+            if (body.redirect) window.location.href = body.redirect;
+            else { join.disabled = false; showErrors(body.errors || {}); }
+          }).catch(function () { join.disabled = false; });
+        });
+        li.appendChild(join);
         list.appendChild(li);
       });
       nearbyBox.appendChild(title); nearbyBox.appendChild(list); nearbyBox.hidden = false;

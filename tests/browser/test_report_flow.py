@@ -6,7 +6,7 @@ import pytest
 
 from governance import workflow
 from governance.models import Report, ReportStatus, RoutingRule
-from tests.factories import DepartmentFactory, RiderFactory, category, jpeg_bytes
+from tests.factories import DepartmentFactory, ReportFactory, RiderFactory, category, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +114,22 @@ def test_report_sent_offline_is_kept_on_the_phone_and_sent_when_back_online(
     assert report.description == "三楼楼道堆满纸箱，挡住了通道"
     assert report.photos.count() == 1
     assert str(report.latitude) == "36.145100"
+
+
+def test_rider_joins_a_report_already_filed_nearby(phone, live_server, department):
+    page, _context, rider = phone
+    from decimal import Decimal
+
+    existing = workflow.route(
+        ReportFactory(latitude=Decimal("36.145150"), longitude=Decimal("120.432900")),
+        department=department,
+    )
+    fill_report(page, live_server)
+    nearby = page.locator("[data-nearby]")
+    nearby.wait_for(state="visible")
+    assert existing.public_id in nearby.inner_text()
+    nearby.get_by_role("button", name="同一问题，加入").click()
+    page.wait_for_url(f"**/reports/{existing.public_id}/")
+    assert "您已加入这条上报" in page.content()
+    assert not Report.objects.filter(rider=rider).exists()  # nothing filed twice
+    assert existing.supporters.filter(rider=rider).exists()
