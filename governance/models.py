@@ -225,6 +225,9 @@ class Report(models.Model):
         verbose_name=_("duplicate of"),
     )
     reply = models.TextField(_("department's reply"), blank=True)
+    # Kept by services.report_join under the row lock, so a status change asks for the
+    # supporters only when there are some.
+    supporter_count = models.PositiveIntegerField(_("riders who joined"), default=0)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

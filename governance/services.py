@@ -2,11 +2,12 @@
 
 import datetime as dt
 import logging
+import time
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,6 +134,7 @@ def report_join(*, rider: Rider, report: Report) -> Report:
             raise DomainError(_("This is your own report."), code="own_report")
         _supporter, created = ReportSupporter.objects.get_or_create(report=report, rider=rider)
         if created:
+            Report.objects.filter(pk=report.pk).update(supporter_count=F("supporter_count") + 1)
             ReportEvent.objects.create(
                 report=report,
                 kind=ReportEvent.Kind.JOINED,
@@ -142,15 +144,32 @@ def report_join(*, rider: Rider, report: Report) -> Report:
     return report
 
 
+# Routing rules change rarely and are read for every report: each process keeps them for a
+# short while (saving a rule clears this process's copy at once; others follow within 30 s).
+RULES_TTL_SECONDS = 30
+_rules_cache: dict = {"loaded_at": 0.0, "rules": {}}
+
+
+def routing_rules_forget(**_kwargs) -> None:
+    _rules_cache["loaded_at"] = 0.0
+
+
+def _routing_rules() -> dict[tuple[int, int | None], Department]:
+    if time.monotonic() - _rules_cache["loaded_at"] > RULES_TTL_SECONDS:
+        _rules_cache["rules"] = {
+            (rule.category_id, rule.district_id): rule.department
+            for rule in RoutingRule.objects.filter(department__is_active=True).select_related(
+                "department"
+            )
+        }
+        _rules_cache["loaded_at"] = time.monotonic()
+    return _rules_cache["rules"]
+
+
 def department_for(*, category: Category, district: District) -> Department | None:
     """The routing rule for (category, district), else the category-wide rule, else None."""
-    rules = RoutingRule.objects.filter(
-        Q(district=district) | Q(district__isnull=True),
-        category=category,
-        department__is_active=True,
-    ).select_related("department")
-    best = sorted(rules, key=lambda rule: rule.district_id is None)
-    return best[0].department if best else None
+    rules = _routing_rules()
+    return rules.get((category.pk, district.pk)) or rules.get((category.pk, None))
 
 
 def find_duplicate(report: Report) -> Report | None:

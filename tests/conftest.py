@@ -88,9 +88,13 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from governance.services import routing_rules_forget
+
     cache.clear()
+    routing_rules_forget()  # rules rolled back with the last test's transaction
     yield
     cache.clear()
+    routing_rules_forget()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -120,3 +120,12 @@ def test_sweep_requeues_reports_left_unrouted(rules):
     fresh.refresh_from_db()
     assert stuck.status == ReportStatus.ROUTED
     assert fresh.status == ReportStatus.SUBMITTED  # under a minute old: its own task is coming
+
+
+def test_rule_changes_apply_at_once(rules):
+    road = category("road-hazard")
+    assert services.department_for(category=road, district=qingdao_district()) is None
+    rule = RoutingRule.objects.create(category=road, department=rules["housing"])
+    assert services.department_for(category=road, district=qingdao_district()) == rules["housing"]
+    rule.delete()
+    assert services.department_for(category=road, district=qingdao_district()) is None
