@@ -144,6 +144,13 @@ def _record(
     )
 
 
+def _finish(report: Report, **event) -> None:
+    """Every transition ends alike: save the state, write the timeline, tell the riders."""
+    report.save(update_fields=WORKFLOW_FIELDS)
+    _record(report, **event)
+    _notify_rider(report)
+
+
 def _notify_rider(report: Report) -> None:
     """Tell the reporter, and the riders who joined the report, about its new status."""
     message = RIDER_MESSAGES.get(report.status)
@@ -211,8 +218,7 @@ def route(
         report.department = department
         report.acknowledged_at = None
         _start_clock(report, now)
-        report.save(update_fields=WORKFLOW_FIELDS)
-        _record(
+        _finish(
             report,
             kind=ReportEvent.Kind.ROUTED,
             from_status=before,
@@ -220,7 +226,6 @@ def route(
             department=department,
             note=note,
         )
-        _notify_rider(report)
     return report
 
 
@@ -232,9 +237,7 @@ def to_dispatcher(report: Report, *, note: str = "") -> Report:
         report.status = S.WITH_DISPATCHER
         report.department = None
         _stop_clock(report)
-        report.save(update_fields=WORKFLOW_FIELDS)
-        _record(report, kind=ReportEvent.Kind.TO_DISPATCHER, from_status=before, note=note)
-        _notify_rider(report)
+        _finish(report, kind=ReportEvent.Kind.TO_DISPATCHER, from_status=before, note=note)
     return report
 
 
@@ -247,8 +250,7 @@ def acknowledge(
         before = report.status
         report.status = S.ACKNOWLEDGED
         report.acknowledged_at = timezone.now()
-        report.save(update_fields=WORKFLOW_FIELDS)
-        _record(
+        _finish(
             report,
             kind=ReportEvent.Kind.ACKNOWLEDGED,
             from_status=before,
@@ -256,7 +258,6 @@ def acknowledge(
             department=department,
             note=note,
         )
-        _notify_rider(report)
     return report
 
 
@@ -278,8 +279,7 @@ def resolve(
         report.acknowledged_at = report.acknowledged_at or now
         report.reply = reply.strip()
         _stop_clock(report)
-        report.save(update_fields=WORKFLOW_FIELDS)
-        _record(
+        _finish(
             report,
             kind=ReportEvent.Kind.RESOLVED,
             from_status=before,
@@ -287,7 +287,6 @@ def resolve(
             department=department,
             note=report.reply,
         )
-        _notify_rider(report)
     return report
 
 
@@ -301,8 +300,7 @@ def reject(
         before = report.status
         report.status = S.REJECTED
         _stop_clock(report)
-        report.save(update_fields=WORKFLOW_FIELDS)
-        _record(
+        _finish(
             report,
             kind=ReportEvent.Kind.REJECTED,
             from_status=before,
@@ -310,7 +308,6 @@ def reject(
             department=department,
             note=reason,
         )
-        _notify_rider(report)
     return report
 
 
@@ -321,15 +318,13 @@ def close_invalid(report: Report, *, actor: User | None, reason: str) -> Report:
         report.status = S.INVALID
         report.closed_at = timezone.now()
         _stop_clock(report)
-        report.save(update_fields=WORKFLOW_FIELDS)
-        _record(
+        _finish(
             report,
             kind=ReportEvent.Kind.CLOSED_INVALID,
             from_status=before,
             actor=actor,
             note=reason,
         )
-        _notify_rider(report)
     return report
 
 
@@ -354,15 +349,13 @@ def mark_duplicate(report: Report, *, original: Report, actor: User | None = Non
         report.duplicate_of = original
         report.closed_at = timezone.now()
         _stop_clock(report)
-        report.save(update_fields=WORKFLOW_FIELDS)
-        _record(
+        _finish(
             report,
             kind=ReportEvent.Kind.DUPLICATE,
             from_status=before,
             actor=actor,
             note=original.public_id,
         )
-        _notify_rider(report)
     return report
 
 
