@@ -198,6 +198,7 @@ class ReportAdmin(admin.ModelAdmin):
         "escalation_level",
         "warned_at",
         "duplicate_of",
+        "supporter_count",
         "reply",
         "created_at",
         "updated_at",

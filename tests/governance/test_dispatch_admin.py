@@ -154,3 +154,15 @@ def test_closure_dashboard(client, dispatcher):
         reverse("admin:governance_report_dashboard"), {"start": "2026-02-01", "end": "2026-01-01"}
     )
     assert bad.status_code == 200 and bad.context["form"].errors
+
+
+def test_dashboard_uses_constant_queries(client, dispatcher, django_assert_max_num_queries):
+    departments = [DepartmentFactory() for _ in range(3)]
+    for size in (1, 12):
+        for n in range(size):
+            report = workflow.route(
+                ReportFactory(latitude=30 + n / 10), department=departments[n % 3]
+            )
+            workflow.resolve(report, department=report.department, reply="ok")
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse("admin:governance_report_dashboard")).status_code == 200
