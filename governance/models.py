@@ -339,6 +339,36 @@ class ReportPhoto(models.Model):
         return f"{self.report} #{self.position}"
 
 
+def evidence_path(photo: "EvidencePhoto", filename: str) -> str:
+    return f"evidence/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}.jpg"
+
+
+def evidence_thumbnail_path(photo: "EvidencePhoto", filename: str) -> str:
+    return f"evidence/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}-thumb.jpg"
+
+
+class EvidencePhoto(models.Model):
+    """A department's photo of the fixed problem, sent with its resolution."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    image = models.ImageField(_("photo"), upload_to=evidence_path)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=evidence_thumbnail_path)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence photo")
+        verbose_name_plural = _("evidence photos")
+        ordering = ["report", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report} evidence"
+
+
 class ReportEvent(models.Model):
     """One line of a report's timeline, written by the code that changed the report."""
 

@@ -73,6 +73,7 @@ def report_for_rider(*, rider: Rider, public_id: str) -> Report | None:
         .select_related("category__role", "department", "district", "duplicate_of")
         .prefetch_related(
             "photos",
+            "evidence",
             Prefetch(
                 "events",
                 queryset=ReportEvent.objects.filter(public=True)

@@ -9,11 +9,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Value, When
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.models import District
 from core.queue import enqueue_on_commit
+from core.services import notification_post
 from riders.models import Rider
 
 from . import workflow
@@ -24,6 +27,7 @@ from .models import (
     Alert,
     Category,
     Department,
+    EvidencePhoto,
     Report,
     ReportEvent,
     ReportPhoto,
@@ -32,6 +36,7 @@ from .models import (
     RoutingRule,
 )
 from .photos import PhotoError, check_photo_count, process_photo
+from .workflow import LazyMessage
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +124,59 @@ def report_submit(
 
         enqueue_on_commit(route_report, report.pk)
     return report
+
+
+def reporter_pseudonym(rider_id: int) -> str:
+    """A stable id for the reporting rider that tells departments nothing about who it is."""
+    return salted_hmac("governance.reporter", str(rider_id), algorithm="sha256").hexdigest()[:12]
+
+
+def report_resolve(
+    *, report: Report, department: Department, reply: str, photo=None, actor=None
+) -> Report:
+    """A department resolves a report with its reply and, optionally, an evidence photo."""
+    processed = process_photo(photo) if photo is not None else None  # before the transaction
+    with transaction.atomic():
+        report = workflow.resolve(report, department=department, reply=reply, actor=actor)
+        if processed is not None:
+            EvidencePhoto.objects.create(
+                report=report,
+                department=department,
+                image=processed.image,
+                thumbnail=processed.thumbnail,
+            )
+    return report
+
+
+def report_comment(*, report: Report, department: Department, text: str, actor=None) -> ReportEvent:
+    """A department's message to the rider, on the report's timeline; no status change."""
+    text = text.strip()
+    if not text:
+        raise DomainError(_("The comment is empty."), code="comment_empty")
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        if report.department_id != department.pk:
+            raise workflow.IllegalTransition(
+                _("This report is not assigned to your department."), code="not_your_report"
+            )
+        event = ReportEvent.objects.create(
+            report=report,
+            kind=ReportEvent.Kind.COMMENT,
+            actor=actor,
+            department=department,
+            from_status=report.status,
+            to_status=report.status,
+            note=text,
+        )
+        notification_post(
+            recipient=report.rider.user,
+            title=LazyMessage(
+                gettext_lazy("New message about your report %(id)s"), id=report.public_id
+            ),
+            body=text,
+            link=f"/reports/{report.public_id}/",
+        )
+    return event
 
 
 def report_join(*, rider: Rider, report: Report) -> Report:

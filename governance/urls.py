@@ -17,4 +17,11 @@ urlpatterns = [
         {"size": "thumb"},
         name="photo_thumb",
     ),
+    path("reports/<str:public_id>/evidence/<int:pk>/", views.report_evidence, name="evidence"),
+    path(
+        "reports/<str:public_id>/evidence/<int:pk>/thumb/",
+        views.report_evidence,
+        {"size": "thumb"},
+        name="evidence_thumb",
+    ),
 ]

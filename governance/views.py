@@ -13,7 +13,7 @@ from riders.permissions import rider_required
 
 from . import selectors, services
 from .forms import ERROR_FIELDS, NearbyForm, ReportForm
-from .models import Report, ReportPhoto
+from .models import EvidencePhoto, Report, ReportPhoto
 
 
 def _wants_json(request) -> bool:
@@ -134,23 +134,37 @@ def report_join(request, public_id: str):
     return redirect(url)
 
 
-@require_GET
-def report_photo(request, public_id: str, position: int, size: str = "full"):
-    """The reporting rider, or staff allowed to view reports: one photo, never a public path."""
+def _serve_photo(request, report: Report, field):
+    """The reporting rider, riders who joined, or staff allowed to view reports; others get
+    404, not 403, so that nobody learns that someone else's report exists."""
     if not request.user.is_authenticated:
         raise Http404
-    photo = get_object_or_404(
-        ReportPhoto.objects.select_related("report__rider"),
-        report__public_id=public_id,
-        position=position,
-    )
     rider = getattr(request.user, "rider", None)
-    owner = rider is not None and selectors.rider_follows(rider=rider, report=photo.report)
-    if not owner and not (
+    follows = rider is not None and selectors.rider_follows(rider=rider, report=report)
+    if not follows and not (
         request.user.is_staff and request.user.has_perm("governance.view_report")
     ):
-        raise Http404  # 404, not 403: do not confirm that someone else's report exists
-    field = photo.thumbnail if size == "thumb" else photo.image
+        raise Http404
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@require_GET
+def report_photo(request, public_id: str, position: int, size: str = "full"):
+    """One of a report's photos (see _serve_photo for who)."""
+    photo = get_object_or_404(
+        ReportPhoto.objects.select_related("report"),
+        report__public_id=public_id,
+        position=position,
+    )
+    return _serve_photo(request, photo.report, photo.thumbnail if size == "thumb" else photo.image)
+
+
+@require_GET
+def report_evidence(request, public_id: str, pk: int, size: str = "full"):
+    """A department's evidence photo of the fix (see _serve_photo for who)."""
+    photo = get_object_or_404(
+        EvidencePhoto.objects.select_related("report"), report__public_id=public_id, pk=pk
+    )
+    return _serve_photo(request, photo.report, photo.thumbnail if size == "thumb" else photo.image)

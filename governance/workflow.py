@@ -165,7 +165,7 @@ def _notify_rider(report: Report) -> None:
     for user in followers:
         notification_post(
             recipient=user,
-            title=_LazyPercent(
+            title=LazyMessage(
                 message,
                 id=report.public_id,
                 # Resolved when rendered, so the name is in the reader's language too.
@@ -176,7 +176,7 @@ def _notify_rider(report: Report) -> None:
         )
 
 
-class _LazyPercent:
+class LazyMessage:
     """`message % params`, evaluated in the recipient's language by notification_post."""
 
     def __init__(self, message, **params) -> None:

@@ -61,12 +61,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "riders",
     "apartments",
     "canteen",
     "governance",
     "subsidies",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -269,3 +274,31 @@ PORTAL_NAME = _("Riders Portal")
 REPORTS_PER_RIDER_PER_HOUR = envint("REPORTS_PER_RIDER_PER_HOUR", 10)
 # A report still "submitted" after this long was not routed (lost message, broker down).
 REPORT_ROUTING_SWEEP_AFTER_SECONDS = envint("REPORT_ROUTING_SWEEP_AFTER_SECONDS", 60)
+
+# --- Department API -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.IsDepartmentOfficer"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE_LIMIT", "600/minute")},
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Riders Portal — Department API",
+    "DESCRIPTION": (
+        "City departments work the problems riders report. Authenticate with "
+        "`Authorization: Token <key>` (from `manage.py issue_api_token`). A token sees its own "
+        'department\'s reports only. Errors: `{"error": {"code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

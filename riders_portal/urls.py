@@ -10,6 +10,7 @@ admin.site.index_title = _("Service centre")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("riders.urls")),
     path("", include("governance.urls")),
     path("", include("core.urls")),

@@ -1,0 +1,130 @@
+from django.core import signing
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from governance.models import Category, Report, ReportEvent
+from governance.services import reporter_pseudonym
+
+PHOTO_SALT = "api.photo"
+PHOTO_URL_MAX_AGE = 3600  # seconds a signed photo URL stays valid
+
+
+def signed_photo_url(request, kind: str, pk: int, size: str) -> str:
+    token = signing.dumps({"k": kind, "p": pk, "s": size}, salt=PHOTO_SALT, compress=True)
+    return request.build_absolute_uri(reverse("api:photo", args=[token]))
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    role = serializers.CharField(source="role.code")
+    role_name = serializers.CharField(source="role.name")
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_en", "role", "role_name", "closure_hours", "is_active"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """A report as a department sees it: no name, phone or rider number of the reporter."""
+
+    id = serializers.CharField(source="public_id")
+    category = serializers.CharField(source="category.code")
+    district = serializers.CharField(source="district.code")
+    overdue = serializers.BooleanField(source="is_overdue")
+    reporter = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "status",
+            "category",
+            "district",
+            "address",
+            "latitude",
+            "longitude",
+            "location_approximate",
+            "created_at",
+            "updated_at",
+            "routed_at",
+            "due_at",
+            "acknowledged_at",
+            "closed_at",
+            "overdue",
+            "escalation_level",
+            "reporter",
+        ]
+
+    def get_reporter(self, report: Report) -> str:
+        return reporter_pseudonym(report.rider_id)
+
+
+class TimelineEventSerializer(serializers.ModelSerializer):
+    at = serializers.DateTimeField(source="created_at")
+    department = serializers.CharField(source="department.code", default=None)
+
+    class Meta:
+        model = ReportEvent
+        fields = ["kind", "at", "from_status", "to_status", "department", "note"]
+
+
+class PhotoSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    thumbnail_url = serializers.URLField()
+
+
+class ReportDetailSerializer(ReportSerializer):
+    photos = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+    timeline = TimelineEventSerializer(source="events", many=True)
+
+    class Meta(ReportSerializer.Meta):
+        fields = [
+            *ReportSerializer.Meta.fields,
+            "description",
+            "reply",
+            "photos",
+            "evidence",
+            "timeline",
+        ]
+
+    def _urls(self, kind: str, photos) -> list[dict]:
+        request = self.context["request"]
+        return [
+            {
+                "url": signed_photo_url(request, kind, photo.pk, "full"),
+                "thumbnail_url": signed_photo_url(request, kind, photo.pk, "thumb"),
+            }
+            for photo in photos
+        ]
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, report: Report) -> list[dict]:
+        return self._urls("report", report.photos.all())
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_evidence(self, report: Report) -> list[dict]:
+        return self._urls("evidence", report.evidence.all())
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ResolveInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text="What was done; the rider reads it.")
+    photo = serializers.FileField(required=False, help_text="Evidence photo (JPEG/PNG ≤ 10 MB).")
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=["invalid", "not_our_department"])
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CommentInput(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class CommentSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    text = serializers.CharField()

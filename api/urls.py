@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("categories", views.CategoryViewSet, basename="category")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/photos/<str:token>/", views.photo, name="photo"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

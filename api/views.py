@@ -1,0 +1,246 @@
+"""Department REST API (/api/v1/). Who: a department officer's token; each sees and acts on
+its own department's reports only — another department's report is a 404, never a 403."""
+
+import contextlib
+from functools import wraps
+
+import django_filters
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from governance import services, workflow
+from governance.models import (
+    Category,
+    EvidencePhoto,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportStatus,
+)
+
+from .errors import error_body
+from .models import IdempotencyRecord
+from .serializers import (
+    PHOTO_SALT,
+    PHOTO_URL_MAX_AGE,
+    CategorySerializer,
+    CommentInput,
+    CommentSerializer,
+    NoteInput,
+    RejectInput,
+    ReportDetailSerializer,
+    ReportSerializer,
+    ResolveInput,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Send the same key again to retry safely: the first response is returned.",
+)
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input"),
+    404: OpenApiResponse(description="No such report in your department"),
+    409: OpenApiResponse(description="Not allowed in the report's current status"),
+}
+
+
+def idempotent(method):
+    """A retried write with the same Idempotency-Key returns the first response, changing
+    nothing. Keys are per token; reusing one for another request is refused."""
+
+    @wraps(method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return method(self, request, *args, **kwargs)
+        if len(key) > 100:
+            return Response(
+                error_body("invalid", _("The Idempotency-Key has at most 100 characters.")),
+                status=400,
+            )
+        record = IdempotencyRecord.objects.filter(token=request.auth, key=key).first()
+        if record is not None:
+            if (record.method, record.path) != (request.method, request.path):
+                return Response(
+                    error_body(
+                        "idempotency_key_reused",
+                        _("This Idempotency-Key was used for another request."),
+                    ),
+                    status=422,
+                )
+            return Response(
+                record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"}
+            )
+        response = method(self, request, *args, **kwargs)
+        # A concurrent retry may have recorded it first; the state machine let only one act.
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            IdempotencyRecord.objects.create(
+                token=request.auth,
+                key=key,
+                method=request.method,
+                path=request.path,
+                status_code=response.status_code,
+                body=response.data,
+            )
+        return response
+
+    return wrapper
+
+
+class ReportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
+    overdue = django_filters.BooleanFilter(field_name="is_overdue")
+    category = django_filters.CharFilter(field_name="category__code")
+    district = django_filters.CharFilter(field_name="district__code")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Report
+        fields = ["status", "overdue", "category", "district", "updated_since"]
+
+
+class DueTimeCursor(CursorPagination):
+    ordering = ("due_at", "id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    filterset_class = ReportFilter
+    pagination_class = DueTimeCursor
+    serializer_class = ReportSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no token
+            return Report.objects.none()
+        reports = Report.objects.filter(department=self.request.auth.department).select_related(
+            "category", "district"
+        )
+        if self.action == "retrieve":
+            reports = reports.prefetch_related(
+                "photos",
+                "evidence",
+                Prefetch(
+                    "events",
+                    queryset=ReportEvent.objects.select_related("department").order_by(
+                        "created_at", "id"
+                    ),
+                ),
+            )
+        return reports
+
+    def get_serializer_class(self):
+        return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
+
+    def _detail(self, report: Report) -> Response:
+        self.action = "retrieve"  # reload with photos and timeline
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(ReportDetailSerializer(report, context={"request": self.request}).data)
+
+    @extend_schema(
+        request=NoteInput,
+        responses={200: ReportDetailSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def acknowledge(self, request, id=None):
+        """Say that your department has taken the report on."""
+        data = self._input(NoteInput)
+        report = workflow.acknowledge(
+            self.get_object(), department=request.auth.department, note=data["note"]
+        )
+        return self._detail(report)
+
+    @extend_schema(
+        request={"multipart/form-data": ResolveInput, "application/json": ResolveInput},
+        responses={200: ReportDetailSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def resolve(self, request, id=None):
+        """Close the report as fixed, with a note for the rider and an optional evidence photo."""
+        data = self._input(ResolveInput)
+        report = services.report_resolve(
+            report=self.get_object(),
+            department=request.auth.department,
+            reply=data["note"],
+            photo=data.get("photo"),
+        )
+        return self._detail(report)
+
+    @extend_schema(
+        request=RejectInput,
+        responses={200: ReportDetailSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reject(self, request, id=None):
+        """Send the report back to the dispatcher: not valid, or not your department's."""
+        data = self._input(RejectInput)
+        labels = {"invalid": _("Not valid"), "not_our_department": _("Not our department")}
+        reason = labels[data["reason"]] + (f": {data['note']}" if data["note"] else "")
+        report = workflow.reject(
+            self.get_object(), department=request.auth.department, reason=reason
+        )
+        return self._detail(report)
+
+    @extend_schema(
+        request=CommentInput,
+        responses={201: CommentSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def comments(self, request, id=None):
+        """Post a message the rider sees on the report's timeline."""
+        data = self._input(CommentInput)
+        event = services.report_comment(
+            report=self.get_object(), department=request.auth.department, text=data["text"]
+        )
+        return Response({"at": event.created_at.isoformat(), "text": event.note}, status=201)
+
+    def _input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The report categories and their closure times."""
+
+    queryset = Category.objects.select_related("role").order_by("role__sort_order", "sort_order")
+    serializer_class = CategorySerializer
+    pagination_class = None
+
+
+def photo(request, token: str):
+    """Anyone holding a signed photo URL from the API, until it expires (an hour)."""
+    try:
+        data = signing.loads(token, salt=PHOTO_SALT, max_age=PHOTO_URL_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404 from None
+    model = ReportPhoto if data.get("k") == "report" else EvidencePhoto
+    item = model.objects.filter(pk=data.get("p")).first()
+    if item is None:
+        raise Http404
+    field = item.thumbnail if data.get("s") == "thumb" else item.image
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
