@@ -194,6 +194,8 @@ class Report(models.Model):
     # No GPS from the phone or the photos: the rider typed an address and the point is the
     # district's centre. Such reports are not used to detect duplicates by distance.
     location_approximate = models.BooleanField(_("approximate location"), default=False)
+    # A photo link sent by an Open311 integration with the report; shown, never fetched.
+    media_url = models.URLField(_("photo link"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
     )

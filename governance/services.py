@@ -55,17 +55,20 @@ def report_submit(
     longitude: Decimal | None,
     address: str = "",
     photos: list,
+    media_url: str = "",
+    require_photo: bool = True,
 ) -> Report:
     """File a report; routing happens in the background once the transaction commits.
 
     Photos are decoded and re-encoded before the transaction opens, so a bad photo refuses the
-    whole report and nothing is half-written.
+    whole report and nothing is half-written. Reports from Open311 integrations need no photo
+    (the standard makes it optional) and may bring a `media_url`, a link we show, never fetch.
     """
     if not rider.is_active:
         raise DomainError(_("Your rider account is not active."), code="rider_inactive")
     if not category.is_active:
         raise DomainError(_("This category is no longer in use."), code="category_inactive")
-    if not photos:
+    if require_photo and not photos:
         raise PhotoError(_("Add at least one photo of the problem."), code="photo_required")
     check_photo_count(photos)
     processed = [process_photo(upload) for upload in photos]
@@ -104,6 +107,7 @@ def report_submit(
             longitude=longitude,
             address=address.strip(),
             location_approximate=approximate,
+            media_url=media_url,
         )
         for position, photo in enumerate(processed, start=1):
             ReportPhoto.objects.create(

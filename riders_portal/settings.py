@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "governance",
     "subsidies",
     "api",
+    "open311",
 ]
 
 MIDDLEWARE = [

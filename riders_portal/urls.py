@@ -11,6 +11,7 @@ admin.site.index_title = _("Service centre")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("open311/v2/", include("open311.urls")),
     path("", include("riders.urls")),
     path("", include("governance.urls")),
     path("", include("core.urls")),

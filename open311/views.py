@@ -1,0 +1,333 @@
+"""Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) under /open311/v2/.
+
+Who: anyone may read (public data only: no rider's name, phone or number); posting a request
+needs an integration `api_key` issued in the admin. Every resource answers in `.json` and `.xml`;
+errors are the spec's list of {code, description} with 400 / 403 / 404.
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from api.auth import token_for_key
+from api.models import ApiToken
+from api.serializers import signed_photo_url
+from core.errors import DomainError
+from governance import selectors, services
+from governance.models import CLOSED_STATUSES, Category, Report, ReportEvent, ReportStatus
+from riders.models import Rider
+
+from .render import render
+
+DEFAULT_DAYS = 90
+MAX_ROWS = 1000
+FMS_STATUS = {
+    # our status → FixMyStreet's extended status for servicerequestupdates
+    ReportStatus.SUBMITTED: "OPEN",
+    ReportStatus.WITH_DISPATCHER: "OPEN",
+    ReportStatus.ROUTED: "OPEN",
+    ReportStatus.ACKNOWLEDGED: "IN_PROGRESS",
+    ReportStatus.RESOLVED: "FIXED",
+    ReportStatus.REJECTED: "NOT_COUNCILS_RESPONSIBILITY",
+    ReportStatus.INVALID: "CLOSED",
+    ReportStatus.DUPLICATE: "DUPLICATE",
+}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        self.status, self.description = status, description
+
+
+def _error(fmt: str, status: int, description: str) -> HttpResponse:
+    return render(fmt, "errors", "error", [{"code": status, "description": description}], status)
+
+
+def open311_view(methods=("GET",)):
+    """Format handling, errors in the spec's shape, and no CSRF for POSTs from other systems."""
+
+    def decorate(view):
+        @csrf_exempt
+        @require_http_methods(list(methods))
+        def wrapped(request, *args, fmt: str, **kwargs):
+            try:
+                root, item, rows = view(request, *args, **kwargs)
+            except Open311Error as error:
+                return _error(fmt, error.status, error.description)
+            return render(fmt, root, item, rows, 201 if request.method == "POST" else 200)
+
+        return wrapped
+
+    return decorate
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+def _status(report: Report) -> str:
+    return "closed" if report.status in CLOSED_STATUSES else "open"
+
+
+def _request_row(request, report: Report) -> dict:
+    photo = next(iter(report.photos.all()), None)
+    media_url = (
+        signed_photo_url(request, "report", photo.pk, "full") if photo else report.media_url
+    ) or None
+    return {
+        "service_request_id": report.public_id,
+        "status": _status(report),
+        "status_notes": report.reply or report.get_status_display(),
+        "agency_responsible": report.department.display_name if report.department else None,
+        "service_notice": None,
+        "service_name": report.category.display_name,
+        "service_code": report.category.code,
+        "description": report.description,
+        "requested_datetime": _iso(report.created_at),
+        "updated_datetime": _iso(report.updated_at),
+        "expected_datetime": _iso(report.due_at),
+        "address": report.address or None,
+        "lat": str(report.latitude),
+        "long": str(report.longitude),
+        "media_url": media_url,
+    }
+
+
+@open311_view()
+def discovery(request):
+    base = request.build_absolute_uri(reverse("open311:services", args=["json"]))[
+        : -len("services.json")
+    ]
+    return (
+        "discovery",
+        "discovery",
+        {
+            "changeset": "2026-11-28T00:00:00+08:00",
+            "contact": _("Qingdao delivery-industry service centre"),
+            "key_service": _("Ask the service centre for an api_key (admin → API tokens)."),
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "changeset": "2026-11-28T00:00:00+08:00",
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
+
+
+@open311_view()
+def services_list(request):
+    categories = Category.objects.filter(is_active=True).select_related("role")
+    return (
+        "services",
+        "service",
+        [
+            {
+                "service_code": category.code,
+                "service_name": category.display_name,
+                "description": _("%(role)s: to be closed within %(hours)d hours.")
+                % {"role": category.role.display_name, "hours": category.closure_hours},
+                "metadata": "false",
+                "type": "realtime",
+                "keywords": f"{category.role.code},{category.code}",
+                "group": category.role.display_name,
+            }
+            for category in categories
+        ],
+    )
+
+
+@open311_view()
+def service_definition(request, service_code: str):
+    if not Category.objects.filter(code=service_code, is_active=True).exists():
+        raise Open311Error(404, _("No such service_code: %(code)s") % {"code": service_code})
+    # Our categories need no extra fields beyond the standard ones.
+    return (
+        "service_definition",
+        "service_definition",
+        {
+            "service_code": service_code,
+            "attributes": [],
+        },
+    )
+
+
+def _public_reports():
+    return Report.objects.select_related("category", "department").prefetch_related("photos")
+
+
+def _date(value: str, name: str) -> dt.datetime:
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise Open311Error(400, _("%(name)s is not an ISO 8601 date and time.") % {"name": name})
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _page(request) -> tuple[int, int]:
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+        size = min(max(int(request.GET.get("page_size", MAX_ROWS)), 1), MAX_ROWS)
+    except ValueError:
+        raise Open311Error(400, _("page and page_size are whole numbers.")) from None
+    return page, size
+
+
+@open311_view(methods=("GET", "POST"))
+def requests_view(request):
+    if request.method == "POST":
+        return "service_requests", "request", [_create(request)]
+    reports = _public_reports()
+    if ids := request.GET.get("service_request_id"):
+        # The spec: a list of ids overrides every other filter.
+        wanted = [i.strip() for i in ids.split(",") if i.strip()][:MAX_ROWS]
+        reports = reports.filter(public_id__in=wanted)
+    else:
+        end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
+        start = (
+            _date(request.GET["start_date"], "start_date")
+            if request.GET.get("start_date")
+            else (end or timezone.now()) - dt.timedelta(days=DEFAULT_DAYS)
+        )
+        reports = reports.filter(created_at__gte=start)
+        if end:
+            reports = reports.filter(created_at__lte=end)
+        if code := request.GET.get("service_code"):
+            reports = reports.filter(category__code=code)
+        statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, _("status is open, closed, or both."))
+        if statuses == {"open"}:
+            reports = reports.exclude(status__in=CLOSED_STATUSES)
+        elif statuses == {"closed"}:
+            reports = reports.filter(status__in=CLOSED_STATUSES)
+    page, size = _page(request)
+    rows = reports.order_by("-created_at", "-id")[(page - 1) * size : page * size]
+    return "service_requests", "request", [_request_row(request, r) for r in rows]
+
+
+@open311_view()
+def request_detail(request, service_request_id: str):
+    report = _public_reports().filter(public_id=service_request_id).first()
+    if report is None:
+        raise Open311Error(
+            404, _("No such service_request_id: %(id)s") % {"id": service_request_id}
+        )
+    return "service_requests", "request", [_request_row(request, report)]
+
+
+@open311_view()
+def token_detail(request, token: str):
+    # Requests are created at once, so a token is the request's own id.
+    if not Report.objects.filter(public_id=token).exists():
+        raise Open311Error(404, _("No such token: %(token)s") % {"token": token})
+    return "service_requests", "request", [{"service_request_id": token, "token": token}]
+
+
+def _decimal(value: str, name: str) -> Decimal:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise Open311Error(400, _("%(name)s is not a number.") % {"name": name}) from None
+
+
+def _create(request) -> dict:
+    token = token_for_key(request.POST.get("api_key", ""))
+    if token is None or token.kind != ApiToken.Kind.INTEGRATION:
+        raise Open311Error(403, _("A valid api_key is required to post a request."))
+    data = request.POST
+    category = Category.objects.filter(code=data.get("service_code", ""), is_active=True).first()
+    if category is None:
+        raise Open311Error(400, _("service_code is missing or unknown."))
+    rider = (
+        Rider.objects.select_related("district", "user")
+        .filter(rider_number=data.get("account_id", ""), is_active=True)
+        .first()
+    )
+    if rider is None:
+        raise Open311Error(400, _("account_id must be the rider number of an active rider."))
+    description = data.get("description", "").strip()
+    if not description or len(description) > 4000:
+        raise Open311Error(400, _("description is required, at most 4,000 characters."))
+    media_url = data.get("media_url", "").strip()
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            raise Open311Error(400, _("media_url is not a web address.")) from None
+    latitude = _decimal(data["lat"], "lat") if data.get("lat") else None
+    longitude = _decimal(data["long"], "long") if data.get("long") else None
+    address = data.get("address_string", "").strip()
+    if (latitude is None) != (longitude is None) or (latitude is None and not address):
+        raise Open311Error(400, _("Send lat and long, or address_string."))
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise Open311Error(400, _("lat or long is out of range."))
+    district = rider.district
+    if latitude is not None:
+        district = (
+            selectors.nearest_district(
+                latitude=latitude, longitude=longitude, city_id=rider.district.city_id
+            )
+            or district
+        )
+    try:
+        report = services.report_submit(
+            rider=rider,
+            category=category,
+            description=description,
+            district=district,
+            latitude=latitude.quantize(Decimal("0.000001")) if latitude is not None else None,
+            longitude=longitude.quantize(Decimal("0.000001")) if longitude is not None else None,
+            address=address[:200],
+            photos=[],
+            media_url=media_url,
+            require_photo=False,
+        )
+    except DomainError as error:
+        raise Open311Error(400, error.message) from None
+    return {
+        "service_request_id": report.public_id,
+        "service_notice": _("Routed to the responsible department within seconds."),
+    }
+
+
+@open311_view()
+def request_updates(request):
+    """FixMyStreet's servicerequestupdates extension: the public status history."""
+    end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
+    start = (
+        _date(request.GET["start_date"], "start_date")
+        if request.GET.get("start_date")
+        else timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
+    )
+    events = ReportEvent.objects.filter(public=True, created_at__gte=start).select_related("report")
+    if end:
+        events = events.filter(created_at__lte=end)
+    page, size = _page(request)
+    events = events.order_by("created_at", "id")[(page - 1) * size : page * size]
+    return (
+        "service_request_updates",
+        "request_update",
+        [
+            {
+                "update_id": str(event.pk),
+                "service_request_id": event.report.public_id,
+                "status": FMS_STATUS.get(event.to_status or event.report.status, "OPEN"),
+                "updated_datetime": _iso(event.created_at),
+                "description": event.note if event.kind != ReportEvent.Kind.JOINED else "",
+                "media_url": None,
+            }
+            for event in events
+        ],
+    )
