@@ -18,6 +18,8 @@ from core.models import District
 from core.queue import enqueue_on_commit
 from core.services import notification_post
 from riders.models import Rider
+from webhooks.models import Event
+from webhooks.services import webhooks_emit
 
 from . import workflow
 from .geo import bounding_box, distance_m
@@ -406,3 +408,11 @@ def _apply_deadline_stages(rows: list[dict], now: dt.datetime) -> None:
                 alerts.append(Alert(report_id=row["id"], kind=alert_kind, department_id=None))
     ReportEvent.objects.bulk_create(events, batch_size=1000)
     Alert.objects.bulk_create(alerts, batch_size=1000)
+    for stage_rows, event in ((overdue, Event.OVERDUE), (escalate, Event.ESCALATED)):
+        if stage_rows:
+            webhooks_emit(
+                event=event,
+                reports=Report.objects.filter(pk__in=[r["id"] for r in stage_rows]).select_related(
+                    "category", "department"
+                ),
+            )

@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError
 from core.models import User
 from core.services import notification_post
+from webhooks.models import Event
+from webhooks.services import webhooks_emit
 
 from .models import OPEN_STATUSES, Department, Report, ReportEvent, ReportStatus
 
@@ -144,11 +146,22 @@ def _record(
     )
 
 
+WEBHOOK_EVENTS = {
+    S.ROUTED: Event.ROUTED,
+    S.RESOLVED: Event.CLOSED,
+    S.INVALID: Event.CLOSED,
+    S.DUPLICATE: Event.CLOSED,
+}
+
+
 def _finish(report: Report, **event) -> None:
-    """Every transition ends alike: save the state, write the timeline, tell the riders."""
+    """Every transition ends alike: save the state, write the timeline, tell the riders and
+    the subscribed receivers."""
     report.save(update_fields=WORKFLOW_FIELDS)
     _record(report, **event)
     _notify_rider(report)
+    if report.status in WEBHOOK_EVENTS:
+        webhooks_emit(event=WEBHOOK_EVENTS[report.status], reports=[report])
 
 
 def _notify_rider(report: Report) -> None:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "subsidies",
     "api",
     "open311",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -303,3 +304,5 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# First webhook retry after this many seconds, doubling each time (capped at an hour).
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))

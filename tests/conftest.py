@@ -89,12 +89,14 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from governance.services import routing_rules_forget
+    from webhooks.services import webhooks_forget
 
-    cache.clear()
-    routing_rules_forget()  # rules rolled back with the last test's transaction
+    # Per-process caches of rows the last test's transaction rolled back.
+    for forget in (cache.clear, routing_rules_forget, webhooks_forget):
+        forget()
     yield
-    cache.clear()
-    routing_rules_forget()
+    for forget in (cache.clear, routing_rules_forget, webhooks_forget):
+        forget()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,0 +1,90 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Attempt, Delivery, Event, Webhook
+from .services import delivery_redeliver
+
+
+class WebhookForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"), choices=Event.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["label", "department", "url", "secret", "events", "is_active"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not url.startswith(("http://", "https://")):
+            raise forms.ValidationError(_("Use an http:// or https:// address."))
+        return url
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Centre admins register receivers for departments and the platform."""
+
+    form = WebhookForm
+    list_display = ("label", "department", "url", "is_active", "created_at")
+    list_filter = ("is_active", "department")
+    search_fields = ("label", "url", "department__name")
+    list_select_related = ("department",)
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    can_delete = False
+    fields = ("at", "ok", "status_code", "duration_ms", "error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("delivery_id", "event", "webhook", "report", "status", "attempts", "created_at")
+    list_filter = ("status", "event", "webhook")
+    search_fields = ("=delivery_id", "=report__public_id")
+    list_select_related = ("webhook", "report")
+    readonly_fields = (
+        "delivery_id",
+        "webhook",
+        "event",
+        "report",
+        "payload",
+        "status",
+        "attempts",
+        "created_at",
+        "delivered_at",
+    )
+    fields = readonly_fields
+    inlines = [AttemptInline]
+    actions = ["redeliver"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Redeliver"))
+    def redeliver(self, request, queryset) -> None:
+        if not self.has_change_permission(request):
+            return
+        deliveries = list(queryset)
+        for delivery in deliveries:
+            delivery_redeliver(delivery=delivery)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery queued again.",
+                "%(count)d deliveries queued again.",
+                len(deliveries),
+            )
+            % {"count": len(deliveries)},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhooksConfig(AppConfig):
+    name = "webhooks"
+    verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Webhook
+        from .services import webhooks_forget
+
+        post_save.connect(webhooks_forget, sender=Webhook, dispatch_uid="webhooks-save")
+        post_delete.connect(webhooks_forget, sender=Webhook, dispatch_uid="webhooks-delete")
