@@ -111,8 +111,11 @@ class NoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ResolveInput(serializers.Serializer):
+class ResolveJsonInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, help_text="What was done; the rider reads it.")
+
+
+class ResolveInput(ResolveJsonInput):
     photo = serializers.FileField(required=False, help_text="Evidence photo (JPEG/PNG ≤ 10 MB).")
 
 

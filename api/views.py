@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -39,6 +40,7 @@ from .serializers import (
     ReportDetailSerializer,
     ReportSerializer,
     ResolveInput,
+    ResolveJsonInput,
 )
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -48,11 +50,6 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     required=False,
     description="Send the same key again to retry safely: the first response is returned.",
 )
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input"),
-    404: OpenApiResponse(description="No such report in your department"),
-    409: OpenApiResponse(description="Not allowed in the report's current status"),
-}
 
 
 def idempotent(method):
@@ -105,6 +102,13 @@ class ReportFilter(django_filters.FilterSet):
     district = django_filters.CharFilter(field_name="district__code")
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
+    def filter_queryset(self, queryset):
+        # An empty value is not a date: refuse it rather than silently ignore the filter.
+        for name in ("updated_since", "status", "overdue"):
+            if name in self.data and self.data[name] == "":
+                raise ValidationError({name: [_("This value may not be empty.")]})
+        return super().filter_queryset(queryset)
+
     class Meta:
         model = Report
         fields = ["status", "overdue", "category", "district", "updated_since"]
@@ -115,6 +119,20 @@ class DueTimeCursor(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        # DRF quietly ignores a bad page_size; say so instead, as for any other bad parameter.
+        values = request.query_params.getlist(self.page_size_query_param)
+        if values and not all(v.isdigit() and 0 < int(v) <= self.max_page_size for v in values):
+            raise ValidationError({"page_size": [_("A whole number from 1 to 200.")]})
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -153,7 +171,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=NoteInput,
-        responses={200: ReportDetailSerializer, **ERRORS},
+        responses={200: ReportDetailSerializer},
         parameters=[IDEMPOTENCY_HEADER],
     )
     @action(detail=True, methods=["post"])
@@ -167,8 +185,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._detail(report)
 
     @extend_schema(
-        request={"multipart/form-data": ResolveInput, "application/json": ResolveInput},
-        responses={200: ReportDetailSerializer, **ERRORS},
+        request={"multipart/form-data": ResolveInput, "application/json": ResolveJsonInput},
+        responses={200: ReportDetailSerializer},
         parameters=[IDEMPOTENCY_HEADER],
     )
     @action(detail=True, methods=["post"])
@@ -186,7 +204,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=RejectInput,
-        responses={200: ReportDetailSerializer, **ERRORS},
+        responses={200: ReportDetailSerializer},
         parameters=[IDEMPOTENCY_HEADER],
     )
     @action(detail=True, methods=["post"])
@@ -203,7 +221,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=CommentInput,
-        responses={201: CommentSerializer, **ERRORS},
+        responses={201: CommentSerializer},
         parameters=[IDEMPOTENCY_HEADER],
     )
     @action(detail=True, methods=["post"])

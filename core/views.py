@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -76,3 +77,14 @@ def healthz(request):
         },
         status=200 if healthy else 503,
     )
+
+
+def page_not_found(request, exception):
+    """404s in the API answer in the API's JSON error shape; elsewhere the portal's page."""
+    if request.path.startswith("/api/"):
+        from api.errors import error_body
+
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    from django.views.defaults import page_not_found as default
+
+    return default(request, exception)
