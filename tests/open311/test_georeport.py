@@ -132,3 +132,15 @@ def test_errors_in_the_specs_shape(base):
     assert status == 400
     status, _kind, body = get(f"{base}/requests.json?start_date=yesterday")
     assert status == 400
+
+
+@pytest.mark.parametrize("path", ["/open311/v2/requests.json", "/open311/v2/services.xml"])
+def test_constant_queries_at_1_and_100_rows(client, path, django_assert_max_num_queries):
+    department = DepartmentFactory()
+    created = 0
+    for size in (1, 100):
+        for n in range(created, size):
+            workflow.route(ReportFactory(latitude=30 + n / 100), department=department)
+        created = size
+        with django_assert_max_num_queries(4):
+            assert client.get(path).status_code == 200
