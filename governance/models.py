@@ -250,6 +250,8 @@ class Report(models.Model):
             ),
             models.Index(fields=["rider", "-created_at"], name="report_rider_idx"),
             models.Index(fields=["department", "status", "due_at"], name="report_department_idx"),
+            # The department API's list: its reports by due time, paged by (due_at, id).
+            models.Index(fields=["department", "due_at", "id"], name="report_department_due_idx"),
             models.Index(fields=["category", "latitude", "longitude"], name="report_duplicate_idx"),
             models.Index(fields=["status", "-created_at"], name="report_status_idx"),
             models.Index(
