@@ -49,6 +49,7 @@ bench: install
 	$(PY) bench/page_weight.py
 	$(PY) bench/deadline_sweep.py
 	$(PY) bench/routing.py
+	$(PY) bench/api_load.py
 
 clean:
 	rm -rf var $(VENV)
