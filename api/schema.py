@@ -2,6 +2,13 @@
 
 ERROR_SCHEMA = {
     "type": "object",
+    "example": {
+        "error": {
+            "code": "illegal_transition",
+            "message": "A report that is “Resolved” cannot be acknowledged.",
+            "fields": {},
+        }
+    },
     "required": ["error"],
     "properties": {
         "error": {

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -173,6 +173,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request=NoteInput,
         responses={200: ReportDetailSerializer},
         parameters=[IDEMPOTENCY_HEADER],
+        examples=[OpenApiExample("Acknowledge", {"note": "已派人前往现场"}, request_only=True)],
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -188,6 +189,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request={"multipart/form-data": ResolveInput, "application/json": ResolveJsonInput},
         responses={200: ReportDetailSerializer},
         parameters=[IDEMPOTENCY_HEADER],
+        examples=[
+            OpenApiExample("Resolve", {"note": "楼道杂物已清理，通道畅通"}, request_only=True)
+        ],
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -206,6 +210,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request=RejectInput,
         responses={200: ReportDetailSerializer},
         parameters=[IDEMPOTENCY_HEADER],
+        examples=[
+            OpenApiExample(
+                "Not ours",
+                {"reason": "not_our_department", "note": "该路段井盖归供水公司管理"},
+                request_only=True,
+            )
+        ],
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -223,6 +234,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request=CommentInput,
         responses={201: CommentSerializer},
         parameters=[IDEMPOTENCY_HEADER],
+        examples=[OpenApiExample("Comment", {"text": "明天上午处理"}, request_only=True)],
     )
     @action(detail=True, methods=["post"])
     @idempotent

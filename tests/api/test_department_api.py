@@ -289,3 +289,10 @@ def test_the_rider_sees_the_evidence_photo_on_the_report_page(api, department, c
     assert client.get(f"/reports/{report.public_id}/evidence/{evidence.pk}/").status_code == 200
     client.logout()
     assert client.get(f"/reports/{report.public_id}/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_schema_is_valid_openapi_without_warnings(tmp_path):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    assert "TokenAuth" in text and "illegal_transition" in text and "examples" in text
