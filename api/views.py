@@ -107,6 +107,9 @@ class ReportFilter(django_filters.FilterSet):
         for name in ("updated_since", "status", "overdue"):
             if name in self.data and self.data[name] == "":
                 raise ValidationError({name: [_("This value may not be empty.")]})
+        for value in self.data.getlist("overdue") if hasattr(self.data, "getlist") else []:
+            if value not in ("true", "false"):
+                raise ValidationError({"overdue": [_("Use true or false.")]})
         return super().filter_queryset(queryset)
 
     class Meta:

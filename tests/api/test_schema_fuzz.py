@@ -7,7 +7,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from api.services import token_issue
 from governance import workflow
@@ -33,10 +32,4 @@ def token(db):
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, token):
-    # The issue's bar: no 5xx, and status codes, content types and bodies as documented.
-    # How strictly odd-but-harmless query strings are refused (e.g. `overdue=null`) is left to
-    # the negative/positive data checks, excluded here and tracked as follow-up work.
-    case.call_and_validate(
-        headers={"Authorization": f"Token {token}"},
-        excluded_checks=[negative_data_rejection, positive_data_acceptance],
-    )
+    case.call_and_validate(headers={"Authorization": f"Token {token}"})
