@@ -2,6 +2,7 @@
 its own department's reports only — another department's report is a 404, never a 403."""
 
 import contextlib
+import datetime as dt
 from functools import wraps
 
 import django_filters
@@ -100,7 +101,15 @@ class ReportFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
     category = django_filters.CharFilter(field_name="category__code")
     district = django_filters.CharFilter(field_name="district__code")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since")
+
+    def filter_updated_since(self, queryset, name, value):
+        # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 parsing allows: send UTC.
+        try:
+            since = value.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError({name: [_("This date and time is out of range.")]}) from None
+        return queryset.filter(updated_at__gte=since)
 
     def filter_queryset(self, queryset):
         # An empty value is not a date: refuse it rather than silently ignore the filter.
@@ -141,6 +150,7 @@ class DueTimeCursor(CursorPagination):
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
+    lookup_value_regex = "[0-9A-Za-z]{1,12}"  # anything else is a 404 before the database
     filterset_class = ReportFilter
     pagination_class = DueTimeCursor
     serializer_class = ReportSerializer

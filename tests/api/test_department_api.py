@@ -296,3 +296,12 @@ def test_schema_is_valid_openapi_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
     assert "TokenAuth" in text and "illegal_transition" in text and "examples" in text
+
+
+def test_updated_since_with_an_odd_offset_is_handled(api, department):
+    report = routed(department)
+    response = api.get("/api/v1/reports/", {"updated_since": "0200-09-11T16:49:18+22:14"})
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [report.public_id]
+    response = api.get("/api/v1/reports/", {"updated_since": "0001-01-01T00:00:00+23:00"})
+    assert response.status_code in (200, 400)
