@@ -16,9 +16,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, django_setup, drop_database, fresh_database
+
 DB_NAME = "riders_portal_bench_api"
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/3")
 PORT = 8765
 PERCENTILES = """
@@ -31,10 +31,6 @@ done = function(summary, latency, requests)
   io.write(string.format("errors %d\\n", e.status + e.connect + e.read + e.timeout))
 end
 """
-
-
-def psql(sql: str) -> None:
-    subprocess.run(["psql", f"{SERVER}/postgres", "-qc", sql], check=True)
 
 
 def wrk(url: str, connections: int, seconds: int, token: str | None, script: Path) -> dict:
@@ -50,11 +46,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    psql(f"CREATE DATABASE {DB_NAME}")
     env = {
         **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DB_NAME}",
+        "DATABASE_URL": fresh_database(DB_NAME),
         "REDIS_URL": REDIS,
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
@@ -63,11 +57,7 @@ def main() -> None:
         "API_RATE_LIMIT": "100000000/minute",
         "DJANGO_SETTINGS_MODULE": "riders_portal.settings",
     }
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_setup(**env)
     from django.core.management import call_command
     from django.db import connection
 
@@ -136,7 +126,7 @@ def main() -> None:
     finally:
         gunicorn.terminate()
         gunicorn.wait(30)
-        psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        drop_database(DB_NAME)
     print(f"{args.reports:,} reports, gunicorn 2 workers, wrk {args.seconds} s per run")
     print("| endpoint | clients | requests/s | p50 ms | p95 ms | p99 ms | errors |")
     print("| --- | --- | --- | --- | --- | --- | --- |")

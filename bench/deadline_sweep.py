@@ -7,22 +7,12 @@ shows the EXPLAIN of the sweep's selection, and times report_deadlines_sweep() â
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import django_setup, drop_database, fresh_database
+
 DB_NAME = "riders_portal_bench_sweep"
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-
-
-def psql(sql: str, database: str = "postgres") -> None:
-    subprocess.run(
-        ["psql", f"{SERVER}/{database}", "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True
-    )
 
 
 def main() -> None:
@@ -32,14 +22,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    psql(f"CREATE DATABASE {DB_NAME}")
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riders_portal.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_setup(DATABASE_URL=fresh_database(DB_NAME))
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
@@ -60,11 +43,13 @@ def main() -> None:
             """
             INSERT INTO governance_report (
                 public_id, rider_id, category_id, description, district_id, latitude, longitude,
-                address, location_approximate, status, department_id, routed_at, due_at,
-                is_overdue, escalation_level, next_check_at, reply, created_at, updated_at)
+                address, location_approximate, media_url, status, department_id, routed_at,
+                due_at, is_overdue, escalation_level, supporter_count, next_check_at, reply,
+                created_at, updated_at)
             SELECT 'B' || lpad(n::text, 9, '0'), %s, %s, 'bench', %s,
-                   36 + (n %% 1000) / 10000.0, 120 + (n %% 997) / 10000.0, '', false, 'routed',
-                   %s, now() - interval '20 hours', now() + interval '4 hours', false, 0,
+                   36 + (n %% 1000) / 10000.0, 120 + (n %% 997) / 10000.0, '', false, '',
+                   'routed', %s, now() - interval '20 hours', now() + interval '4 hours', false,
+                   0, 0,
                    CASE WHEN n <= %s THEN now() - interval '1 minute'
                         ELSE now() + interval '2 hours' END,
                    '', now() - interval '20 hours', now()
@@ -107,7 +92,7 @@ def main() -> None:
         + " |"
     )
     connection.close()
-    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

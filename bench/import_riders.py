@@ -15,9 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, SERVER, drop_database, fresh_database
+
 OUT = ROOT / "var" / "bench"
-PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "riders_portal_bench_roster"
 DISTRICTS = [
     "市南区",
@@ -62,10 +62,6 @@ def run(env: dict, *args: str) -> float:
     return time.perf_counter() - started
 
 
-def psql(sql: str) -> None:
-    subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", sql], check=True)
-
-
 def measure(label: str, database_url: str, csv_path: Path, runs: int, reset) -> tuple:
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
     first, again = [], []
@@ -92,14 +88,13 @@ def main() -> None:
             Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
 
     def reset_pg():
-        psql(f"DROP DATABASE IF EXISTS {PG_DB}")
-        psql(f"CREATE DATABASE {PG_DB}")
+        fresh_database(PG_DB)
 
     results = [
         measure("SQLite", f"sqlite:///{sqlite_file}", csv_path, args.runs, reset_sqlite),
-        measure("PostgreSQL 15", f"{PG_SERVER}/{PG_DB}", csv_path, args.runs, reset_pg),
+        measure("PostgreSQL 15", f"{SERVER}/{PG_DB}", csv_path, args.runs, reset_pg),
     ]
-    psql(f"DROP DATABASE IF EXISTS {PG_DB}")
+    drop_database(PG_DB)
     reset_sqlite()
     print(f"| database | first import ({args.rows:,} creates) | re-run (all unchanged) | runs |")
     print("| --- | --- | --- | --- |")

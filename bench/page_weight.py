@@ -5,23 +5,15 @@ Runs against a throwaway SQLite database with a signed-in demo-like rider.
     .venv/bin/python bench/page_weight.py
 """
 
-import os
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import django_setup
 
 
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'weight.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riders_portal.settings")
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_setup(DATABASE_URL=f"sqlite:///{tmp / 'weight.sqlite3'}", CELERY_TASK_ALWAYS_EAGER="1")
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment

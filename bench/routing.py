@@ -17,15 +17,11 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, django_setup, drop_database, fresh_database
+
 DB_NAME = "riders_portal_bench_routing"
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
 QUEUE = f"bench-{uuid.uuid4().hex[:8]}"
-
-
-def psql(sql: str) -> None:
-    subprocess.run(["psql", f"{SERVER}/postgres", "-qc", sql], check=True)
 
 
 def wait(condition, timeout: float = 300) -> None:
@@ -42,20 +38,14 @@ def main() -> None:
     parser.add_argument("--latency-reports", type=int, default=200)
     args = parser.parse_args()
 
-    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    psql(f"CREATE DATABASE {DB_NAME}")
     env = {
         **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DB_NAME}",
+        "DATABASE_URL": fresh_database(DB_NAME),
         "REDIS_URL": REDIS,
         "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
         "DJANGO_SETTINGS_MODULE": "riders_portal.settings",
     }
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_setup(**env)
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Max, Min
@@ -145,7 +135,7 @@ def main() -> None:
             worker.terminate()
             worker.wait(30)
         connection.close()
-        psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        drop_database(DB_NAME)
     print("| measure | result |")
     print("| --- | --- |")
     print(

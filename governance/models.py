@@ -306,13 +306,17 @@ class Report(models.Model):
         return self.status in OPEN_STATUSES
 
 
-def report_photo_path(photo: "ReportPhoto", filename: str) -> str:
+def _random_jpeg_path(folder: str, photo, suffix: str = "") -> str:
     # Random file names: photo URLs must not be guessable from the report number.
-    return f"reports/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}.jpg"
+    return f"{folder}/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}{suffix}.jpg"
+
+
+def report_photo_path(photo: "ReportPhoto", filename: str) -> str:
+    return _random_jpeg_path("reports", photo)
 
 
 def report_thumbnail_path(photo: "ReportPhoto", filename: str) -> str:
-    return f"reports/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}-thumb.jpg"
+    return _random_jpeg_path("reports", photo, "-thumb")
 
 
 class ReportPhoto(models.Model):
@@ -344,11 +348,11 @@ class ReportPhoto(models.Model):
 
 
 def evidence_path(photo: "EvidencePhoto", filename: str) -> str:
-    return f"evidence/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}.jpg"
+    return _random_jpeg_path("evidence", photo)
 
 
 def evidence_thumbnail_path(photo: "EvidencePhoto", filename: str) -> str:
-    return f"evidence/{photo.report.created_at:%Y/%m}/{secrets.token_urlsafe(16)}-thumb.jpg"
+    return _random_jpeg_path("evidence", photo, "-thumb")
 
 
 class EvidencePhoto(models.Model):

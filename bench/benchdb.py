@@ -1,0 +1,34 @@
+"""Shared by the bench scripts: throwaway PostgreSQL databases and booting Django in-process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", f"{SERVER}/postgres", "-qc", sql], check=True)
+
+
+def fresh_database(name: str) -> str:
+    """Drop and create `name`; return its DATABASE_URL."""
+    drop_database(name)
+    psql(f"CREATE DATABASE {name}")
+    return f"{SERVER}/{name}"
+
+
+def drop_database(name: str) -> None:
+    psql(f"DROP DATABASE IF EXISTS {name}")
+
+
+def django_setup(**env: str) -> None:
+    """Boot Django in this process with these environment variables."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riders_portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
