@@ -5,6 +5,20 @@ from django.utils.translation import override
 from .models import Notification, User
 
 
+class LazyMessage:
+    """`message % params`, evaluated in the recipient's language by notification_post.
+
+    A callable param is called at render time, so names are in the reader's language too.
+    """
+
+    def __init__(self, message, **params) -> None:
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        params = {k: v() if callable(v) else v for k, v in self.params.items()}
+        return str(self.message) % params
+
+
 def notification_post(
     *, recipient: User, title: str, body: str = "", link: str = ""
 ) -> Notification:

@@ -163,6 +163,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = (
         "status",
         OverdueFilter,
+        ("validated_at", admin.EmptyFieldListFilter),
         "department",
         "category__role",
         "category",
@@ -176,7 +177,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_per_page = 50
     date_hierarchy = "created_at"
     action_form = DispatchActionForm
-    actions = ["reroute", "mark_duplicate", "close_invalid"]
+    actions = ["reroute", "mark_duplicate", "close_invalid", "validate"]
     inlines = [ReportPhotoInline, ReportEventInline]
     readonly_fields = (
         "public_id",
@@ -200,6 +201,7 @@ class ReportAdmin(admin.ModelAdmin):
         "duplicate_of",
         "supporter_count",
         "reply",
+        "validated_at",
         "created_at",
         "updated_at",
     )
@@ -300,6 +302,20 @@ class ReportAdmin(admin.ModelAdmin):
             ngettext(
                 "%(count)d report closed as invalid.",
                 "%(count)d reports closed as invalid.",
+                queryset.count(),
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Validate: the problem was real, reward the rider"))
+    def validate(self, request, queryset) -> None:
+        note = request.POST.get("reason", "")
+        self._run(
+            request,
+            queryset,
+            lambda r: workflow.validate(r, actor=request.user, note=note),
+            ngettext(
+                "%(count)d report validated; the rider's reward is on its way.",
+                "%(count)d reports validated; the riders' rewards are on their way.",
                 queryset.count(),
             ),
         )

@@ -227,6 +227,9 @@ class Report(models.Model):
         verbose_name=_("duplicate of"),
     )
     reply = models.TextField(_("department's reply"), blank=True)
+    # Validated: the problem was real. Set when the department resolves the report, or by a
+    # dispatcher by hand; a validated report earns its rider the category's rewards (rewards/).
+    validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
     # Kept by services.report_join under the row lock, so a status change asks for the
     # supporters only when there are some.
     supporter_count = models.PositiveIntegerField(_("riders who joined"), default=0)
@@ -258,6 +261,12 @@ class Report(models.Model):
                 fields=["closed_at"],
                 name="report_resolved_idx",
                 condition=Q(status="resolved"),
+            ),
+            # The award sweep and the monthly top-reporter count read validated reports by time.
+            models.Index(
+                fields=["validated_at"],
+                name="report_validated_idx",
+                condition=Q(validated_at__isnull=False),
             ),
         ]
         constraints = [
@@ -295,6 +304,12 @@ class Report(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(escalation_level__lte=2), name="report_escalation_level_range"
+            ),
+            # Invalid reports and duplicates never earn a reward.
+            models.CheckConstraint(
+                condition=Q(validated_at__isnull=True)
+                | ~Q(status__in=[ReportStatus.INVALID, ReportStatus.DUPLICATE]),
+                name="report_validated_not_invalid_or_duplicate",
             ),
         ]
 
@@ -393,6 +408,7 @@ class ReportEvent(models.Model):
         WARNED = "warned", _("Deadline approaching")
         ESCALATED = "escalated", _("Escalated")
         COMMENT = "comment", _("Comment")
+        VALIDATED = "validated", _("Validated by the service centre")
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")

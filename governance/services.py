@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError
 from core.models import District
 from core.queue import enqueue_on_commit
-from core.services import notification_post
+from core.services import LazyMessage, notification_post
 from riders.models import Rider
 from webhooks.models import Event
 from webhooks.services import webhooks_emit
@@ -38,7 +38,6 @@ from .models import (
     RoutingRule,
 )
 from .photos import PhotoError, check_photo_count, process_photo
-from .workflow import LazyMessage
 
 logger = logging.getLogger(__name__)
 

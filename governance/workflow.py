@@ -9,6 +9,11 @@
         │     dispatch / rejected ──close_invalid──▶ invalid
         └──duplicate──▶ duplicate  (any open report, by the router or a dispatcher)
 
+Validation is not a status: resolving a report validates it, and a dispatcher may validate any
+report that is not invalid or a duplicate. A validated report earns its rider the category's
+rewards (rewards.tasks.award_report, queued on commit) and can no longer be closed as invalid
+or marked a duplicate.
+
 Each transition locks the row (select_for_update), checks the current status, writes the new
 state and one timeline event, and notifies the rider, all in one transaction. A transition that
 is not allowed from the current status raises IllegalTransition (HTTP 409 in the API).
@@ -23,7 +28,9 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.models import User
-from core.services import notification_post
+from core.queue import enqueue_on_commit
+from core.services import LazyMessage, notification_post
+from rewards.tasks import award_report
 from webhooks.models import Event
 from webhooks.services import webhooks_emit
 
@@ -50,6 +57,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "close_invalid": ((S.WITH_DISPATCHER, S.REJECTED, S.SUBMITTED), S.INVALID),
     "duplicate": (tuple(OPEN_STATUSES), S.DUPLICATE),
 }
+VALIDATABLE = (*OPEN_STATUSES, S.RESOLVED)
 
 RIDER_MESSAGES = {
     S.ROUTED: gettext_lazy("Your report %(id)s was sent to %(department)s."),
@@ -77,6 +85,7 @@ WORKFLOW_FIELDS = [
     "next_check_at",
     "duplicate_of",
     "reply",
+    "validated_at",
     "updated_at",
 ]
 
@@ -122,6 +131,22 @@ def _action_label(transition: str) -> str:
         "close_invalid": _("closed as invalid"),
         "duplicate": _("marked as a duplicate"),
     }[transition]
+
+
+def _refuse_if_validated(report: Report, transition: str) -> None:
+    if report.validated_at is not None:
+        raise IllegalTransition(
+            _("A validated report cannot be %(action)s: its rider was rewarded for it.")
+            % {"action": _action_label(transition)},
+            code="report_validated",
+        )
+
+
+def _mark_validated(report: Report, now) -> None:
+    """Validate once; the award is queued for after the commit and is itself idempotent."""
+    if report.validated_at is None:
+        report.validated_at = now
+        enqueue_on_commit(award_report, report.pk)
 
 
 def _record(
@@ -187,17 +212,6 @@ def _notify_rider(report: Report) -> None:
             ),
             link=f"/reports/{report.public_id}/",
         )
-
-
-class LazyMessage:
-    """`message % params`, evaluated in the recipient's language by notification_post."""
-
-    def __init__(self, message, **params) -> None:
-        self.message, self.params = message, params
-
-    def __str__(self) -> str:
-        params = {k: v() if callable(v) else v for k, v in self.params.items()}
-        return str(self.message) % params
 
 
 def deadline_for(routed_at: dt.datetime, closure_hours: int) -> dt.datetime:
@@ -291,6 +305,7 @@ def resolve(
         report.closed_at = now
         report.acknowledged_at = report.acknowledged_at or now
         report.reply = reply.strip()
+        _mark_validated(report, now)
         _stop_clock(report)
         _finish(
             report,
@@ -327,6 +342,7 @@ def reject(
 def close_invalid(report: Report, *, actor: User | None, reason: str) -> Report:
     with _atomic(report):
         report = _locked(report, "close_invalid")
+        _refuse_if_validated(report, "close_invalid")
         before = report.status
         report.status = S.INVALID
         report.closed_at = timezone.now()
@@ -349,6 +365,7 @@ def mark_duplicate(report: Report, *, original: Report, actor: User | None = Non
         )
     with _atomic(report):
         report = _locked(report, "duplicate")
+        _refuse_if_validated(report, "duplicate")
         # Follow the chain so every duplicate points at the first report.
         original = Report.objects.get(pk=original.pk)
         while original.duplicate_of_id:
@@ -370,6 +387,37 @@ def mark_duplicate(report: Report, *, original: Report, actor: User | None = Non
             note=original.public_id,
         )
     return report
+
+
+def validate(report: Report, *, actor: User | None, note: str = "") -> Report:
+    """A dispatcher confirms by hand that the problem was real: the rider earns the reward.
+
+    The status does not change; the department keeps working an open report as before.
+    """
+    with _atomic(report):
+        locked = lock_report(report.pk)
+        if locked is None:
+            raise Report.DoesNotExist
+        if locked.status not in VALIDATABLE:
+            raise IllegalTransition(
+                _("A report that is “%(status)s” cannot be validated.")
+                % {"status": locked.get_status_display()},
+                code="not_validatable",
+            )
+        if locked.validated_at is not None:
+            raise IllegalTransition(
+                _("This report is already validated."), code="already_validated"
+            )
+        _mark_validated(locked, timezone.now())
+        locked.save(update_fields=["validated_at", "updated_at"])
+        _record(
+            locked,
+            kind=ReportEvent.Kind.VALIDATED,
+            from_status=locked.status,
+            actor=actor,
+            note=note,
+        )
+    return locked
 
 
 def _check_department(report: Report, department: Department) -> None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.selectors import inbox_for, unread_count
 from core.services import notifications_mark_read
+from rewards.selectors import points_balance
 
 from . import services
 from .forms import CodeForm, PhoneForm
@@ -99,7 +100,7 @@ def sign_out(request):
 
 @rider_required
 def me(request):
-    """The signed-in rider: their own profile, tier history and inbox."""
+    """The signed-in rider: their own profile, points, tier history and inbox."""
     rider = request.rider
     return render(
         request,
@@ -109,6 +110,7 @@ def me(request):
             "tier_periods": rider.tier_periods.order_by("-started_on")[:10],
             "inbox": inbox_for(user=request.user),
             "unread": unread_count(user=request.user),
+            "points": points_balance(rider=rider),
             "nav": "me",
         },
     )

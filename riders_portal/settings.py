@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "canteen",
     "governance",
     "subsidies",
+    "rewards",
     "api",
     "open311",
     "webhooks",
@@ -198,6 +199,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.sweep_report_deadlines",
         "schedule": 60.0,
     },
+    "award-validated-reports": {
+        "task": "rewards.tasks.sweep_unawarded_reports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "expire-points": {
+        "task": "rewards.tasks.expire_points",
+        "schedule": crontab(minute=10, hour=0),
+    },
+    "propose-top-reporters": {
+        "task": "rewards.tasks.propose_top_reporters",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
     "purge-expired-sign-in-codes": {
         "task": "riders.tasks.purge_expired_sign_in_codes",
         "schedule": crontab(minute="*/15"),
@@ -276,6 +289,16 @@ PORTAL_NAME = _("Riders Portal")
 REPORTS_PER_RIDER_PER_HOUR = envint("REPORTS_PER_RIDER_PER_HOUR", 10)
 # A report still "submitted" after this long was not routed (lost message, broker down).
 REPORT_ROUTING_SWEEP_AFTER_SECONDS = envint("REPORT_ROUTING_SWEEP_AFTER_SECONDS", 60)
+
+# Points expire at the end of the calendar year this many years after they were credited
+# (1: the end of the next year); "never" switches expiry off.
+POINTS_EXPIRE_AFTER_YEARS = (
+    None
+    if os.environ.get("POINTS_EXPIRE_AFTER_YEARS", "").strip().lower() == "never"
+    else envint("POINTS_EXPIRE_AFTER_YEARS", 1)
+)
+# How many top reporters the monthly task proposes for the honour roll.
+HONOUR_TOP_REPORTERS = envint("HONOUR_TOP_REPORTERS", 3)
 
 # --- Department API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

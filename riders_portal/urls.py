@@ -14,6 +14,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("", include("riders.urls")),
     path("", include("governance.urls")),
+    path("", include("rewards.urls")),
     path("", include("core.urls")),
 ]
 

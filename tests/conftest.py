@@ -31,6 +31,7 @@ SEEDS = [
     ("core", "0002_seed_qingdao_and_staff_groups", "seed"),
     ("governance", "0002_seed_roles_and_categories", "seed"),
     ("governance", "0004_dispatcher_permissions", "grant"),
+    ("rewards", "0002_ledger_append_only_and_permissions", "grant"),
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 

@@ -123,3 +123,39 @@ class ReportFactory(DjangoModelFactory):
     latitude = factory.Sequence(lambda n: Decimal("36.140000") + Decimal(n) / 1000)
     longitude = Decimal("120.430000")
     address = "李沧区九水东路 100 号"
+
+
+# --- rewards ----------------------------------------------------------------------------------
+class BenefitFactory(DjangoModelFactory):
+    class Meta:
+        model = "rewards.Benefit"
+
+    name = factory.Sequence(lambda n: f"骑手食堂餐券{n}")
+    name_en = factory.Sequence(lambda n: f"Canteen meal voucher {n}")
+    kind = "meal"
+    provider = "李沧骑手食堂"
+    points_price = 20
+    stock = None
+    per_rider_limit = None
+    active_from = factory.LazyFunction(lambda: dt.date(2024, 1, 1))
+    active_until = None
+    is_active = True
+
+
+def give_points(rider: Rider, points: int):
+    """Credit a rider's points the way an admin does (a ledger adjustment with a reason)."""
+    from rewards.services import points_adjust
+
+    return points_adjust(rider=rider, points=points, reason="test credit", by=StaffFactory())
+
+
+def validated_report(department=None, **kwargs):
+    """A report routed to `department` and resolved by it, awards written (as the task does)."""
+    from governance import workflow
+    from rewards.services import report_awards_grant
+
+    department = department or DepartmentFactory()
+    report = workflow.route(ReportFactory(**kwargs), department=department)
+    report = workflow.resolve(report, department=department, reply="已处理")
+    report_awards_grant(report_id=report.pk)
+    return report
