@@ -85,9 +85,9 @@ def cash_summary(*, rider: Rider) -> CashSummary:
         earned=Sum("cash_amount", default=zero),
         paid=Sum("cash_amount", filter=Q(batch__status=PayoutBatch.Status.PAID), default=zero),
     )
-    return CashSummary(
-        earned=sums["earned"], paid=sums["paid"], pending=sums["earned"] - sums["paid"]
-    )
+    cent = Decimal("0.01")
+    earned, paid = sums["earned"].quantize(cent), sums["paid"].quantize(cent)
+    return CashSummary(earned=earned, paid=paid, pending=earned - paid)
 
 
 def catalogue(*, today: dt.date, rider: Rider | None = None) -> QuerySet[Benefit]:
