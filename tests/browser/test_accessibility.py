@@ -10,12 +10,24 @@ Rules checked (WCAG 2.2 AA):
   first non-transparent background behind the element.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from django.utils import timezone
+
 from governance import workflow
-from tests.factories import DepartmentFactory, ReportFactory, RiderFactory
+from rewards import services as rewards
+from rewards.models import Honour
+from tests.factories import (
+    BenefitFactory,
+    DepartmentFactory,
+    ReportFactory,
+    RiderFactory,
+    give_points,
+    photo_upload,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +57,21 @@ def test_portal_pages(sign_in_rider, rider, live_server):
     department = DepartmentFactory()
     report = workflow.route(ReportFactory(rider=rider), department=department)
     workflow.resolve(report, department=department, reply="已处理")
+    rewards.report_awards_grant(report_id=report.pk)
+    give_points(rider, 100)
+    benefit = BenefitFactory(stock=5, per_rider_limit=2)
+    benefit.picture.save("b.jpg", photo_upload(size=(320, 240)), save=True)
+    rewards.benefit_redeem(rider=rider, benefit_id=benefit.pk)
+    honour = Honour.objects.create(
+        rider=rider,
+        kind="bravery",
+        title="雨夜救人",
+        story="救起落水老人。",
+        honoured_on=dt.date(2026, 8, 1),
+        status="published",
+        published_at=timezone.now(),
+    )
+    honour.photo.save("h.jpg", photo_upload(size=(320, 320)), save=True)
     page = sign_in_rider(rider)
     for path in (
         "/",
@@ -53,6 +80,11 @@ def test_portal_pages(sign_in_rider, rider, live_server):
         "/reports/",
         f"/reports/{report.public_id}/",
         "/me/",
+        "/points/",
+        "/benefits/",
+        f"/benefits/{benefit.pk}/",
+        "/redemptions/",
+        "/honours/",
     ):
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page, path)

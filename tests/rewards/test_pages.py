@@ -42,7 +42,7 @@ def test_points_page_shows_my_balance_history_and_the_report_it_came_from(client
     report = validated_report(rider=rider)
     other = validated_report()
     page = client.get(reverse("rewards:points")).content.decode()
-    assert 'data-balance>10<' in page
+    assert "data-balance>10<" in page
     assert report.public_id in page and other.public_id not in page
     assert "¥5.00" in page  # cash earned, waiting for the next payout
 
