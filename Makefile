@@ -50,6 +50,7 @@ bench: install
 	$(PY) bench/deadline_sweep.py
 	$(PY) bench/routing.py
 	$(PY) bench/api_load.py
+	$(PY) bench/points_history.py
 
 clean:
 	rm -rf var $(VENV)

@@ -20,7 +20,14 @@ def main() -> None:
 
     from core.page_weight import BUDGET_BYTES, page_weight
     from governance import workflow
-    from tests.factories import DepartmentFactory, ReportFactory, RiderFactory
+    from rewards.services import benefit_redeem, report_awards_grant
+    from tests.factories import (
+        BenefitFactory,
+        DepartmentFactory,
+        ReportFactory,
+        RiderFactory,
+        give_points,
+    )
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
@@ -28,6 +35,13 @@ def main() -> None:
     department = DepartmentFactory()
     report = workflow.route(ReportFactory(rider=rider), department=department)
     workflow.resolve(report, department=department, reply="已处理")
+    report_awards_grant(report_id=report.pk)
+    for _ in range(30):
+        give_points(rider, 100)  # a full page of history
+    benefit = BenefitFactory(stock=10, per_rider_limit=3)
+    for _ in range(9):
+        BenefitFactory()
+    benefit_redeem(rider=rider, benefit_id=benefit.pk)
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(rider.user)
     anonymous.post("/sign-in/", {"phone": rider.phone})
@@ -39,12 +53,17 @@ def main() -> None:
         "/reports/",
         f"/reports/{report.public_id}/",
         "/me/",
+        "/points/",
+        "/benefits/",
+        f"/benefits/{benefit.pk}/",
+        "/redemptions/",
+        "/honours/",
     ):
         rows.append(page_weight(signed_in, path))
     print(f"| page | HTML | CSS | JS | total | gzip | budget {BUDGET_BYTES // 1024} KB |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
-        path = row.path.replace(report.public_id, "R…")
+        path = row.path.replace(report.public_id, "R…").replace(f"/{benefit.pk}/", "/N/")
         ok = "ok" if row.total < BUDGET_BYTES else "OVER"
         print(
             f"| `{path}` | {row.html:,} | {row.css:,} | {row.js:,} | {row.total:,} | "

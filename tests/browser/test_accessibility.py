@@ -14,7 +14,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from django.utils import timezone
 
 from governance import workflow

@@ -6,7 +6,14 @@ from django.test import Client
 
 from core.page_weight import BUDGET_BYTES, page_weight
 from governance import workflow
-from tests.factories import DepartmentFactory, ReportFactory, RiderFactory
+from rewards.services import benefit_redeem
+from tests.factories import (
+    BenefitFactory,
+    DepartmentFactory,
+    ReportFactory,
+    RiderFactory,
+    give_points,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +30,12 @@ def test_rider_pages_are_within_budget(client: Client):
     department = DepartmentFactory()
     for n in range(20):
         workflow.route(ReportFactory(rider=rider, latitude=36 + n / 100), department=department)
+    for _ in range(30):
+        give_points(rider, 100)  # a full page of history
+    benefit = BenefitFactory(stock=10, per_rider_limit=3)
+    for _ in range(20):
+        BenefitFactory()
+    benefit_redeem(rider=rider, benefit_id=benefit.pk)
     client.force_login(rider.user)
     report = rider.reports.first()
     for path in (
@@ -32,6 +45,11 @@ def test_rider_pages_are_within_budget(client: Client):
         "/reports/",
         f"/reports/{report.public_id}/",
         "/me/",
+        "/points/",
+        "/benefits/",
+        f"/benefits/{benefit.pk}/",
+        "/redemptions/",
+        "/honours/",
     ):
         weight = page_weight(client, path)
         assert weight.total < BUDGET_BYTES, weight
