@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, override
@@ -154,7 +155,7 @@ def _grant_locked(report_id: int) -> list[Award]:
         notification_post(
             recipient=report.rider.user,
             title=LazyMessage(AWARD_MESSAGE, id=report.public_id, what=lambda: _award_text(new)),
-            link="/points/",
+            link=reverse("rewards:points"),
         )
     return new
 
