@@ -18,6 +18,7 @@ class HeadlineFigure:
 
 def home_figures() -> list[HeadlineFigure]:
     """The headline figures on the portal's Home page."""
+    from apartments.selectors import operating_bed_count
     from governance.selectors import closed_within_deadline_rate
     from riders.selectors import active_rider_count
 
@@ -27,6 +28,7 @@ def home_figures() -> list[HeadlineFigure]:
         lambda: {
             "riders": active_rider_count(),
             "closed_on_time": closed_within_deadline_rate(),
+            "beds": operating_bed_count(),
         },
         timeout=300,
     )
@@ -34,8 +36,7 @@ def home_figures() -> list[HeadlineFigure]:
         HeadlineFigure(_("Active riders"), counts["riders"]),
         # PLACEHOLDER(issue 7, merchants): partner merchants count.
         HeadlineFigure(_("Partner merchants"), None, available=False),
-        # PLACEHOLDER(issue 6, apartments): beds in operating rider apartments.
-        HeadlineFigure(_("Apartment beds"), None, available=False),
+        HeadlineFigure(_("Apartment beds"), counts["beds"]),
         HeadlineFigure(_("Reports closed within 24 h"), counts["closed_on_time"], "%"),
     ]
 

@@ -54,6 +54,14 @@ class Rider(models.Model):
         District, on_delete=models.PROTECT, related_name="riders", verbose_name=_("district")
     )
     station = models.CharField(_("delivery station"), max_length=100, blank=True)
+    # Optional; only rooms reserved for men or for women look at it (apartments).
+    gender = models.CharField(
+        _("gender"),
+        max_length=6,
+        blank=True,
+        default="",
+        choices=[("", _("Not given")), ("male", _("Male")), ("female", _("Female"))],
+    )
     joined_on = models.DateField(_("join date"))
     is_active = models.BooleanField(_("active"), default=True)
     # The current tier; TierPeriod keeps the history. Changed only by services.rider_set_tier,

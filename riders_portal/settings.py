@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rewards.tasks.propose_top_reporters",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
+    "expire-bed-offers": {
+        "task": "apartments.tasks.expire_bed_offers",
+        "schedule": crontab(minute="*/5"),
+    },
     "purge-expired-sign-in-codes": {
         "task": "riders.tasks.purge_expired_sign_in_codes",
         "schedule": crontab(minute="*/15"),
@@ -299,6 +303,12 @@ POINTS_EXPIRE_AFTER_YEARS = (
 )
 # How many top reporters the monthly task proposes for the honour roll.
 HONOUR_TOP_REPORTERS = envint("HONOUR_TOP_REPORTERS", 3)
+
+# Rider apartments: how long a bed offer waits for the rider's answer, how far ahead a rider
+# may apply, how often the standard inspection is due.
+APARTMENT_OFFER_HOURS = envint("APARTMENT_OFFER_HOURS", 48)
+APARTMENT_MOVE_IN_MAX_DAYS = envint("APARTMENT_MOVE_IN_MAX_DAYS", 180)
+APARTMENT_INSPECTION_DAYS = envint("APARTMENT_INSPECTION_DAYS", 90)
 
 # --- Department API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

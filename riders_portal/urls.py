@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("riders.urls")),
     path("", include("governance.urls")),
     path("", include("rewards.urls")),
+    path("", include("apartments.urls")),
     path("", include("core.urls")),
 ]
 

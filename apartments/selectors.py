@@ -1,0 +1,286 @@
+"""Reads for rider apartments: the list riders see, a rider's place in line, the managers'
+occupancy dashboard and rent roll."""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.models import User
+from core.roles import CENTRE_ADMIN
+from riders.models import Rider
+
+from .models import Apartment, Application, Bed, Facility, Inspection, Tenancy
+
+S = Application.Status
+
+
+def _count(queryset) -> Coalesce:
+    """A correlated COUNT(*) subquery (one per apartment row, no GROUP BY over the beds)."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("apartment").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _occupied(bed_ref: str = "pk"):
+    return Exists(Tenancy.objects.filter(bed=OuterRef(bed_ref), ended_on__isnull=True))
+
+
+def _offered(bed_ref: str = "pk"):
+    return Exists(Application.objects.filter(offered_bed=OuterRef(bed_ref), status=S.OFFERED))
+
+
+def with_bed_counts(apartments: QuerySet[Apartment]) -> QuerySet[Apartment]:
+    """Annotate beds, occupied, offered, free and waiting riders, in the same one query."""
+    beds = Bed.objects.filter(apartment=OuterRef("pk"), is_active=True)
+    return apartments.annotate(
+        bed_count=_count(beds),
+        occupied_count=_count(beds.filter(_occupied())),
+        offered_count=_count(beds.filter(_offered())),
+        free_count=_count(beds.exclude(_occupied()).exclude(_offered())),
+        waiting_count=Coalesce(
+            Subquery(
+                Application.objects.filter(apartments=OuterRef("pk"), status=S.WAITING)
+                .order_by()
+                .values("apartments")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        rent_from=Min("room_types__monthly_rent"),
+        rent_to=Max("room_types__monthly_rent"),
+    )
+
+
+def apartments_for_riders() -> QuerySet[Apartment]:
+    """Operating apartments first, then those coming; with photo, district, facilities, rent
+    and free beds now. Two queries whatever the number of apartments and beds."""
+    return (
+        with_bed_counts(
+            Apartment.objects.exclude(status=Apartment.Status.CLOSED).select_related("district")
+        )
+        .prefetch_related(Prefetch("facilities", queryset=Facility.objects.order_by("sort_order")))
+        .order_by(~Q(status=Apartment.Status.OPERATING), "name")
+    )
+
+
+def operating_bed_count() -> int:
+    """Beds in use in operating apartments (the Home page figure)."""
+    return Bed.objects.filter(is_active=True, apartment__status=Apartment.Status.OPERATING).count()
+
+
+def operating_apartments() -> QuerySet[Apartment]:
+    return Apartment.objects.filter(status=Apartment.Status.OPERATING).order_by("name")
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    apartment: Apartment
+    position: int  # 1 = next in line
+    waiting: int
+
+
+def queue_places(*, application: Application) -> list[QueuePlace]:
+    """Where the rider stands in each preferred apartment's waiting list (one query)."""
+    ahead = Application.objects.filter(apartments=OuterRef("pk"), status=S.WAITING).filter(
+        Q(created_at__lt=application.created_at)
+        | Q(created_at=application.created_at, id__lt=application.pk)
+    )
+    apartments = application.apartments.annotate(
+        ahead=Coalesce(
+            Subquery(
+                ahead.order_by().values("apartments").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        waiting=Count("applications", filter=Q(applications__status=S.WAITING)),
+    ).order_by("name")
+    return [QueuePlace(a, a.ahead + 1, a.waiting) for a in apartments]
+
+
+@dataclass(frozen=True)
+class Housing:
+    tenancy: Tenancy | None
+    application: Application | None  # the open one, else the latest closed one
+    places: list[QueuePlace]
+
+
+def housing_for_rider(*, rider: Rider) -> Housing:
+    tenancy = (
+        Tenancy.objects.filter(rider=rider, ended_on__isnull=True)
+        .select_related("bed__room__room_type", "bed__apartment__district")
+        .first()
+    )
+    application = (
+        Application.objects.filter(rider=rider)
+        .select_related("offered_bed__room__room_type", "offered_bed__apartment")
+        .order_by(~Q(status__in=[S.WAITING, S.OFFERED]), "-created_at", "-id")
+        .first()
+    )
+    places = (
+        queue_places(application=application)
+        if application is not None and application.status == S.WAITING
+        else []
+    )
+    return Housing(tenancy=tenancy, application=application, places=places)
+
+
+def apartments_managed_by(user: User) -> QuerySet[Apartment]:
+    """A manager's apartments; centre admins and superusers see them all."""
+    if user.is_superuser or user.groups.filter(name=CENTRE_ADMIN).exists():
+        return Apartment.objects.all()
+    return Apartment.objects.filter(managers=user)
+
+
+@dataclass(frozen=True)
+class OccupancyRow:
+    apartment: Apartment
+    beds: int
+    occupied: int
+    offered: int
+    free: int
+    waiting: int
+    average_wait_days: float | None
+    last_inspection: Inspection | None
+    inspection_overdue: bool
+
+    @property
+    def occupancy_rate(self) -> int | None:
+        return round(100 * self.occupied / self.beds) if self.beds else None
+
+
+def occupancy_dashboard(*, apartments: QuerySet[Apartment]) -> list[OccupancyRow]:
+    """Per apartment: beds, occupied, offered, free, waiting riders, average wait from applying
+    to an offer (offers of the last 365 days), the last inspection. Three queries."""
+    since = timezone.now() - dt.timedelta(days=365)
+    rows = list(
+        with_bed_counts(apartments.exclude(status=Apartment.Status.CLOSED)).order_by("name")
+    )
+    waits = dict(
+        Application.objects.filter(
+            offered_at__gte=since, offered_bed__apartment__in=[a.pk for a in rows]
+        )
+        .values("offered_bed__apartment")
+        .annotate(
+            wait=Avg(
+                ExpressionWrapper(F("offered_at") - F("created_at"), output_field=DurationField())
+            )
+        )
+        .values_list("offered_bed__apartment", "wait")
+    )
+    latest = {i.apartment_id: i for i in _latest_inspections([a.pk for a in rows])}
+    due = inspection_due_before()
+    result = []
+    for apartment in rows:
+        wait = waits.get(apartment.pk)
+        last = latest.get(apartment.pk)
+        result.append(
+            OccupancyRow(
+                apartment=apartment,
+                beds=apartment.bed_count,
+                occupied=apartment.occupied_count,
+                offered=apartment.offered_count,
+                free=apartment.free_count,
+                waiting=apartment.waiting_count,
+                average_wait_days=round(wait.total_seconds() / 86400, 1) if wait else None,
+                last_inspection=last,
+                inspection_overdue=apartment.is_operating
+                and (last is None or last.inspected_on < due),
+            )
+        )
+    return result
+
+
+def inspection_due_before() -> dt.date:
+    """An operating apartment whose last inspection is older than this is overdue."""
+    return timezone.localdate() - dt.timedelta(days=settings.APARTMENT_INSPECTION_DAYS)
+
+
+def apartments_last_inspection_failed() -> list[int]:
+    ids = list(Inspection.objects.values_list("apartment", flat=True).distinct())
+    return [i.apartment_id for i in _latest_inspections(ids) if not i.passed]
+
+
+def _latest_inspections(apartment_ids: list[int]) -> list[Inspection]:
+    newest = Inspection.objects.filter(apartment=OuterRef("apartment")).order_by(
+        "-inspected_on", "-id"
+    )
+    return list(
+        Inspection.objects.filter(apartment__in=apartment_ids).filter(
+            pk=Subquery(newest.values("pk")[:1])
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RentLine:
+    apartment: str
+    room: str
+    bed: str
+    rider_number: str
+    rider_name: str
+    monthly_rent: Decimal
+    days: int
+    amount: Decimal
+
+
+def rent_roll(*, month: dt.date, apartments: QuerySet[Apartment]) -> list[RentLine]:
+    """Every tenancy that covers part of `month`, with the rent due: the monthly rent times the
+    share of the month's days covered, rounded half-up to the fen (docs/apartments.md)."""
+    first = month.replace(day=1)
+    days_in_month = calendar.monthrange(first.year, first.month)[1]
+    last = first.replace(day=days_in_month)
+    tenancies = (
+        Tenancy.objects.filter(bed__apartment__in=apartments, starts_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .select_related("bed__room", "bed__apartment", "rider")
+        .order_by("bed__apartment__name", "bed__room__number", "bed__label")
+    )
+    lines = []
+    for tenancy in tenancies:
+        start = max(tenancy.starts_on, first)
+        end = min(tenancy.ended_on or last, last)
+        days = (end - start).days + 1
+        amount = (tenancy.monthly_rent * days / days_in_month).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        lines.append(
+            RentLine(
+                apartment=tenancy.bed.apartment.name,
+                room=tenancy.bed.room.number,
+                bed=tenancy.bed.label,
+                rider_number=tenancy.rider.rider_number,
+                rider_name=tenancy.rider.name,
+                monthly_rent=tenancy.monthly_rent,
+                days=days,
+                amount=amount,
+            )
+        )
+    return lines

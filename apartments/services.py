@@ -1,0 +1,442 @@
+"""Writes for rider apartments: the application → offer → tenancy workflow, check-in/out,
+inspections.
+
+    waiting ──offer──▶ offered ──accept──▶ accepted (a tenancy: start, check-in, check-out)
+       │                 ├──decline──▶ declined   ┐ the bed goes to the next rider in line
+       │                 └──(48 h)───▶ expired    ┘
+       └──cancel──▶ cancelled (the rider, while waiting or offered)
+
+Every step locks the rows it changes. The database refuses what a race could still produce:
+two open offers of one bed, two current tenancies of one bed or one rider, two open
+applications of one rider.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from core.errors import DomainError
+from core.models import Notification, User
+from core.services import LazyMessage, notification_post
+from riders.models import Rider
+
+from .models import (
+    Apartment,
+    Application,
+    Bed,
+    ChecklistItem,
+    Inspection,
+    InspectionResult,
+    Tenancy,
+)
+
+logger = logging.getLogger(__name__)
+S = Application.Status
+OPEN = (S.WAITING, S.OFFERED)
+
+
+class ApartmentError(DomainError):
+    code = "apartment_error"
+
+
+# --- Applying --------------------------------------------------------------------------------
+
+
+def application_submit(
+    *, rider: Rider, apartments: Iterable[Apartment], desired_move_in: dt.date
+) -> Application:
+    """An active rider without a bed joins the waiting list of one or more operating apartments."""
+    apartments = list(apartments)
+    today = timezone.localdate()
+    if not rider.is_active:
+        raise ApartmentError(_("Your rider account is not active."), code="rider_inactive")
+    if not apartments:
+        raise ApartmentError(_("Choose at least one apartment."), code="no_apartment")
+    if any(not apartment.is_operating for apartment in apartments):
+        raise ApartmentError(
+            _("You can only apply for apartments that are open."), code="apartment_not_operating"
+        )
+    if desired_move_in < today:
+        raise ApartmentError(_("The move-in date is in the past."), code="date_in_past")
+    if desired_move_in > today + dt.timedelta(days=settings.APARTMENT_MOVE_IN_MAX_DAYS):
+        raise ApartmentError(
+            _("Apply at most %(days)d days before you want to move in.")
+            % {"days": settings.APARTMENT_MOVE_IN_MAX_DAYS},
+            code="date_too_far",
+        )
+    if Tenancy.objects.filter(rider=rider, ended_on__isnull=True).exists():
+        raise ApartmentError(
+            _("You already have a bed. Check out first to apply for another."), code="housed"
+        )
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(rider=rider, desired_move_in=desired_move_in)
+            application.apartments.set(apartments)
+    except IntegrityError as error:
+        raise ApartmentError(
+            _("You already have an open application; cancel it to apply again."),
+            code="already_applied",
+        ) from error
+    return application
+
+
+def application_cancel(*, application: Application, rider: Rider) -> Application:
+    """The rider withdraws; a bed offered to them goes to the next in line."""
+    if application.rider_id != rider.pk:
+        raise ApartmentError(_("This is not your application."), code="not_yours")
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status not in OPEN:
+            raise ApartmentError(_("This application is already closed."), code="closed")
+        bed = locked.offered_bed if locked.status == S.OFFERED else None
+        locked.status = S.CANCELLED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        if bed is not None:
+            _offer_to_next(bed=_bed_locked(bed.pk), by=None)
+    return locked
+
+
+# --- Offering beds ---------------------------------------------------------------------------
+
+
+def free_beds(apartment: Apartment):
+    """Active beds with no current tenancy and no open offer, in room order."""
+    return (
+        Bed.objects.filter(apartment=apartment, is_active=True)
+        .exclude(Exists(Tenancy.objects.filter(bed=OuterRef("pk"), ended_on__isnull=True)))
+        .exclude(Exists(Application.objects.filter(offered_bed=OuterRef("pk"), status=S.OFFERED)))
+        .order_by("room__floor", "room__number", "label")
+    )
+
+
+def _fits(bed: Bed, rider: Rider) -> bool:
+    return not bed.room.gender or bed.room.gender == rider.gender
+
+
+def _offer(application: Application, bed: Bed, by: User | None, now: dt.datetime) -> None:
+    application.status = S.OFFERED
+    application.offered_bed = bed
+    application.offered_at = now
+    application.offer_expires_at = now + dt.timedelta(hours=settings.APARTMENT_OFFER_HOURS)
+    application.offered_by = by
+
+
+OFFER_MESSAGE = gettext_lazy(
+    "A bed is offered to you: %(bed)s. Accept it by %(deadline)s on the portal."
+)
+
+
+def _notify_offer(application: Application) -> Notification:
+    return notification_post(
+        recipient=application.rider.user,
+        title=LazyMessage(
+            OFFER_MESSAGE,
+            bed=str(application.offered_bed),
+            deadline=lambda: timezone.localtime(application.offer_expires_at).strftime(
+                "%m-%d %H:%M"
+            ),
+        ),
+        link=reverse("apartments:mine"),
+    )
+
+
+def _waiting_for(apartment: Apartment, limit: int):
+    """The next `limit` riders in line for this apartment, locked; rows another transaction
+    holds are skipped so that concurrent offers never pick the same rider."""
+    return list(
+        Application.objects.filter(status=S.WAITING, apartments=apartment, rider__is_active=True)
+        .select_related("rider__user")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def bed_offer(*, bed: Bed, by: User | None) -> Application | None:
+    """Offer this free bed to the next rider in line who may live in its room.
+
+    Returns the application offered to, or None when nobody in line fits.
+    """
+    with transaction.atomic():
+        locked = _bed_locked(bed.pk)
+        if not locked.apartment.is_operating or not locked.is_active:
+            raise ApartmentError(_("This bed cannot be offered now."), code="bed_unavailable")
+        if not free_beds(locked.apartment).filter(pk=locked.pk).exists():
+            raise ApartmentError(_("This bed is taken or already offered."), code="bed_taken")
+        return _offer_to_next(bed=locked, by=by)
+
+
+def _bed_locked(bed_id: int) -> Bed:
+    return (
+        Bed.objects.select_for_update(of=("self",))
+        .select_related("room__room_type", "apartment")
+        .get(pk=bed_id)
+    )
+
+
+def _offer_to_next(*, bed: Bed, by: User | None) -> Application | None:
+    """Inside a transaction that holds the bed: offer it to the first fitting rider in line."""
+    if not bed.apartment.is_operating or not bed.is_active:
+        return None
+    now = timezone.now()
+    limit = 50
+    while True:
+        candidates = _waiting_for(bed.apartment, limit)
+        for application in candidates:
+            if _fits(bed, application.rider):
+                _offer(application, bed, by, now)
+                application.save(
+                    update_fields=[
+                        "status",
+                        "offered_bed",
+                        "offered_at",
+                        "offer_expires_at",
+                        "offered_by",
+                    ]
+                )
+                _notify_offer(application)
+                return application
+        if len(candidates) < limit:
+            return None  # nobody in line fits this room
+        limit *= 4
+
+
+def beds_fill(*, apartment: Apartment, by: User | None) -> list[Application]:
+    """Offer every free bed of the apartment to the riders in line, in order.
+
+    Set-based: one query locks the free beds, one the waiting riders, one writes the offers, so
+    200 beds and 1,000 waiting riders take well under the 2 s target (bench/apartments.py).
+    """
+    if not apartment.is_operating:
+        raise ApartmentError(
+            _("Only an operating apartment can offer beds."), code="apartment_not_operating"
+        )
+    with transaction.atomic():
+        beds = list(
+            free_beds(apartment)
+            .select_related("room")
+            .select_for_update(skip_locked=True, of=("self",))
+        )
+        if not beds:
+            return []
+        waiting = _waiting_for(apartment, limit=max(len(beds) * 3, 100))
+        now = timezone.now()
+        offered: list[Application] = []
+        for application in waiting:
+            bed = next((b for b in beds if _fits(b, application.rider)), None)
+            if bed is None:
+                continue
+            beds.remove(bed)
+            _offer(application, bed, by, now)
+            offered.append(application)
+            if not beds:
+                break
+        Application.objects.bulk_update(
+            offered, ["status", "offered_bed", "offered_at", "offer_expires_at", "offered_by"]
+        )
+        _notify_offers(offered)
+    return offered
+
+
+def _notify_offers(applications: list[Application]) -> None:
+    """One INSERT for all the offers' inbox messages, each in its rider's language."""
+    notes = []
+    link = reverse("apartments:mine")
+    for application in applications:
+        user = application.rider.user
+        with override(user.language or settings.LANGUAGE_CODE):
+            deadline = timezone.localtime(application.offer_expires_at).strftime("%m-%d %H:%M")
+            title = str(OFFER_MESSAGE) % {"bed": application.offered_bed, "deadline": deadline}
+        notes.append(Notification(recipient=user, title=title[:120], link=link))
+    Notification.objects.bulk_create(notes)
+
+
+# --- The rider answers ------------------------------------------------------------------------
+
+
+def offer_accept(*, application: Application, rider: Rider) -> Tenancy:
+    """The rider takes the offered bed: a tenancy starts on their move-in date (or today)."""
+    if application.rider_id != rider.pk:
+        raise ApartmentError(_("This is not your application."), code="not_yours")
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("offered_bed__room__room_type")
+            .get(pk=application.pk)
+        )
+        if locked.status != S.OFFERED:
+            raise ApartmentError(_("There is no open offer to accept."), code="no_offer")
+        now = timezone.now()
+        if locked.offer_expires_at <= now:
+            raise ApartmentError(
+                _("Sorry, this offer has expired; the bed went to the next rider."),
+                code="offer_expired",
+            )
+        bed = locked.offered_bed
+        locked.status = S.ACCEPTED
+        locked.closed_at = now
+        locked.save(update_fields=["status", "closed_at"])
+        try:
+            with transaction.atomic():
+                tenancy = Tenancy.objects.create(
+                    bed=bed,
+                    rider=rider,
+                    application=locked,
+                    monthly_rent=bed.room.room_type.monthly_rent,
+                    starts_on=max(locked.desired_move_in, timezone.localdate()),
+                )
+        except IntegrityError as error:
+            raise ApartmentError(
+                _("This bed or rider already has a current tenancy."), code="tenancy_exists"
+            ) from error
+    return tenancy
+
+
+def offer_decline(*, application: Application, rider: Rider) -> Application:
+    """The rider says no; the bed goes to the next rider in line."""
+    if application.rider_id != rider.pk:
+        raise ApartmentError(_("This is not your application."), code="not_yours")
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("offered_bed__room", "offered_bed__apartment")
+            .get(pk=application.pk)
+        )
+        if locked.status != S.OFFERED:
+            raise ApartmentError(_("There is no open offer to decline."), code="no_offer")
+        bed = locked.offered_bed
+        locked.status = S.DECLINED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        _offer_to_next(bed=_bed_locked(bed.pk), by=None)
+    return locked
+
+
+def offers_expire(*, now: dt.datetime | None = None) -> int:
+    """Offers not answered in time expire; each bed goes to the next rider in line.
+
+    The conditional UPDATE claims each offer, so a rider accepting at that very moment (who
+    holds the row lock) either wins before it or finds it expired after.
+    """
+    now = now or timezone.now()
+    expired = 0
+    due = Application.objects.filter(status=S.OFFERED, offer_expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for application_id in list(due[:1000]):
+        with transaction.atomic():
+            application = (
+                Application.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("rider__user")
+                .filter(pk=application_id, status=S.OFFERED, offer_expires_at__lte=now)
+                .first()
+            )
+            if application is None:
+                continue
+            bed = _bed_locked(application.offered_bed_id)
+            application.status = S.EXPIRED
+            application.closed_at = now
+            application.save(update_fields=["status", "closed_at"])
+            notification_post(
+                recipient=application.rider.user,
+                title=gettext_lazy("Your bed offer expired. You can apply again on the portal."),
+                link=reverse("apartments:mine"),
+            )
+            _offer_to_next(bed=bed, by=None)
+            expired += 1
+    return expired
+
+
+# --- Managers: check-in and check-out ---------------------------------------------------------
+
+
+def tenancy_check_in(*, tenancy: Tenancy, by: User) -> Tenancy:
+    updated = Tenancy.objects.filter(
+        pk=tenancy.pk, ended_on__isnull=True, checked_in_at__isnull=True
+    ).update(checked_in_at=timezone.now())
+    if not updated:
+        raise ApartmentError(
+            _("Only a current tenancy that has not checked in can check in."), code="check_in"
+        )
+    tenancy.refresh_from_db()
+    return tenancy
+
+
+def tenancy_check_out(*, tenancy: Tenancy, by: User) -> Tenancy:
+    """The rider leaves: the tenancy ends today and the bed is free for the next offer at once."""
+    now = timezone.now()
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = Tenancy.objects.select_for_update().get(pk=tenancy.pk)
+        if locked.ended_on is not None:
+            raise ApartmentError(_("This tenancy has already ended."), code="ended")
+        locked.ended_on = max(today, locked.starts_on)
+        if locked.checked_in_at is not None:
+            locked.checked_out_at = now
+        locked.save(update_fields=["ended_on", "checked_out_at"])
+    return locked
+
+
+# --- Inspections ------------------------------------------------------------------------------
+
+
+def inspection_record(
+    *,
+    apartment: Apartment,
+    inspector: User,
+    inspected_on: dt.date,
+    results: dict[int, tuple[bool, str]],
+    notes: str = "",
+) -> Inspection:
+    """Record a standard inspection: one result per active checklist item; passed if all pass."""
+    if inspected_on > timezone.localdate():
+        raise ApartmentError(_("An inspection cannot be in the future."), code="future")
+    items = list(ChecklistItem.objects.filter(is_active=True))
+    missing = [item for item in items if item.pk not in results]
+    if missing:
+        raise ApartmentError(
+            _("Check every item of the standard: %(items)s missing.")
+            % {"items": ", ".join(str(item) for item in missing)},
+            code="incomplete",
+        )
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            apartment=apartment,
+            inspector=inspector,
+            inspected_on=inspected_on,
+            notes=notes,
+            passed=all(results[item.pk][0] for item in items),
+        )
+        InspectionResult.objects.bulk_create(
+            InspectionResult(
+                inspection=inspection,
+                item=item,
+                passed=results[item.pk][0],
+                note=results[item.pk][1],
+            )
+            for item in items
+        )
+    return inspection
+
+
+def inspection_refresh(*, inspection: Inspection) -> Inspection:
+    """After the admin edits results: passed iff every item passed."""
+    passed = not inspection.results.filter(passed=False).exists()
+    Inspection.objects.filter(pk=inspection.pk).update(passed=passed)
+    inspection.passed = passed
+    return inspection
+
+
+def mattress_issue(*, beds, on: dt.date) -> int:
+    """The "one bed" standard: record the free mattress for beds that have none yet."""
+    return Bed.objects.filter(pk__in=[b.pk for b in beds], mattress_issued_on__isnull=True).update(
+        mattress_issued_on=on
+    )

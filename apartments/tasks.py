@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def expire_bed_offers() -> int:
+    """Every 5 minutes: offers not answered within 48 h expire; their beds go to the next."""
+    return services.offers_expire()
