@@ -317,7 +317,7 @@ class BedInline(admin.TabularInline):
 @admin.register(Room)
 class RoomAdmin(ManagedMixin, admin.ModelAdmin):
     list_display = ("__str__", "floor", "room_type", "gender")
-    list_filter = ("apartment", "floor", "gender")
+    list_filter = (("apartment", admin.RelatedOnlyFieldListFilter), "floor", "gender")
     search_fields = ("number", "apartment__name")
     list_select_related = ("apartment", "room_type")
     inlines = [BedInline]
@@ -360,7 +360,7 @@ class BedStateFilter(admin.SimpleListFilter):
 @admin.register(Bed)
 class BedAdmin(ManagedMixin, admin.ModelAdmin):
     list_display = ("__str__", "apartment", "is_active", "mattress_issued_on")
-    list_filter = (BedStateFilter, "apartment", "is_active")
+    list_filter = (BedStateFilter, ("apartment", admin.RelatedOnlyFieldListFilter), "is_active")
     search_fields = ("label", "room__number", "apartment__name")
     list_select_related = ("room__apartment", "apartment")
     fields = ("room", "label", "is_active", "mattress_issued_on")
@@ -404,7 +404,11 @@ class ApplicationAdmin(ManagedMixin, admin.ModelAdmin):
         "offer_expires_at",
         "created_at",
     )
-    list_filter = ("status", "apartments", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        "status",
+        ("apartments", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("=rider__rider_number", "rider__name")
     list_select_related = ("rider", "offered_bed__room__apartment")
     readonly_fields = (
@@ -449,7 +453,7 @@ class TenancyAdmin(ManagedMixin, admin.ModelAdmin):
     )
     list_filter = (
         ("ended_on", admin.EmptyFieldListFilter),
-        "bed__apartment",
+        ("bed__apartment", admin.RelatedOnlyFieldListFilter),
         ("starts_on", admin.DateFieldListFilter),
     )
     search_fields = ("=rider__rider_number", "rider__name", "bed__room__number")
@@ -507,7 +511,11 @@ class InspectionResultInline(admin.TabularInline):
 @admin.register(Inspection)
 class InspectionAdmin(ManagedMixin, admin.ModelAdmin):
     list_display = ("apartment", "inspected_on", "inspector", "passed")
-    list_filter = ("passed", "apartment", ("inspected_on", admin.DateFieldListFilter))
+    list_filter = (
+        "passed",
+        ("apartment", admin.RelatedOnlyFieldListFilter),
+        ("inspected_on", admin.DateFieldListFilter),
+    )
     search_fields = ("apartment__name", "notes")
     list_select_related = ("apartment", "inspector")
     readonly_fields = ("apartment", "inspected_on", "inspector", "passed")

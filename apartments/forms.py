@@ -15,7 +15,7 @@ class ApplicationForm(forms.Form):
         error_messages={"required": _("Choose at least one apartment.")},
     )
     desired_move_in = forms.DateField(
-        label=_("Move-in date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Move-in date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, apartments, **kwargs):
@@ -31,7 +31,9 @@ class RentRollForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    inspected_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(
+        label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args, items, **kwargs):

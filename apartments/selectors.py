@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DurationField,
     Exists,
@@ -22,6 +23,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -86,7 +88,7 @@ def apartments_for_riders() -> QuerySet[Apartment]:
             Apartment.objects.exclude(status=Apartment.Status.CLOSED).select_related("district")
         )
         .prefetch_related(Prefetch("facilities", queryset=Facility.objects.order_by("sort_order")))
-        .order_by(~Q(status=Apartment.Status.OPERATING), "name")
+        .order_by(Case(When(status=Apartment.Status.OPERATING, then=0), default=1), "name")
     )
 
 
@@ -141,7 +143,11 @@ def housing_for_rider(*, rider: Rider) -> Housing:
     application = (
         Application.objects.filter(rider=rider)
         .select_related("offered_bed__room__room_type", "offered_bed__apartment")
-        .order_by(~Q(status__in=[S.WAITING, S.OFFERED]), "-created_at", "-id")
+        .order_by(
+            Case(When(status__in=[S.WAITING, S.OFFERED], then=0), default=1),
+            "-created_at",
+            "-id",
+        )
         .first()
     )
     places = (

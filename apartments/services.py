@@ -182,11 +182,13 @@ def _bed_locked(bed_id: int) -> Bed:
     )
 
 
-def _offer_to_next(*, bed: Bed, by: User | None) -> Application | None:
+def _offer_to_next(
+    *, bed: Bed, by: User | None, now: dt.datetime | None = None
+) -> Application | None:
     """Inside a transaction that holds the bed: offer it to the first fitting rider in line."""
     if not bed.apartment.is_operating or not bed.is_active:
         return None
-    now = timezone.now()
+    now = now or timezone.now()
     limit = 50
     while True:
         candidates = _waiting_for(bed.apartment, limit)
@@ -350,7 +352,7 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
                 title=gettext_lazy("Your bed offer expired. You can apply again on the portal."),
                 link=reverse("apartments:mine"),
             )
-            _offer_to_next(bed=bed, by=None)
+            _offer_to_next(bed=bed, by=None, now=now)
             expired += 1
     return expired
 

@@ -1,6 +1,7 @@
 """Rider pages for apartments: the list with free beds, applying, my place in line, answering
 an offer. Every view: the signed-in rider, their own application and tenancy only."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,7 +51,11 @@ def application_new(request):
         else:
             messages.success(request, _("You are on the waiting list."))
             return redirect("apartments:mine")
-    return render(request, "apartments/application_form.html", {"form": form, "nav": "services"})
+    return render(
+        request,
+        "apartments/application_form.html",
+        {"form": form, "offer_hours": settings.APARTMENT_OFFER_HOURS, "nav": "services"},
+    )
 
 
 @rider_required

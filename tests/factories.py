@@ -159,3 +159,33 @@ def validated_report(department=None, **kwargs):
     report = workflow.resolve(report, department=department, reply="已处理")
     report_awards_grant(report_id=report.pk)
     return report
+
+
+# --- apartments -------------------------------------------------------------------------------
+def apartment_with_beds(
+    beds: int = 4, *, status: str = "operating", rent: str = "300", gender: str = "", name=None
+):
+    """An apartment with one room type and `beds` beds, two to a room."""
+    from apartments.models import Apartment, Bed, Room, RoomType
+
+    apartment = Apartment.objects.create(
+        name=name or f"公寓{Apartment.objects.count() + 1}",
+        district=qingdao_district(),
+        address="李沧区测试路 1 号",
+        latitude=Decimal("36.16"),
+        longitude=Decimal("120.43"),
+        status=status,
+    )
+    room_type = RoomType.objects.create(
+        apartment=apartment, name="双人间", monthly_rent=Decimal(rent)
+    )
+    rooms = [
+        Room.objects.create(
+            apartment=apartment, number=f"{n + 1:03d}", room_type=room_type, gender=gender
+        )
+        for n in range((beds + 1) // 2)
+    ]
+    Bed.objects.bulk_create(
+        Bed(room=rooms[n // 2], apartment=apartment, label="AB"[n % 2]) for n in range(beds)
+    )
+    return apartment

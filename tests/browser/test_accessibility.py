@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from apartments.models import Facility
+from apartments.services import application_submit
 from governance import workflow
 from rewards import services as rewards
 from rewards.models import Honour
@@ -24,6 +26,7 @@ from tests.factories import (
     DepartmentFactory,
     ReportFactory,
     RiderFactory,
+    apartment_with_beds,
     give_points,
     photo_upload,
 )
@@ -71,6 +74,10 @@ def test_portal_pages(sign_in_rider, rider, live_server):
         published_at=timezone.now(),
     )
     honour.photo.save("h.jpg", photo_upload(size=(320, 320)), save=True)
+    apartment = apartment_with_beds(4, name="李沧骑手公寓")
+    apartment.photo.save("a.jpg", photo_upload(size=(640, 360)), save=True)
+    apartment.facilities.set(Facility.objects.all()[:4])
+    application_submit(rider=rider, apartments=[apartment], desired_move_in=timezone.localdate())
     page = sign_in_rider(rider)
     for path in (
         "/",
@@ -84,6 +91,9 @@ def test_portal_pages(sign_in_rider, rider, live_server):
         f"/benefits/{benefit.pk}/",
         "/redemptions/",
         "/honours/",
+        "/apartments/",
+        "/apartments/apply/",
+        "/apartments/mine/",
     ):
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page, path)
