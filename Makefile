@@ -51,6 +51,7 @@ bench: install
 	$(PY) bench/routing.py
 	$(PY) bench/api_load.py
 	$(PY) bench/points_history.py
+	$(PY) bench/apartments.py
 
 clean:
 	rm -rf var $(VENV)

@@ -37,6 +37,7 @@ from .models import (
     InspectionResult,
     Tenancy,
 )
+from .selectors import bed_counts_forget
 
 logger = logging.getLogger(__name__)
 S = Application.Status
@@ -80,6 +81,7 @@ def application_submit(
         with transaction.atomic():
             application = Application.objects.create(rider=rider, desired_move_in=desired_move_in)
             application.apartments.set(apartments)
+            _counts_changed()
     except IntegrityError as error:
         raise ApartmentError(
             _("You already have an open application; cancel it to apply again."),
@@ -100,6 +102,7 @@ def application_cancel(*, application: Application, rider: Rider) -> Application
         locked.status = S.CANCELLED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        _counts_changed()
         if bed is not None:
             _offer_to_next(bed=_bed_locked(bed.pk), by=None)
     return locked
@@ -128,11 +131,18 @@ def _offer(application: Application, bed: Bed, by: User | None, now: dt.datetime
     application.offered_at = now
     application.offer_expires_at = now + dt.timedelta(hours=settings.APARTMENT_OFFER_HOURS)
     application.offered_by = by
+    _counts_changed()
 
 
 OFFER_MESSAGE = gettext_lazy(
     "A bed is offered to you: %(bed)s. Accept it by %(deadline)s on the portal."
 )
+
+
+def _counts_changed() -> None:
+    # Now, and again after the commit, so that nobody caches the old counts in between.
+    bed_counts_forget()
+    transaction.on_commit(bed_counts_forget)
 
 
 def _notify_offer(application: Application) -> Notification:
@@ -286,6 +296,7 @@ def offer_accept(*, application: Application, rider: Rider) -> Tenancy:
         locked.status = S.ACCEPTED
         locked.closed_at = now
         locked.save(update_fields=["status", "closed_at"])
+        _counts_changed()
         try:
             with transaction.atomic():
                 tenancy = Tenancy.objects.create(
@@ -318,6 +329,7 @@ def offer_decline(*, application: Application, rider: Rider) -> Application:
         locked.status = S.DECLINED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        _counts_changed()
         _offer_to_next(bed=_bed_locked(bed.pk), by=None)
     return locked
 
@@ -347,6 +359,7 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             application.status = S.EXPIRED
             application.closed_at = now
             application.save(update_fields=["status", "closed_at"])
+            _counts_changed()
             notification_post(
                 recipient=application.rider.user,
                 title=gettext_lazy("Your bed offer expired. You can apply again on the portal."),
@@ -384,6 +397,7 @@ def tenancy_check_out(*, tenancy: Tenancy, by: User) -> Tenancy:
         if locked.checked_in_at is not None:
             locked.checked_out_at = now
         locked.save(update_fields=["ended_on", "checked_out_at"])
+        _counts_changed()
     return locked
 
 

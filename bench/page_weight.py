@@ -18,6 +18,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from apartments.models import Facility
     from core.page_weight import BUDGET_BYTES, page_weight
     from governance import workflow
     from rewards.services import benefit_redeem, report_awards_grant
@@ -26,6 +27,7 @@ def main() -> None:
         DepartmentFactory,
         ReportFactory,
         RiderFactory,
+        apartment_with_beds,
         give_points,
     )
 
@@ -42,6 +44,8 @@ def main() -> None:
     for _ in range(9):
         BenefitFactory()
     benefit_redeem(rider=rider, benefit_id=benefit.pk)
+    for n in range(5):
+        apartment_with_beds(6, name=f"公寓{n}").facilities.set(Facility.objects.all()[:4])
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(rider.user)
     anonymous.post("/sign-in/", {"phone": rider.phone})
@@ -58,6 +62,9 @@ def main() -> None:
         f"/benefits/{benefit.pk}/",
         "/redemptions/",
         "/honours/",
+        "/apartments/",
+        "/apartments/apply/",
+        "/apartments/mine/",
     ):
         rows.append(page_weight(signed_in, path))
     print(f"| page | HTML | CSS | JS | total | gzip | budget {BUDGET_BYTES // 1024} KB |")

@@ -4,6 +4,7 @@ signal). Figures for docs/benchmarks.md come from bench/page_weight.py."""
 import pytest
 from django.test import Client
 
+from apartments.models import Facility
 from core.page_weight import BUDGET_BYTES, page_weight
 from governance import workflow
 from rewards.services import benefit_redeem
@@ -12,6 +13,7 @@ from tests.factories import (
     DepartmentFactory,
     ReportFactory,
     RiderFactory,
+    apartment_with_beds,
     give_points,
 )
 
@@ -36,6 +38,8 @@ def test_rider_pages_are_within_budget(client: Client):
     for _ in range(20):
         BenefitFactory()
     benefit_redeem(rider=rider, benefit_id=benefit.pk)
+    for n in range(5):
+        apartment_with_beds(6, name=f"公寓{n}").facilities.set(Facility.objects.all()[:4])
     client.force_login(rider.user)
     report = rider.reports.first()
     for path in (
@@ -50,6 +54,9 @@ def test_rider_pages_are_within_budget(client: Client):
         f"/benefits/{benefit.pk}/",
         "/redemptions/",
         "/honours/",
+        "/apartments/",
+        "/apartments/apply/",
+        "/apartments/mine/",
     ):
         weight = page_weight(client, path)
         assert weight.total < BUDGET_BYTES, weight
