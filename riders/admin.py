@@ -68,6 +68,7 @@ class RiderAdmin(admin.ModelAdmin):
         "phone",
         "district",
         "station",
+        "gender",
         "joined_on",
         "tier",
         "is_active",

@@ -23,7 +23,18 @@ def test_home_greets_the_rider_with_tier_and_figures(client):
     assert "荣誉骑士" in page
     assert "在岗骑手" in page
     # Figures of features not built yet say so instead of inventing a number.
-    assert page.count("即将上线") == 2
+    assert page.count("即将上线") == 1  # partner merchants
+
+
+def test_home_counts_beds_in_operating_apartments(client):
+    from tests.factories import apartment_with_beds
+
+    apartment_with_beds(6)
+    apartment_with_beds(4, status="surveying")
+    client.force_login(RiderFactory().user)
+    page = client.get("/").content.decode()
+    figure = page.split("公寓床位</dt>")[1].split("</dd>")[0]
+    assert figure.strip() == "<dd>6"
 
 
 def test_bottom_navigation_marks_the_current_tab(client):
