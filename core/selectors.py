@@ -19,6 +19,7 @@ class HeadlineFigure:
 def home_figures() -> list[HeadlineFigure]:
     """The headline figures on the portal's Home page."""
     from apartments.selectors import operating_bed_count
+    from canteen.selectors import served_meal_count
     from governance.selectors import closed_within_deadline_rate
     from riders.selectors import active_rider_count
 
@@ -29,6 +30,7 @@ def home_figures() -> list[HeadlineFigure]:
             "riders": active_rider_count(),
             "closed_on_time": closed_within_deadline_rate(),
             "beds": operating_bed_count(),
+            "meals": served_meal_count(),
         },
         timeout=300,
     )
@@ -38,6 +40,7 @@ def home_figures() -> list[HeadlineFigure]:
         HeadlineFigure(_("Partner merchants"), None, available=False),
         HeadlineFigure(_("Apartment beds"), counts["beds"]),
         HeadlineFigure(_("Reports closed within 24 h"), counts["closed_on_time"], "%"),
+        HeadlineFigure(_("Canteen meals served"), counts["meals"]),
     ]
 
 

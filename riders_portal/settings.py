@@ -215,6 +215,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apartments.tasks.expire_bed_offers",
         "schedule": crontab(minute="*/5"),
     },
+    "expire-uncollected-meals": {
+        "task": "canteen.tasks.expire_uncollected_meals",
+        "schedule": crontab(minute="*/15"),
+    },
     "purge-expired-sign-in-codes": {
         "task": "riders.tasks.purge_expired_sign_in_codes",
         "schedule": crontab(minute="*/15"),
@@ -309,6 +313,9 @@ HONOUR_TOP_REPORTERS = envint("HONOUR_TOP_REPORTERS", 3)
 APARTMENT_OFFER_HOURS = envint("APARTMENT_OFFER_HOURS", 48)
 APARTMENT_MOVE_IN_MAX_DAYS = envint("APARTMENT_MOVE_IN_MAX_DAYS", 180)
 APARTMENT_INSPECTION_DAYS = envint("APARTMENT_INSPECTION_DAYS", 90)
+
+# Rider canteens: subsidised meals per rider per day; beyond that the list price applies.
+CANTEEN_SUBSIDISED_MEALS_PER_DAY = envint("CANTEEN_SUBSIDISED_MEALS_PER_DAY", 2)
 
 # --- Department API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

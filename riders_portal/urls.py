@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("rewards.urls")),
     path("", include("apartments.urls")),
+    path("", include("canteen.urls")),
     path("", include("core.urls")),
 ]
 

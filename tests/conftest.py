@@ -33,6 +33,7 @@ SEEDS = [
     ("governance", "0004_dispatcher_permissions", "grant"),
     ("rewards", "0002_ledger_append_only_and_permissions", "grant"),
     ("apartments", "0002_seed_facilities_checklist_and_permissions", "seed_all"),
+    ("canteen", "0002_canteen_operator_permissions", "grant"),
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 

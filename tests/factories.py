@@ -189,3 +189,38 @@ def apartment_with_beds(
         Bed(room=rooms[n // 2], apartment=apartment, label="AB"[n % 2]) for n in range(beds)
     )
     return apartment
+
+
+# --- canteens ---------------------------------------------------------------------------------
+def canteen_with_meal(
+    *,
+    name: str = "李沧骑手食堂",
+    list_price: str = "22.00",
+    parts: tuple[str, str, str] = ("5.00", "4.00", "3.00"),
+    portions: int = 100,
+    opens: str = "00:00",
+    closes: str = "23:59",
+):
+    """A canteen open (by default) all day, with one set meal; returns the meal."""
+    from canteen.models import Canteen, SetMeal
+
+    canteen = Canteen.objects.create(
+        name=name,
+        operator="青岛餐饮集团",
+        district=qingdao_district(),
+        address="李沧区永平路 59 号",
+        latitude=Decimal("36.1607"),
+        longitude=Decimal("120.4331"),
+        opens_at=dt.time.fromisoformat(opens),
+        closes_at=dt.time.fromisoformat(closes),
+    )
+    return SetMeal.objects.create(
+        canteen=canteen,
+        name="红烧肉套餐",
+        name_en="Braised pork set",
+        list_price=Decimal(list_price),
+        government_part=Decimal(parts[0]),
+        platform_part=Decimal(parts[1]),
+        merchant_part=Decimal(parts[2]),
+        portions_per_day=portions,
+    )

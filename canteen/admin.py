@@ -1,0 +1,225 @@
+"""Canteen operators' admin: their canteens only (centre admins see all): menu with the
+subsidy split, orders, the monthly settlement with CSV. The counter page is /staff/counter/N/."""
+
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError
+
+from . import selectors, services
+from .forms import SettlementForm
+from .models import Canteen, MealOrder, SetMeal
+
+
+class RunByMixin:
+    canteen_path = "canteen"
+
+    def run_by(self, request):
+        return selectors.canteens_run_by(request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.canteen_path is None:
+            return queryset.filter(pk__in=self.run_by(request))
+        return queryset.filter(**{f"{self.canteen_path}__in": self.run_by(request)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Canteen:
+            kwargs["queryset"] = self.run_by(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SetMealInline(admin.TabularInline):
+    model = SetMeal
+    extra = 0
+    fields = (
+        "name",
+        "name_en",
+        "list_price",
+        "government_part",
+        "platform_part",
+        "merchant_part",
+        "portions_per_day",
+        "is_active",
+    )
+
+
+@admin.register(Canteen)
+class CanteenAdmin(RunByMixin, admin.ModelAdmin):
+    canteen_path = None
+    list_display = ("name", "operator", "district", "opens_at", "closes_at", "is_active", "links")
+    list_filter = ("is_active", "district")
+    search_fields = ("name", "name_en", "operator", "address")
+    list_select_related = ("district",)
+    filter_horizontal = ("staff",)
+    inlines = [SetMealInline]
+
+    @admin.display(description=gettext_lazy("counter"))
+    def links(self, canteen):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("canteen:counter", args=[canteen.pk]),
+            _("Pick-up counter"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "settlement/",
+                self.admin_site.admin_view(self.settlement_view),
+                name="canteen_canteen_settlement",
+            ),
+            *super().get_urls(),
+        ]
+
+    def settlement_view(self, request):
+        """Monthly settlement of the canteens the user runs; `?format=csv` downloads it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = SettlementForm(request.GET or {"month": timezone.localdate().strftime("%Y-%m")})
+        rows = []
+        if form.is_valid():
+            rows = selectors.settlement(
+                canteens=self.run_by(request), month=form.cleaned_data["month"]
+            )
+            if request.GET.get("format") == "csv":
+                return _settlement_csv(rows, form.cleaned_data["month"])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Monthly settlement"),
+            "form": form,
+            "rows": rows,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/canteen/canteen/settlement.html", context)
+
+
+def _settlement_csv(rows, month) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="canteen-settlement-{month:%Y-%m}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "month",
+            "canteen",
+            "meals_served",
+            "subsidised_meals",
+            "list_value",
+            "government_owes",
+            "platform_owes",
+            "merchant_gave",
+            "riders_paid",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                f"{month:%Y-%m}",
+                row.canteen.name,
+                row.meals,
+                row.subsidised_meals,
+                f"{row.list_value:.2f}",
+                f"{row.government:.2f}",
+                f"{row.platform:.2f}",
+                f"{row.merchant:.2f}",
+                f"{row.riders:.2f}",
+            ]
+        )
+    return response
+
+
+@admin.register(SetMeal)
+class SetMealAdmin(RunByMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "canteen",
+        "list_price",
+        "government_part",
+        "platform_part",
+        "merchant_part",
+        "rider_price",
+        "portions_per_day",
+        "is_active",
+    )
+    list_filter = ("is_active", ("canteen", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "name_en", "canteen__name")
+    list_select_related = ("canteen",)
+
+    @admin.display(description=gettext_lazy("rider pays"))
+    def rider_price(self, meal):
+        return meal.rider_price
+
+
+@admin.register(MealOrder)
+class MealOrderAdmin(RunByMixin, admin.ModelAdmin):
+    list_display = (
+        "pickup_code",
+        "service_date",
+        "canteen",
+        "set_meal",
+        "status",
+        "subsidised",
+        "rider_price",
+        "created_at",
+        "collected_at",
+    )
+    list_filter = (
+        "status",
+        "subsidised",
+        ("canteen", admin.RelatedOnlyFieldListFilter),
+        ("service_date", admin.DateFieldListFilter),
+    )
+    search_fields = ("=pickup_code", "=rider__rider_number")
+    list_select_related = ("canteen", "set_meal")
+    date_hierarchy = "service_date"
+    show_full_result_count = False
+    actions = ["mark_ready"]
+    readonly_fields = (
+        "rider",
+        "canteen",
+        "set_meal",
+        "service_date",
+        "pickup_code",
+        "status",
+        "payment",
+        "subsidised",
+        "list_price",
+        "government_part",
+        "platform_part",
+        "merchant_part",
+        "rider_price",
+        "created_at",
+        "ready_at",
+        "collected_at",
+        "collected_by",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False  # riders order on the portal
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=gettext_lazy("Mark ready for pick-up"), permissions=["change"])
+    def mark_ready(self, request, queryset) -> None:
+        done = 0
+        for order in queryset:
+            try:
+                services.meal_order_ready(order=order, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{order}: {error.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)d orders ready.") % {"count": done})

@@ -1,0 +1,37 @@
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+OPERATOR = {
+    "canteen": ("view", "change"),
+    "setmeal": ("view", "add", "change"),
+    "mealorder": ("view", "change"),
+}
+
+
+def grant(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        stub = getattr(app_config, "models_module", None) is None
+        if stub:
+            app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        if stub:
+            app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    operator, _ = Group.objects.get_or_create(name="Canteen operator")
+    for model, actions in OPERATOR.items():
+        for action in actions:
+            operator.permissions.add(
+                Permission.objects.get(content_type__app_label="canteen", codename=f"{action}_{model}")
+            )
+    centre_admin, _ = Group.objects.get_or_create(name="Centre admin")
+    centre_admin.permissions.add(*Permission.objects.filter(content_type__app_label="canteen"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("canteen", "0001_initial"),
+        ("core", "0002_seed_qingdao_and_staff_groups"),
+    ]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

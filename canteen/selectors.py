@@ -1,0 +1,132 @@
+"""Reads for rider canteens: the menu with portions left, a rider's orders and subsidised meals
+today, the counter's open orders, the monthly settlement."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from core.models import User
+from core.roles import CENTRE_ADMIN
+from riders.models import Rider
+
+from .models import Canteen, MealOrder, SetMeal
+
+S = MealOrder.Status
+
+
+def canteens_with_menu(*, today: dt.date) -> list[Canteen]:
+    """Active canteens with their active set meals and the portions left today (3 queries)."""
+    canteens = list(
+        Canteen.objects.filter(is_active=True)
+        .select_related("district")
+        .prefetch_related(
+            Prefetch(
+                "set_meals",
+                queryset=SetMeal.objects.filter(is_active=True).order_by("list_price", "id"),
+                to_attr="menu",
+            )
+        )
+        .order_by("name")
+    )
+    taken = dict(
+        MealOrder.objects.filter(service_date=today, canteen__in=[c.pk for c in canteens])
+        .exclude(status=S.CANCELLED)
+        .values_list("set_meal")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for canteen in canteens:
+        for meal in canteen.menu:
+            meal.portions_left = max(0, meal.portions_per_day - taken.get(meal.pk, 0))
+    return canteens
+
+
+def subsidised_meals_left(*, rider: Rider, today: dt.date) -> int:
+    used = (
+        MealOrder.objects.filter(rider=rider, service_date=today, subsidised=True)
+        .exclude(status=S.CANCELLED)
+        .count()
+    )
+    return max(0, settings.CANTEEN_SUBSIDISED_MEALS_PER_DAY - used)
+
+
+def orders_for_rider(*, rider: Rider) -> QuerySet[MealOrder]:
+    return (
+        MealOrder.objects.filter(rider=rider)
+        .select_related("canteen", "set_meal")
+        .order_by("-service_date", "-created_at", "-id")
+    )
+
+
+def canteens_run_by(user: User) -> QuerySet[Canteen]:
+    """The canteens a staff member runs; centre admins and superusers see them all."""
+    if user.is_superuser or user.groups.filter(name=CENTRE_ADMIN).exists():
+        return Canteen.objects.all()
+    return Canteen.objects.filter(staff=user)
+
+
+def counter_orders(*, canteen: Canteen, today: dt.date) -> QuerySet[MealOrder]:
+    """Today's orders still to hand over, oldest first, for the counter screen."""
+    return (
+        MealOrder.objects.filter(
+            canteen=canteen, service_date=today, status__in=[S.PLACED, S.READY]
+        )
+        .select_related("set_meal")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Settlement:
+    canteen: Canteen
+    month: dt.date
+    meals: int
+    list_value: Decimal
+    government: Decimal
+    platform: Decimal
+    merchant: Decimal
+    riders: Decimal
+    subsidised_meals: int
+
+
+def settlement(*, canteens: QuerySet[Canteen], month: dt.date) -> list[Settlement]:
+    """Per canteen, the meals served (collected) in `month`: their list value, what the
+    government and the platform owe, what the merchant gave and what riders paid (one query)."""
+    first = month.replace(day=1)
+    next_first = (first + dt.timedelta(days=32)).replace(day=1)
+    zero = Decimal("0.00")
+    served = Q(orders__status=S.COLLECTED) & Q(
+        orders__service_date__gte=first, orders__service_date__lt=next_first
+    )
+    rows = canteens.annotate(
+        meals=Count("orders", filter=served),
+        subsidised_meals=Count("orders", filter=served & Q(orders__subsidised=True)),
+        list_value=Sum("orders__list_price", filter=served, default=zero),
+        government=Sum("orders__government_part", filter=served, default=zero),
+        platform=Sum("orders__platform_part", filter=served, default=zero),
+        merchant=Sum("orders__merchant_part", filter=served, default=zero),
+        riders=Sum("orders__rider_price", filter=served, default=zero),
+    ).order_by("name")
+    cent = Decimal("0.01")
+    return [
+        Settlement(
+            canteen=row,
+            month=first,
+            meals=row.meals,
+            subsidised_meals=row.subsidised_meals,
+            list_value=Decimal(row.list_value).quantize(cent),
+            government=Decimal(row.government).quantize(cent),
+            platform=Decimal(row.platform).quantize(cent),
+            merchant=Decimal(row.merchant).quantize(cent),
+            riders=Decimal(row.riders).quantize(cent),
+        )
+        for row in rows
+    ]
+
+
+def served_meal_count() -> int:
+    """Meals handed over at all canteens (the Home page figure)."""
+    return MealOrder.objects.filter(status=S.COLLECTED).count()

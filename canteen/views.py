@@ -1,0 +1,124 @@
+"""Rider pages for canteens (menu, order, my orders) and the counter's fast pick-up page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError
+from riders.permissions import rider_required
+
+from . import selectors, services
+from .forms import OrderForm, PickupCodeForm
+from .models import MealOrder
+
+
+@rider_required
+@require_GET
+def canteen_list(request):
+    """The signed-in rider: canteens, their set meals, who pays what, portions left today."""
+    today = timezone.localdate()
+    return render(
+        request,
+        "canteen/canteen_list.html",
+        {
+            "canteens": selectors.canteens_with_menu(today=today),
+            "subsidised_left": selectors.subsidised_meals_left(rider=request.rider, today=today),
+            "nav": "services",
+        },
+    )
+
+
+@rider_required
+@require_http_methods(["GET", "POST"])
+def meal_order(request, pk: int):
+    """The signed-in rider: confirm the price split, then order a set meal for pick-up today."""
+    today = timezone.localdate()
+    meal = next(
+        (m for c in selectors.canteens_with_menu(today=today) for m in c.menu if m.pk == pk), None
+    )
+    if meal is None:
+        raise Http404
+    form = OrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.meal_order_place(
+                rider=request.rider, set_meal_id=meal.pk, payment=form.cleaned_data["payment"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Ordered! Your pick-up code is %(code)s.") % {"code": order.pickup_code},
+            )
+            return redirect("canteen:orders")
+    subsidised_left = selectors.subsidised_meals_left(rider=request.rider, today=today)
+    return render(
+        request,
+        "canteen/meal_order.html",
+        {"meal": meal, "form": form, "subsidised_left": subsidised_left, "nav": "services"},
+    )
+
+
+@rider_required
+@require_GET
+def order_list(request):
+    """The signed-in rider: their own orders with the pick-up codes."""
+    page = Paginator(selectors.orders_for_rider(rider=request.rider), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "canteen/order_list.html",
+        {"page": page, "today": timezone.localdate(), "nav": "services"},
+    )
+
+
+@rider_required
+@require_POST
+def order_cancel(request, pk: int):
+    """The signed-in rider cancels their own order (another rider's is 404)."""
+    order = get_object_or_404(MealOrder, pk=pk, rider=request.rider)
+    try:
+        services.meal_order_cancel(order=order, rider=request.rider)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your order is cancelled."))
+    return redirect("canteen:orders")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def counter(request, canteen_id: int):
+    """Staff of this canteen (or centre admins): type or scan a code, hand the meal over."""
+    canteen = selectors.canteens_run_by(request.user).filter(pk=canteen_id).first()
+    if canteen is None:
+        raise PermissionDenied
+    form = PickupCodeForm(request.POST or None)
+    collected = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            collected = services.meal_order_collect(
+                canteen=canteen, code=form.cleaned_data["code"], by=request.user
+            )
+        except DomainError as error:
+            form.add_error("code", error.message)
+        else:
+            form = PickupCodeForm()
+    return render(
+        request,
+        "canteen/counter.html",
+        {
+            "canteen": canteen,
+            "form": form,
+            "collected": collected,
+            "open_orders": selectors.counter_orders(canteen=canteen, today=timezone.localdate()),
+        },
+    )
