@@ -19,6 +19,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     from apartments.models import Facility
+    from canteen.services import meal_order_place
     from core.page_weight import BUDGET_BYTES, page_weight
     from governance import workflow
     from rewards.services import benefit_redeem, report_awards_grant
@@ -28,6 +29,7 @@ def main() -> None:
         ReportFactory,
         RiderFactory,
         apartment_with_beds,
+        canteen_with_meal,
         give_points,
     )
 
@@ -46,6 +48,9 @@ def main() -> None:
     benefit_redeem(rider=rider, benefit_id=benefit.pk)
     for n in range(5):
         apartment_with_beds(6, name=f"公寓{n}").facilities.set(Facility.objects.all()[:4])
+    for n in range(3):
+        canteen_meal = canteen_with_meal(name=f"食堂{n}")
+    meal_order_place(rider=rider, set_meal_id=canteen_meal.pk)
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(rider.user)
     anonymous.post("/sign-in/", {"phone": rider.phone})
@@ -65,6 +70,8 @@ def main() -> None:
         "/apartments/",
         "/apartments/apply/",
         "/apartments/mine/",
+        "/canteens/",
+        "/canteens/orders/",
     ):
         rows.append(page_weight(signed_in, path))
     print(f"| page | HTML | CSS | JS | total | gzip | budget {BUDGET_BYTES // 1024} KB |")

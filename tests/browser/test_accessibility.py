@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apartments.models import Facility
 from apartments.services import application_submit
+from canteen.services import meal_order_place
 from governance import workflow
 from rewards import services as rewards
 from rewards.models import Honour
@@ -27,6 +28,7 @@ from tests.factories import (
     ReportFactory,
     RiderFactory,
     apartment_with_beds,
+    canteen_with_meal,
     give_points,
     photo_upload,
 )
@@ -78,6 +80,8 @@ def test_portal_pages(sign_in_rider, rider, live_server):
     apartment.photo.save("a.jpg", photo_upload(size=(640, 360)), save=True)
     apartment.facilities.set(Facility.objects.all()[:4])
     application_submit(rider=rider, apartments=[apartment], desired_move_in=timezone.localdate())
+    meal = canteen_with_meal()
+    meal_order_place(rider=rider, set_meal_id=meal.pk)
     page = sign_in_rider(rider)
     for path in (
         "/",
@@ -94,6 +98,9 @@ def test_portal_pages(sign_in_rider, rider, live_server):
         "/apartments/",
         "/apartments/apply/",
         "/apartments/mine/",
+        "/canteens/",
+        f"/canteens/meals/{meal.pk}/",
+        "/canteens/orders/",
     ):
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page, path)

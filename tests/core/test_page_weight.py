@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from apartments.models import Facility
+from canteen.services import meal_order_place
 from core.page_weight import BUDGET_BYTES, page_weight
 from governance import workflow
 from rewards.services import benefit_redeem
@@ -14,6 +15,7 @@ from tests.factories import (
     ReportFactory,
     RiderFactory,
     apartment_with_beds,
+    canteen_with_meal,
     give_points,
 )
 
@@ -40,6 +42,9 @@ def test_rider_pages_are_within_budget(client: Client):
     benefit_redeem(rider=rider, benefit_id=benefit.pk)
     for n in range(5):
         apartment_with_beds(6, name=f"公寓{n}").facilities.set(Facility.objects.all()[:4])
+    for n in range(3):
+        canteen_meal = canteen_with_meal(name=f"食堂{n}")
+    meal_order_place(rider=rider, set_meal_id=canteen_meal.pk)
     client.force_login(rider.user)
     report = rider.reports.first()
     for path in (
@@ -57,6 +62,8 @@ def test_rider_pages_are_within_budget(client: Client):
         "/apartments/",
         "/apartments/apply/",
         "/apartments/mine/",
+        "/canteens/",
+        "/canteens/orders/",
     ):
         weight = page_weight(client, path)
         assert weight.total < BUDGET_BYTES, weight
