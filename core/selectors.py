@@ -21,6 +21,7 @@ def home_figures() -> list[HeadlineFigure]:
     from apartments.selectors import operating_bed_count
     from canteen.selectors import served_meal_count
     from governance.selectors import closed_within_deadline_rate
+    from merchants.selectors import partner_merchant_count
     from riders.selectors import active_rider_count
 
     # Every rider's Home shows these; a few minutes old is fine, a count per request is not.
@@ -31,13 +32,13 @@ def home_figures() -> list[HeadlineFigure]:
             "closed_on_time": closed_within_deadline_rate(),
             "beds": operating_bed_count(),
             "meals": served_meal_count(),
+            "merchants": partner_merchant_count(),
         },
         timeout=300,
     )
     return [
         HeadlineFigure(_("Active riders"), counts["riders"]),
-        # PLACEHOLDER(issue 7, merchants): partner merchants count.
-        HeadlineFigure(_("Partner merchants"), None, available=False),
+        HeadlineFigure(_("Partner merchants"), counts["merchants"]),
         HeadlineFigure(_("Apartment beds"), counts["beds"]),
         HeadlineFigure(_("Reports closed within 24 h"), counts["closed_on_time"], "%"),
         HeadlineFigure(_("Canteen meals served"), counts["meals"]),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "governance",
     "subsidies",
     "rewards",
+    "merchants",
     "api",
     "open311",
     "webhooks",
@@ -316,6 +317,11 @@ APARTMENT_INSPECTION_DAYS = envint("APARTMENT_INSPECTION_DAYS", 90)
 
 # Rider canteens: subsidised meals per rider per day; beyond that the list price applies.
 CANTEEN_SUBSIDISED_MEALS_PER_DAY = envint("CANTEEN_SUBSIDISED_MEALS_PER_DAY", 2)
+
+# The 5-minute service circle: how far "nearest with X" looks (metres); an optional map tile
+# server (e.g. https://tiles.example.cn/{z}/{x}/{y}.png) adds a small map to the list.
+SERVICE_CIRCLE_METRES = envint("SERVICE_CIRCLE_METRES", 1200)
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 
 # --- Department API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("rewards.urls")),
     path("", include("apartments.urls")),
     path("", include("canteen.urls")),
+    path("", include("merchants.urls")),
     path("", include("core.urls")),
 ]
 

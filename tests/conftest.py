@@ -34,6 +34,7 @@ SEEDS = [
     ("rewards", "0002_ledger_append_only_and_permissions", "grant"),
     ("apartments", "0002_seed_facilities_checklist_and_permissions", "seed_all"),
     ("canteen", "0002_canteen_operator_permissions", "grant"),
+    ("merchants", "0002_centre_admin_permissions", "grant"),
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 

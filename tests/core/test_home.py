@@ -23,7 +23,7 @@ def test_home_greets_the_rider_with_tier_and_figures(client):
     assert "荣誉骑士" in page
     assert "在岗骑手" in page
     # Figures of features not built yet say so instead of inventing a number.
-    assert page.count("即将上线") == 1  # partner merchants
+    assert page.count("即将上线") == 0  # every figure has its feature now
 
 
 def test_home_counts_beds_in_operating_apartments(client):

@@ -1,0 +1,166 @@
+"""Demo partner merchants: 200+ places over Qingdao's districts with realistic opening hours,
+and the service centre with its friendly pharmacy and supermarket. Invented names.
+Run through `manage.py seed_demo`."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from core.models import District
+
+from .models import Merchant, OpeningHours
+
+# kind, name stems, services, hours pattern
+KINDS = [
+    (
+        "shop",
+        ["海风便利店", "邻家便利", "好运来超市便利", "街角小铺"],
+        ["water", "charging"],
+        "day",
+    ),
+    (
+        "restaurant",
+        ["家常菜馆", "鲅鱼饺子馆", "老街面馆", "海鲜大排档"],
+        ["water", "toilet", "rest", "discount"],
+        "night",
+    ),
+    ("pharmacy", ["惠民大药房", "仁心药店", "百姓药房"], ["water"], "day"),
+    ("supermarket", ["邻里生鲜超市", "万家福超市"], ["water", "toilet", "charging"], "long"),
+    ("repair", ["顺达电动车维修", "快修电动车行"], ["repair", "water", "charging"], "repair"),
+]
+HOURS = {
+    "day": [("daily", "08:00", "22:00")],
+    "night": [
+        ("mon-thu", "10:30", "23:00"),
+        ("fri-sat", "10:30", "02:00"),
+        ("sun", "11:00", "22:00"),
+    ],
+    "long": [("daily", "07:00", "23:00")],
+    "repair": [("mon-sat", "08:30", "19:30")],
+}
+DAY_INDEX = {
+    "daily": range(7),
+    "mon-thu": range(4),
+    "fri-sat": (4, 5),
+    "sun": (6,),
+    "mon-sat": range(6),
+}
+STREETS = [
+    "中山路",
+    "香港中路",
+    "延安三路",
+    "辽宁路",
+    "台东一路",
+    "重庆中路",
+    "黑龙江路",
+    "长江中路",
+    "正阳路",
+    "鹤山路",
+    "福州南路",
+    "扬州路",
+    "威海路",
+    "烟台路",
+]
+PER_DISTRICT = 21
+
+
+def seed(stdout) -> None:
+    if Merchant.objects.exists():
+        stdout.write("Demo merchants already present")
+        return
+    rng = random.Random(2026)  # the same places on every machine  # noqa: S311
+    districts = list(District.objects.filter(city__code="qingdao").order_by("code"))
+    _service_centre(districts)
+    number = 0
+    for district in districts:
+        for n in range(PER_DISTRICT):
+            kind, stems, services, pattern = KINDS[n % len(KINDS)]
+            number += 1
+            street = STREETS[(number * 7) % len(STREETS)]
+            merchant = Merchant.objects.create(
+                name=f"{rng.choice(stems)}（{street}店）",
+                kind=kind,
+                address=f"{district.name}{street}{rng.randint(1, 300)}号",
+                district=district,
+                latitude=district.latitude + Decimal(f"{rng.uniform(-0.025, 0.025):.6f}"),
+                longitude=district.longitude + Decimal(f"{rng.uniform(-0.03, 0.03):.6f}"),
+                open_24h=kind == "shop" and n % 3 == 0,
+                partner_since=dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 600)),
+                discount_note="骑手凭工牌九折" if "discount" in services else "",
+                **{
+                    flag: key in services
+                    for key, flag in (
+                        ("water", "has_water"),
+                        ("charging", "has_charging"),
+                        ("toilet", "has_toilet"),
+                        ("rest", "has_rest_seat"),
+                        ("repair", "has_ebike_repair"),
+                        ("discount", "has_discount"),
+                    )
+                },
+            )
+            if not merchant.open_24h:
+                _hours(merchant, HOURS[pattern])
+    stdout.write(f"Partner merchants: {Merchant.objects.count()} (try /nearby/)")
+
+
+def _hours(merchant: Merchant, pattern) -> None:
+    OpeningHours.objects.bulk_create(
+        OpeningHours(
+            merchant=merchant,
+            weekday=day,
+            opens=dt.time.fromisoformat(opens),
+            closes=dt.time.fromisoformat(closes),
+        )
+        for days, opens, closes in pattern
+        for day in DAY_INDEX[days]
+    )
+
+
+def _service_centre(districts) -> None:
+    """The industry service centre in Shibei with its friendly pharmacy and supermarket."""
+    shibei = next(d for d in districts if d.name == "市北区")
+    lat, lng = Decimal("36.087100"), Decimal("120.374300")
+    Merchant.objects.create(
+        name="青暖红骑之家（骑手服务中心）",
+        kind="centre",
+        address="市北区辽宁路 208 号",
+        district=shibei,
+        latitude=lat,
+        longitude=lng,
+        open_24h=True,
+        has_water=True,
+        has_charging=True,
+        has_toilet=True,
+        has_rest_seat=True,
+        has_ebike_repair=True,
+        partner_since=dt.date(2023, 6, 1),
+    )
+    pharmacy = Merchant.objects.create(
+        name="骑手友好药房",
+        kind="pharmacy",
+        address="市北区辽宁路 210 号",
+        district=shibei,
+        latitude=lat + Decimal("0.000300"),
+        longitude=lng,
+        has_water=True,
+        has_discount=True,
+        discount_note="常用药骑手价",
+        partner_since=dt.date(2023, 6, 1),
+    )
+    supermarket = Merchant.objects.create(
+        name="骑手友好超市",
+        kind="supermarket",
+        address="市北区辽宁路 206 号",
+        district=shibei,
+        latitude=lat - Decimal("0.000300"),
+        longitude=lng,
+        has_water=True,
+        has_charging=True,
+        has_toilet=True,
+        has_discount=True,
+        discount_note="饮用水、充电宝骑手价",
+        partner_since=dt.date(2023, 6, 1),
+    )
+    _hours(pharmacy, [("daily", "08:00", "22:00")])
+    _hours(supermarket, [("daily", "07:00", "23:30")])
