@@ -31,6 +31,7 @@ def main() -> None:
         apartment_with_beds,
         canteen_with_meal,
         give_points,
+        merchant,
     )
 
     setup_test_environment()
@@ -51,6 +52,8 @@ def main() -> None:
     for n in range(3):
         canteen_meal = canteen_with_meal(name=f"食堂{n}")
     meal_order_place(rider=rider, set_meal_id=canteen_meal.pk)
+    for n in range(20):
+        merchant(lat=f"{36.16 + n / 2000:.6f}", open_24h=n % 2 == 0, discount_note="骑手九折")
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(rider.user)
     anonymous.post("/sign-in/", {"phone": rider.phone})
@@ -72,6 +75,7 @@ def main() -> None:
         "/apartments/mine/",
         "/canteens/",
         "/canteens/orders/",
+        "/nearby/?service=toilet&lat=36.16&lng=120.43",
     ):
         rows.append(page_weight(signed_in, path))
     print(f"| page | HTML | CSS | JS | total | gzip | budget {BUDGET_BYTES // 1024} KB |")

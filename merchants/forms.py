@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,22 +10,16 @@ class NearestForm(forms.Form):
     service = forms.ChoiceField(
         label=_("What do you need?"), choices=[(k, label) for k, (_f, label) in SERVICES.items()]
     )
-    lat = forms.DecimalField(
-        label=_("latitude"),
-        min_value=-90,
-        max_value=90,
-        max_digits=9,
-        decimal_places=6,
-        required=False,
-    )
-    lng = forms.DecimalField(
-        label=_("longitude"),
-        min_value=-180,
-        max_value=180,
-        max_digits=10,
-        decimal_places=6,
-        required=False,
-    )
+    # Phones report many decimals; six (about 10 cm) are kept.
+    lat = forms.FloatField(label=_("latitude"), min_value=-90, max_value=90, required=False)
+    lng = forms.FloatField(label=_("longitude"), min_value=-180, max_value=180, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        for key in ("lat", "lng"):
+            if cleaned.get(key) is not None:
+                cleaned[key] = Decimal(f"{cleaned[key]:.6f}")
+        return cleaned
 
 
 class MerchantImportForm(forms.Form):

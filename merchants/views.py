@@ -49,7 +49,11 @@ def nearest(request):
             map=_tile_map(lat, lng, places) if settings.MAP_TILE_URL else None,
         )
     elif request.GET:
-        context["error"] = _("Choose one of the services below.")
+        context["error"] = (
+            _("Choose one of the services below.")
+            if "service" in form.errors
+            else _("Your location could not be read; try again.")
+        )
     return render(request, "merchants/nearest.html", context)
 
 

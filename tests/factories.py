@@ -224,3 +224,38 @@ def canteen_with_meal(
         merchant_part=Decimal(parts[2]),
         portions_per_day=portions,
     )
+
+
+# --- merchants --------------------------------------------------------------------------------
+def merchant(
+    *,
+    lat: str = "36.160000",
+    lng: str = "120.430000",
+    hours=(("daily", "08:00", "22:00"),),
+    open_24h: bool = False,
+    **flags,
+):
+    """A partner merchant with opening hours; `hours` is ((days, opens, closes), ...) where days
+    is "daily" or weekday numbers like (4, 5)."""
+    from merchants.models import Merchant, OpeningHours
+
+    flags.setdefault("has_toilet", True)
+    place = Merchant.objects.create(
+        name=flags.pop("name", f"商户{Merchant.objects.count() + 1}"),
+        kind=flags.pop("kind", "shop"),
+        address="李沧区测试路 1 号",
+        district=qingdao_district(),
+        latitude=Decimal(lat),
+        longitude=Decimal(lng),
+        open_24h=open_24h,
+        **flags,
+    )
+    for days, opens, closes in hours:
+        for day in range(7) if days == "daily" else days:
+            OpeningHours.objects.create(
+                merchant=place,
+                weekday=day,
+                opens=dt.time.fromisoformat(opens),
+                closes=dt.time.fromisoformat(closes),
+            )
+    return place

@@ -30,6 +30,7 @@ from tests.factories import (
     apartment_with_beds,
     canteen_with_meal,
     give_points,
+    merchant,
     photo_upload,
 )
 
@@ -80,6 +81,8 @@ def test_portal_pages(sign_in_rider, rider, live_server):
     apartment.photo.save("a.jpg", photo_upload(size=(640, 360)), save=True)
     apartment.facilities.set(Facility.objects.all()[:4])
     application_submit(rider=rider, apartments=[apartment], desired_move_in=timezone.localdate())
+    merchant(name="近处的便利店", lat="36.161000", open_24h=True, discount_note="骑手九折")
+    merchant(name="晚上开的店", lat="36.162000", hours=(("daily", "23:00", "23:30"),))
     meal = canteen_with_meal()
     meal_order_place(rider=rider, set_meal_id=meal.pk)
     page = sign_in_rider(rider)
@@ -101,6 +104,8 @@ def test_portal_pages(sign_in_rider, rider, live_server):
         "/canteens/",
         f"/canteens/meals/{meal.pk}/",
         "/canteens/orders/",
+        "/nearby/",
+        "/nearby/?service=toilet&lat=36.16&lng=120.43",
     ):
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page, path)

@@ -17,6 +17,7 @@ from tests.factories import (
     apartment_with_beds,
     canteen_with_meal,
     give_points,
+    merchant,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,8 @@ def test_rider_pages_are_within_budget(client: Client):
     for n in range(3):
         canteen_meal = canteen_with_meal(name=f"食堂{n}")
     meal_order_place(rider=rider, set_meal_id=canteen_meal.pk)
+    for n in range(20):
+        merchant(lat=f"{36.16 + n / 2000:.6f}", open_24h=n % 2 == 0, discount_note="骑手九折")
     client.force_login(rider.user)
     report = rider.reports.first()
     for path in (
@@ -64,6 +67,7 @@ def test_rider_pages_are_within_budget(client: Client):
         "/apartments/mine/",
         "/canteens/",
         "/canteens/orders/",
+        "/nearby/?service=toilet&lat=36.16&lng=120.43",
     ):
         weight = page_weight(client, path)
         assert weight.total < BUDGET_BYTES, weight

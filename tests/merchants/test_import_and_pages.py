@@ -1,0 +1,126 @@
+"""CSV import of merchants and the rider's Nearby page."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from merchants.importer import ImportRejected, import_merchants, parse_hours
+from merchants.models import Merchant, OpeningHours
+from tests.factories import RiderFactory, StaffFactory, merchant
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "name,kind,address,district,latitude,longitude,services,hours,discount_note,partner_since\n"
+)
+GOOD = (
+    "骑手友好药房,pharmacy,市北区辽宁路 210 号,市北区,36.0874,120.3743,water|discount,"
+    "daily 08:00-22:00,常用药骑手价,2023-06-01\n"
+    "夜宵排档,restaurant,市南区香港中路 1 号,市南区,36.0660,120.3850,water|toilet,"
+    "mon-thu 10:30-23:00; fri-sat 10:30-02:00,,\n"
+    "服务中心,centre,市北区辽宁路 208 号,市北区,36.0871,120.3743,water|toilet|charging,24h,,\n"
+)
+BAD = (
+    "无名,shop,,市北区,36.1,120.3,water,daily 08:00-22:00,,\n"
+    "坏类型,castle,某路,市北区,36.1,120.3,water,daily 08:00-22:00,,\n"
+    "坏区,shop,某路,火星区,36.1,120.3,water,daily 08:00-22:00,,\n"
+    "坏坐标,shop,某路,市北区,north,120.3,water,daily 08:00-22:00,,\n"
+    "坏服务,shop,某路,市北区,36.1,120.3,wifi,daily 08:00-22:00,,\n"
+    "坏时间,shop,某路,市北区,36.1,120.3,water,someday 8-22,,\n"
+)
+
+
+def test_import_good_rows_report_bad_ones_and_rerun_changes_nothing():
+    report = import_merchants((HEADER + GOOD + BAD).encode("utf-8-sig"))
+    assert (report.rows, report.created, len(report.bad_rows)) == (9, 3, 6)
+    assert [line for line, _reason in report.bad_rows] == [5, 6, 7, 8, 9, 10]
+    night = Merchant.objects.get(name="夜宵排档")
+    assert night.has_toilet and not night.has_charging
+    assert OpeningHours.objects.filter(merchant=night).count() == 6
+    assert Merchant.objects.get(name="服务中心").open_24h
+    again = import_merchants((HEADER + GOOD).encode())
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    changed = import_merchants((HEADER + GOOD.replace("water|discount", "water")).encode())
+    assert changed.updated == 1 and not Merchant.objects.get(name="骑手友好药房").has_discount
+
+
+def test_whole_file_problems_are_refused():
+    with pytest.raises(ImportRejected):
+        import_merchants(b"name,kind\n")
+    with pytest.raises(ImportRejected):
+        import_merchants(b"\xff\xfe\x00bad")
+
+
+def test_hours_parsing():
+    assert parse_hours("24h") == (True, [])
+    open_24h, periods = parse_hours("sat-mon 09:00-17:00")
+    assert not open_24h and sorted(d for d, _o, _c in periods) == [0, 5, 6]
+    with pytest.raises(ValueError):
+        parse_hours("sometimes")
+
+
+def test_admin_import_page(client):
+    client.force_login(StaffFactory(is_superuser=True))
+    upload = SimpleUploadedFile("m.csv", (HEADER + GOOD).encode(), content_type="text/csv")
+    response = client.post(reverse("admin:merchants_merchant_import"), {"file": upload})
+    assert response.status_code == 302 and Merchant.objects.count() == 3
+    upload = SimpleUploadedFile("m.csv", (HEADER + BAD).encode(), content_type="text/csv")
+    response = client.post(reverse("admin:merchants_merchant_import"), {"file": upload})
+    assert response.status_code == 200 and len(response.context["report"].bad_rows) == 6
+
+
+def test_admin_import_is_for_staff_who_may_add_merchants(client):
+    client.force_login(StaffFactory())
+    assert client.get(reverse("admin:merchants_merchant_import")).status_code == 403
+
+
+@pytest.fixture
+def rider(client):
+    rider = RiderFactory()
+    client.force_login(rider.user)
+    return rider
+
+
+def test_nearby_needs_a_rider(client):
+    url = reverse("merchants:nearest")
+    assert client.get(url).status_code == 302
+    client.force_login(StaffFactory())
+    assert client.get(url).status_code == 403
+
+
+def test_nearby_lists_places_from_the_phones_location(client, rider):
+    toilet = merchant(name="有厕所的店", lat="36.160500", open_24h=True)
+    page = client.get(
+        reverse("merchants:nearest"), {"service": "toilet", "lat": "36.1600001234", "lng": "120.43"}
+    ).content.decode()
+    assert toilet.name in page and "uri.amap.com" in page and "data-place" in page
+
+
+def test_without_location_the_district_centre_stands_in_and_says_so(client, rider):
+    page = client.get(reverse("merchants:nearest"), {"service": "water"}).content.decode()
+    assert "msg--warning" in page
+
+
+def test_bad_input_is_explained(client, rider):
+    for params in ({"service": "spa"}, {"service": "water", "lat": "999", "lng": "120"}):
+        response = client.get(reverse("merchants:nearest"), params)
+        assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+
+
+def test_map_only_when_a_tile_server_is_configured(client, rider, settings):
+    merchant(lat="36.160500", open_24h=True)
+    params = {"service": "toilet", "lat": "36.16", "lng": "120.43"}
+    assert "tilemap" not in client.get(reverse("merchants:nearest"), params).content.decode()
+    settings.MAP_TILE_URL = "https://tiles.example.cn/{z}/{x}/{y}.png"
+    page = client.get(reverse("merchants:nearest"), params).content.decode()
+    assert "tiles.example.cn/16/" in page and 'class="pin"' in page
+
+
+def test_nearby_page_queries_are_constant(client, rider, django_assert_max_num_queries):
+    for size in (2, 30):
+        for n in range(size):
+            merchant(lat=f"{36.16 + n / 10000:.6f}")
+        with django_assert_max_num_queries(5):
+            client.get(
+                reverse("merchants:nearest"), {"service": "toilet", "lat": "36.16", "lng": "120.43"}
+            )
