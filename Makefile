@@ -52,6 +52,8 @@ bench: install
 	$(PY) bench/api_load.py
 	$(PY) bench/points_history.py
 	$(PY) bench/apartments.py
+	$(PY) bench/nearest.py
+	$(PY) bench/pickup.py
 
 clean:
 	rm -rf var $(VENV)

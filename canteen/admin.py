@@ -3,6 +3,7 @@ subsidy split, orders, the monthly settlement with CSV. The counter page is /sta
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from governance.photos import admin_picture
 
 from . import selectors, services
 from .forms import SettlementForm
@@ -138,8 +140,40 @@ def _settlement_csv(rows, month) -> HttpResponse:
     return response
 
 
+class SetMealAdminForm(forms.ModelForm):
+    class Meta:
+        model = SetMeal
+        fields = (
+            "canteen",
+            "name",
+            "name_en",
+            "description",
+            "picture",
+            "list_price",
+            "government_part",
+            "platform_part",
+            "merchant_part",
+            "portions_per_day",
+            "is_active",
+        )
+
+    def clean_picture(self):
+        return admin_picture(self.cleaned_data.get("picture"))
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = [cleaned.get(k) for k in ("government_part", "platform_part", "merchant_part")]
+        price = cleaned.get("list_price")
+        if price is not None and all(p is not None for p in parts) and sum(parts) > price:
+            raise forms.ValidationError(
+                _("The three subsidy parts add up to more than the list price.")
+            )
+        return cleaned
+
+
 @admin.register(SetMeal)
 class SetMealAdmin(RunByMixin, admin.ModelAdmin):
+    form = SetMealAdminForm
     list_display = (
         "name",
         "canteen",

@@ -5,6 +5,7 @@ Every order stores the four price parts as they were when ordered; the database 
 rider price + government + platform + merchant = list price, every part ≥ 0.
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -55,6 +56,10 @@ class Canteen(BilingualName):
         ]
 
 
+def meal_picture_path(meal: "SetMeal", filename: str) -> str:
+    return f"meals/{secrets.token_urlsafe(12)}.jpg"
+
+
 class SetMeal(BilingualName):
     """A rider-only set meal; the rider pays what the three subsidy parts leave of the price."""
 
@@ -62,7 +67,7 @@ class SetMeal(BilingualName):
         Canteen, on_delete=models.CASCADE, related_name="set_meals", verbose_name=_("canteen")
     )
     description = models.CharField(_("what is in it"), max_length=200, blank=True)
-    picture = models.ImageField(_("picture"), upload_to="meals/", blank=True)
+    picture = models.ImageField(_("picture"), upload_to=meal_picture_path, blank=True)
     list_price = models.DecimalField(_("list price (yuan)"), max_digits=7, decimal_places=2)
     government_part = models.DecimalField(
         _("government incentive (yuan)"), max_digits=7, decimal_places=2, default=0

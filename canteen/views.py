@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from riders.permissions import rider_required
 
 from . import selectors, services
 from .forms import OrderForm, PickupCodeForm
-from .models import MealOrder
+from .models import MealOrder, SetMeal
 
 
 @rider_required
@@ -92,6 +92,17 @@ def order_cancel(request, pk: int):
     else:
         messages.success(request, _("Your order is cancelled."))
     return redirect("canteen:orders")
+
+
+@require_GET
+def meal_picture(request, pk: int):
+    """Anyone: a set meal's picture (menus are not secret)."""
+    meal = get_object_or_404(SetMeal, pk=pk)
+    if not meal.picture:
+        raise Http404
+    response = FileResponse(meal.picture.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @login_required

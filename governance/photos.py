@@ -134,3 +134,17 @@ def check_photo_count(uploads: list) -> None:
         raise PhotoError(
             _("Add at most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many_photos"
         )
+
+
+def admin_picture(upload):
+    """For admin forms: a picture uploaded for a benefit, meal or honour is re-encoded like
+    report photos (a real JPEG, no EXIF) at thumbnail size for cheap phones on weak signal.
+    An unchanged or cleared field passes through."""
+    from django import forms
+
+    if not upload or not hasattr(upload, "content_type"):
+        return upload
+    try:
+        return process_photo(upload).thumbnail
+    except PhotoError as error:
+        raise forms.ValidationError(error.message) from error

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from governance.geo import bounding_box, distance_m
@@ -45,13 +45,15 @@ def nearest_places(
 ) -> list[NearbyPlace]:
     """Places offering `service` within the circle, open ones first, nearest first.
 
-    One indexed bounding-box query (with the opening hours prefetched: two queries), then
-    the exact distance and the opening hours in Qingdao time for the few candidates in the box.
+    Three small queries whatever the number of places: the ids and coordinates in the indexed
+    bounding box; today's and yesterday's opening periods of those inside the circle; the full
+    rows of the `limit` places shown. Distances and opening hours (Qingdao time) are computed
+    here for the few hundred candidates in the box (bench/nearest.py).
     """
     radius_m = radius_m or settings.SERVICE_CIRCLE_METRES
     at = timezone.localtime(at or timezone.now())
     min_lat, max_lat, min_lng, max_lng = bounding_box(latitude, longitude, radius_m)
-    candidates = (
+    in_box = (
         Merchant.objects.filter(
             is_active=True,
             latitude__gte=min_lat,
@@ -60,24 +62,40 @@ def nearest_places(
             longitude__lte=max_lng,
         )
         .filter(service_filter(service))
-        .prefetch_related(
-            Prefetch(
-                "hours",
-                queryset=OpeningHours.objects.only("merchant_id", "weekday", "opens", "closes"),
-            )
-        )
+        .values_list("pk", "latitude", "longitude", "open_24h")
     )
+    here_lat, here_lng = float(latitude), float(longitude)
+    inside = {}
+    for pk, lat, lng, open_24h in in_box:
+        distance = distance_m(here_lat, here_lng, lat, lng)
+        if distance <= radius_m:
+            inside[pk] = (distance, open_24h)
+    days = (at.weekday(), (at.weekday() - 1) % 7)
+    periods: dict[int, list] = {}
+    needs_hours = [pk for pk, (_distance, open_24h) in inside.items() if not open_24h]
+    for merchant_id, weekday, opens, closes in OpeningHours.objects.filter(
+        merchant_id__in=needs_hours, weekday__in=days
+    ).values_list("merchant_id", "weekday", "opens", "closes"):
+        periods.setdefault(merchant_id, []).append((weekday, opens, closes))
+    ranked = sorted(
+        (
+            (
+                not geo.is_open(open_24h=open_24h, periods=periods.get(pk, []), at=at),
+                distance,
+                pk,
+            )
+            for pk, (distance, open_24h) in inside.items()
+        )
+    )[:limit]
+    shown = Merchant.objects.in_bulk([pk for _closed, _distance, pk in ranked])
     places = []
-    for merchant in candidates:
-        distance = distance_m(latitude, longitude, merchant.latitude, merchant.longitude)
-        if distance > radius_m:
-            continue
-        periods = [(h.weekday, h.opens, h.closes) for h in merchant.hours.all()]
+    for closed, distance, pk in ranked:
+        merchant = shown[pk]
         places.append(
             NearbyPlace(
                 merchant=merchant,
                 distance_m=distance,
-                is_open=geo.is_open(open_24h=merchant.open_24h, periods=periods, at=at),
+                is_open=not closed,
                 direction=geo.compass(
                     geo.bearing_deg(latitude, longitude, merchant.latitude, merchant.longitude)
                 ),
@@ -86,8 +104,7 @@ def nearest_places(
                 map_link=geo.amap_link(merchant.latitude, merchant.longitude, merchant.name),
             )
         )
-    places.sort(key=lambda place: (not place.is_open, place.distance_m))
-    return places[:limit]
+    return places
 
 
 def partner_merchant_count() -> int:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.errors import DomainError
-from governance.photos import PhotoError, process_photo
+from governance.photos import admin_picture
 
 from . import selectors, services
 from .forms import PayoutBatchForm, PointsAdjustForm
@@ -312,17 +312,6 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         return render(request, "admin/rewards/ledgerentry/adjust.html", context)
 
 
-def _reencoded(upload):
-    """A picture uploaded in the admin is re-encoded like report photos: a real JPEG, no EXIF,
-    small enough for a cheap phone on a weak connection (the thumbnail size)."""
-    if not upload or not hasattr(upload, "content_type"):
-        return upload  # unchanged or cleared
-    try:
-        return process_photo(upload).thumbnail
-    except PhotoError as error:
-        raise forms.ValidationError(error.message) from error
-
-
 class BenefitAdminForm(forms.ModelForm):
     class Meta:
         model = Benefit
@@ -344,7 +333,7 @@ class BenefitAdminForm(forms.ModelForm):
         )
 
     def clean_picture(self):
-        return _reencoded(self.cleaned_data.get("picture"))
+        return admin_picture(self.cleaned_data.get("picture"))
 
 
 class HonourAdminForm(forms.ModelForm):
@@ -353,7 +342,7 @@ class HonourAdminForm(forms.ModelForm):
         fields = ("rider", "kind", "title", "title_en", "story", "story_en", "photo", "honoured_on")
 
     def clean_photo(self):
-        return _reencoded(self.cleaned_data.get("photo"))
+        return admin_picture(self.cleaned_data.get("photo"))
 
 
 @admin.register(Benefit)

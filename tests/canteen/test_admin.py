@@ -64,3 +64,32 @@ def test_other_staff_cannot_open_canteen_admin(client):
     client.force_login(dispatcher)
     assert client.get(reverse("admin:canteen_canteen_changelist")).status_code == 403
     assert client.get(reverse("admin:canteen_canteen_settlement")).status_code == 403
+
+
+def test_operator_adds_a_set_meal_with_a_picture_and_a_checked_split(client):
+    from tests.factories import photo_upload
+
+    meal = canteen_with_meal()
+    client.force_login(operator_of(meal.canteen))
+    data = {
+        "canteen": meal.canteen_id,
+        "name": "海鲜面",
+        "name_en": "",
+        "description": "",
+        "list_price": "20.00",
+        "government_part": "5.00",
+        "platform_part": "5.00",
+        "merchant_part": "11.00",
+        "portions_per_day": "50",
+        "is_active": "on",
+    }
+    response = client.post(reverse("admin:canteen_setmeal_add"), data)
+    assert response.status_code == 200  # 5 + 5 + 11 > 20: a form error, nothing saved
+    assert not meal.canteen.set_meals.filter(name="海鲜面").exists()
+    data["merchant_part"] = "2.00"
+    data["picture"] = photo_upload(size=(1200, 900))
+    response = client.post(reverse("admin:canteen_setmeal_add"), data)
+    assert response.status_code == 302
+    added = meal.canteen.set_meals.get(name="海鲜面")
+    assert added.rider_price == 8 and added.picture.width <= 320
+    assert client.get(reverse("canteen:meal_picture", args=[added.pk])).status_code == 200
