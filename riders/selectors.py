@@ -35,3 +35,19 @@ def rider_tier_in_month(*, rider: Rider, year: int, month: int) -> str | None:
         .values_list("tier", flat=True)
     )
     return max(tiers, key=TIER_RANK.__getitem__, default=None)
+
+
+def tiers_in_month(*, rider_ids, year: int, month: int) -> dict[int, str]:
+    """rider_tier_in_month for many riders in one query (the monthly subsidy review)."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    tiers: dict[int, str] = {}
+    periods = (
+        TierPeriod.objects.filter(rider_id__in=rider_ids, started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .values_list("rider_id", "tier")
+    )
+    for rider_id, tier in periods.iterator(chunk_size=5000):
+        if rider_id not in tiers or TIER_RANK[tier] > TIER_RANK[tiers[rider_id]]:
+            tiers[rider_id] = tier
+    return tiers

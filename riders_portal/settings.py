@@ -323,6 +323,9 @@ CANTEEN_SUBSIDISED_MEALS_PER_DAY = envint("CANTEEN_SUBSIDISED_MEALS_PER_DAY", 2)
 SERVICE_CIRCLE_METRES = envint("SERVICE_CIRCLE_METRES", 1200)
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 
+# Social-insurance subsidy: how many months back a rider may still claim.
+SUBSIDY_FILING_WINDOW_MONTHS = envint("SUBSIDY_FILING_WINDOW_MONTHS", 3)
+
 # --- Department API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiTokenAuthentication"],

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("apartments.urls")),
     path("", include("canteen.urls")),
     path("", include("merchants.urls")),
+    path("", include("subsidies.urls")),
     path("", include("core.urls")),
 ]
 

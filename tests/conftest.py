@@ -35,6 +35,7 @@ SEEDS = [
     ("apartments", "0002_seed_facilities_checklist_and_permissions", "seed_all"),
     ("canteen", "0002_canteen_operator_permissions", "grant"),
     ("merchants", "0002_centre_admin_permissions", "grant"),
+    ("subsidies", "0002_seed_insurance_policies_and_permissions", "seed_all"),
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 

@@ -1,0 +1,71 @@
+"""Reads for subsidies: a rider's claims, the months they may claim, payout lines."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from riders.models import Rider
+
+from .models import Claim, ClaimLine, InsuranceType, SubsidyBatch
+
+
+def claims_for_rider(*, rider: Rider) -> QuerySet[Claim]:
+    return (
+        Claim.objects.filter(rider=rider)
+        .prefetch_related(
+            Prefetch("lines", queryset=ClaimLine.objects.select_related("insurance_type"))
+        )
+        .order_by("-month", "-id")
+    )
+
+
+def claimable_months(*, rider: Rider) -> list[dt.date]:
+    """This month and the filing window before it, not before the rider joined, not claimed."""
+    this_month = timezone.localdate().replace(day=1)
+    months = []
+    month = this_month
+    for _step in range(settings.SUBSIDY_FILING_WINDOW_MONTHS + 1):
+        if month >= rider.joined_on.replace(day=1):
+            months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    claimed = set(
+        Claim.objects.filter(rider=rider, month__in=months).values_list("month", flat=True)
+    )
+    return [m for m in months if m not in claimed]
+
+
+def insurance_types() -> QuerySet[InsuranceType]:
+    return InsuranceType.objects.filter(is_active=True)
+
+
+def batch_lines(*, batch: SubsidyBatch) -> Iterator[list[str]]:
+    """CSV rows for the payment system: one per claim, then one per adjustment."""
+    claims = batch.claims.select_related("rider").order_by("rider__rider_number", "month")
+    for claim in claims.iterator(chunk_size=5000):
+        yield [
+            batch.number,
+            claim.rider.rider_number,
+            claim.rider.name,
+            f"{claim.month:%Y-%m}",
+            "claim",
+            claim.tier,
+            f"{claim.total_paid:.2f}",
+            f"{claim.subsidy:.2f}",
+            "",
+        ]
+    for adjustment in batch.adjustments.select_related("claim__rider").order_by("id"):
+        claim = adjustment.claim
+        yield [
+            batch.number,
+            claim.rider.rider_number,
+            claim.rider.name,
+            f"{claim.month:%Y-%m}",
+            "adjustment",
+            claim.tier,
+            "",
+            f"{adjustment.amount:.2f}",
+            adjustment.reason,
+        ]

@@ -1,0 +1,276 @@
+"""Writes for social-insurance subsidies: filing, review (with the subsidy recomputed from the
+tier history and the dated policy), adjustments, payout batches.
+
+    submitted ──approve──▶ approved ──(batch paid)──▶ paid
+        └──────reject (with a reason)──▶ rejected
+
+The subsidy for a line is amount paid × rate, rounded half-up to the fen, then capped by the
+policy's monthly cap; the claim's subsidy is the sum of its lines (docs/subsidies.md).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.models import User
+from riders.models import Rider, Tier
+from riders.selectors import rider_tier_in_month, tiers_in_month
+
+from .models import Adjustment, Claim, ClaimLine, InsuranceType, SubsidyBatch, SubsidyPolicy
+from .proofs import process_proof
+
+S = Claim.Status
+CENT = Decimal("0.01")
+
+
+class SubsidyError(DomainError):
+    code = "subsidy_error"
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+@dataclass(frozen=True)
+class LineResult:
+    insurance_type: InsuranceType
+    amount_paid: Decimal
+    policy: SubsidyPolicy
+    rate: Decimal
+    capped: bool
+    subsidy: Decimal
+
+
+def subsidy_for(
+    *, amount_paid: Decimal, tier: str, policy: SubsidyPolicy
+) -> tuple[Decimal, Decimal, bool]:
+    """(rate, subsidy, capped) for one insurance line."""
+    rate = policy.voluntary_rate if tier == Tier.REGULAR else policy.honour_rate
+    subsidy = (amount_paid * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    if policy.monthly_cap is not None and subsidy > policy.monthly_cap:
+        return rate, policy.monthly_cap, True
+    return rate, subsidy, False
+
+
+def policies_for(month: dt.date) -> dict[int, SubsidyPolicy]:
+    """Per insurance type id, the policy in force in `month` (latest start on or before it)."""
+    chosen: dict[int, SubsidyPolicy] = {}
+    for policy in SubsidyPolicy.objects.filter(starts_on__lte=month).order_by("starts_on"):
+        chosen[policy.insurance_type_id] = policy
+    return chosen
+
+
+def _compute(
+    *, tier: str, month: dt.date, amounts: dict[InsuranceType, Decimal], policies=None
+) -> list[LineResult]:
+    policies = policies if policies is not None else policies_for(month)
+    results = []
+    for insurance_type, amount in amounts.items():
+        policy = policies.get(insurance_type.pk)
+        if policy is None:
+            raise SubsidyError(
+                _("There is no subsidy for %(type)s in %(month)s.")
+                % {"type": insurance_type, "month": f"{month:%Y-%m}"},
+                code="no_policy",
+            )
+        rate, subsidy, capped = subsidy_for(amount_paid=amount, tier=tier, policy=policy)
+        results.append(LineResult(insurance_type, amount, policy, rate, capped, subsidy))
+    return results
+
+
+def claim_file(
+    *, rider: Rider, month: dt.date, amounts: dict[InsuranceType, Decimal], proof
+) -> Claim:
+    """A rider claims for one month: what they paid per insurance type, with proof."""
+    month = month.replace(day=1)
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    if not rider.is_active:
+        raise SubsidyError(_("Your rider account is not active."), code="rider_inactive")
+    if month > this_month:
+        raise SubsidyError(_("You cannot claim for a month that has not come yet."), code="future")
+    if month < rider.joined_on.replace(day=1):
+        raise SubsidyError(
+            _("You joined on %(date)s; you cannot claim for a month before that.")
+            % {"date": rider.joined_on.isoformat()},
+            code="before_joining",
+        )
+    window = settings.SUBSIDY_FILING_WINDOW_MONTHS
+    if _month_index(this_month) - _month_index(month) > window:
+        raise SubsidyError(
+            _("Claims are accepted up to %(months)d months back; %(month)s is too old.")
+            % {"months": window, "month": f"{month:%Y-%m}"},
+            code="too_old",
+        )
+    amounts = {t: a for t, a in amounts.items() if a}
+    if not amounts:
+        raise SubsidyError(_("Enter what you paid for at least one insurance."), code="no_amount")
+    if any(a <= 0 for a in amounts.values()) or any(not t.is_active for t in amounts):
+        raise SubsidyError(_("Amounts must be more than zero."), code="bad_amount")
+    tier = rider_tier_in_month(rider=rider, year=month.year, month=month.month)
+    if tier is None:
+        raise SubsidyError(_("You were not a registered rider in that month."), code="no_tier")
+    lines = _compute(tier=tier, month=month, amounts=amounts)
+    stored_proof = process_proof(proof)
+    try:
+        with transaction.atomic():
+            claim = Claim(
+                rider=rider,
+                month=month,
+                tier=tier,
+                total_paid=sum(amounts.values()),
+                subsidy=sum(line.subsidy for line in lines),
+            )
+            claim.proof.save(stored_proof.name, stored_proof, save=False)
+            claim.save()
+            ClaimLine.objects.bulk_create(
+                ClaimLine(
+                    claim=claim,
+                    insurance_type=line.insurance_type,
+                    amount_paid=line.amount_paid,
+                    policy=line.policy,
+                    rate=line.rate,
+                    capped=line.capped,
+                    subsidy=line.subsidy,
+                )
+                for line in lines
+            )
+    except IntegrityError as error:
+        raise SubsidyError(
+            _("You have already filed a claim for %(month)s.") % {"month": f"{month:%Y-%m}"},
+            code="duplicate",
+        ) from error
+    return claim
+
+
+def claims_approve(*, claims: Iterable[Claim], reviewer: User) -> int:
+    """Approve waiting claims; each subsidy is computed again from the tier history and the
+    policy as they stand now (a promotion recorded after filing counts). Set-based: one query
+    for the tiers of each month, one UPDATE per batch of claims."""
+    ids = [c.pk for c in claims]
+    approved = 0
+    now = timezone.now()
+    with transaction.atomic():
+        waiting = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids, status=S.SUBMITTED)
+            .select_related("rider")
+        )
+        lines = list(ClaimLine.objects.filter(claim__in=waiting).select_related("insurance_type"))
+        by_claim: dict[int, list[ClaimLine]] = {}
+        for line in lines:
+            by_claim.setdefault(line.claim_id, []).append(line)
+        months = {claim.month for claim in waiting}
+        tiers = {}
+        policies = {}
+        for month in months:
+            riders = [c.rider_id for c in waiting if c.month == month]
+            tiers[month] = tiers_in_month(rider_ids=riders, year=month.year, month=month.month)
+            policies[month] = policies_for(month)
+        for claim in waiting:
+            tier = tiers[claim.month].get(claim.rider_id, claim.tier)
+            claim_lines = by_claim.get(claim.pk, [])
+            for line in claim_lines:
+                policy = policies[claim.month][line.insurance_type_id]
+                line.policy = policy
+                line.rate, line.subsidy, line.capped = subsidy_for(
+                    amount_paid=line.amount_paid, tier=tier, policy=policy
+                )
+            claim.tier = tier
+            claim.subsidy = sum((line.subsidy for line in claim_lines), Decimal("0.00"))
+            claim.status = S.APPROVED
+            claim.reviewed_by = reviewer
+            claim.reviewed_at = now
+            approved += 1
+        ClaimLine.objects.bulk_update(
+            lines, ["policy", "rate", "subsidy", "capped"], batch_size=2000
+        )
+        Claim.objects.bulk_update(
+            waiting, ["tier", "subsidy", "status", "reviewed_by", "reviewed_at"], batch_size=2000
+        )
+    return approved
+
+
+def claim_reject(*, claim: Claim, reviewer: User, reason: str) -> Claim:
+    reason = reason.strip()
+    if not reason:
+        raise SubsidyError(_("Give the reason, the rider will see it."), code="reason_required")
+    updated = Claim.objects.filter(pk=claim.pk, status=S.SUBMITTED).update(
+        status=S.REJECTED, reason=reason, reviewed_by=reviewer, reviewed_at=timezone.now()
+    )
+    if not updated:
+        raise SubsidyError(_("Only a claim waiting for review can be rejected."), code="final")
+    claim.refresh_from_db()
+    return claim
+
+
+def claim_adjust(*, claim: Claim, amount: Decimal, reason: str, by: User) -> Adjustment:
+    """Correct an approved or paid claim with a new entry; the claim itself never changes."""
+    claim_adjust_check(claim=claim, amount=amount, reason=reason)
+    return Adjustment.objects.create(
+        claim=claim, amount=amount, reason=reason.strip(), created_by=by
+    )
+
+
+def claim_adjust_check(*, claim: Claim, amount: Decimal, reason: str) -> None:
+    if not claim.is_final:
+        raise SubsidyError(
+            _("Only an approved or paid claim is corrected by an adjustment."), code="not_final"
+        )
+    if not reason.strip() or not amount:
+        raise SubsidyError(_("Give an amount and the reason."), code="reason_required")
+    if claim.subsidy + amount < 0:
+        raise SubsidyError(
+            _("An adjustment cannot recover more than the subsidy paid."), code="too_much"
+        )
+
+
+def subsidy_batch_create(*, month: dt.date, by: User) -> SubsidyBatch:
+    """Take every approved claim of `month` or earlier not yet in a batch, and unpaid
+    adjustments, into a new batch (conditional UPDATEs: no claim is in two batches)."""
+    month = month.replace(day=1)
+    with transaction.atomic():
+        sequence = SubsidyBatch.objects.filter(month=month).count() + 1
+        batch = SubsidyBatch.objects.create(
+            number=f"SB{month:%Y%m}-{sequence:02d}", month=month, created_by=by
+        )
+        claims = Claim.objects.filter(
+            status=S.APPROVED, batch__isnull=True, month__lte=month
+        ).update(batch=batch)
+        adjustments = Adjustment.objects.filter(
+            batch__isnull=True, claim__month__lte=month, claim__status__in=[S.APPROVED, S.PAID]
+        ).update(batch=batch)
+        if not claims and not adjustments:
+            raise SubsidyError(
+                _("No approved claims are waiting for payment up to %(month)s.")
+                % {"month": f"{month:%Y-%m}"},
+                code="nothing_to_pay",
+            )
+        zero = Decimal("0.00")
+        total = (batch.claims.aggregate(s=Sum("subsidy", default=zero))["s"] or zero) + (
+            batch.adjustments.aggregate(s=Sum("amount", default=zero))["s"] or zero
+        )
+        batch.claim_count = claims
+        batch.total = total
+        batch.save(update_fields=["claim_count", "total"])
+    return batch
+
+
+def subsidy_batch_mark_paid(*, batch: SubsidyBatch, by: User) -> SubsidyBatch:
+    with transaction.atomic():
+        updated = SubsidyBatch.objects.filter(pk=batch.pk, status=SubsidyBatch.Status.DRAFT).update(
+            status=SubsidyBatch.Status.PAID, paid_at=timezone.now()
+        )
+        if not updated:
+            raise SubsidyError(_("This batch is already paid."), code="batch_paid")
+        Claim.objects.filter(batch=batch).update(status=S.PAID)
+    batch.refresh_from_db()
+    return batch
