@@ -76,6 +76,8 @@ def main() -> None:
         "/canteens/",
         "/canteens/orders/",
         "/nearby/?service=toilet&lat=36.16&lng=120.43",
+        "/subsidy/",
+        "/subsidy/new/",
     ):
         rows.append(page_weight(signed_in, path))
     print(f"| page | HTML | CSS | JS | total | gzip | budget {BUDGET_BYTES // 1024} KB |")

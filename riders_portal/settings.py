@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "subsidies",
     "rewards",
     "merchants",
+    "growth",
     "api",
     "open311",
     "webhooks",

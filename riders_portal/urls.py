@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("canteen.urls")),
     path("", include("merchants.urls")),
     path("", include("subsidies.urls")),
+    path("", include("growth.urls")),
     path("", include("core.urls")),
 ]
 

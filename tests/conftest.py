@@ -36,6 +36,7 @@ SEEDS = [
     ("canteen", "0002_canteen_operator_permissions", "grant"),
     ("merchants", "0002_centre_admin_permissions", "grant"),
     ("subsidies", "0002_seed_insurance_policies_and_permissions", "seed_all"),
+    ("growth", "0002_permissions", "grant"),
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 

@@ -259,3 +259,30 @@ def merchant(
                 closes=dt.time.fromisoformat(closes),
             )
     return place
+
+
+# --- growth -----------------------------------------------------------------------------------
+def course_with_sessions(*, seats: int = 10, sessions: int = 2, required: int = 2, **fields):
+    """A published course with `sessions` weekly sessions from tomorrow evening."""
+    from django.utils import timezone
+
+    from growth.models import Course, Session
+
+    course = Course.objects.create(
+        title=fields.pop("title", "电动车安全驾驶"),
+        category=fields.pop("category", "safety"),
+        provider="青岛市交警支队",
+        hours=Decimal("4"),
+        seats=seats,
+        required_sessions=required,
+        **fields,
+    )
+    start = timezone.now() + dt.timedelta(days=1)
+    for n in range(sessions):
+        Session.objects.create(
+            course=course,
+            starts_at=start + dt.timedelta(days=7 * n),
+            ends_at=start + dt.timedelta(days=7 * n, hours=2),
+            place="骑手服务中心",
+        )
+    return course

@@ -39,6 +39,21 @@ pytestmark = pytest.mark.browser
 CHECKS = (Path(__file__).parent / "a11y_checks.js").read_text()
 
 
+def services_file_claim(rider) -> None:
+    from decimal import Decimal
+
+    from subsidies.models import InsuranceType
+    from subsidies.services import claim_file
+
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    claim_file(
+        rider=rider,
+        month=last_month,
+        amounts={InsuranceType.objects.get(code="pension"): Decimal("520")},
+        proof=photo_upload(),
+    )
+
+
 def assert_accessible(page, what: str) -> None:
     result = page.evaluate(CHECKS)
     assert result == {"small": [], "unlabelled": [], "lowContrast": []}, what
@@ -83,6 +98,7 @@ def test_portal_pages(sign_in_rider, rider, live_server):
     application_submit(rider=rider, apartments=[apartment], desired_move_in=timezone.localdate())
     merchant(name="近处的便利店", lat="36.161000", open_24h=True, discount_note="骑手九折")
     merchant(name="晚上开的店", lat="36.162000", hours=(("daily", "23:00", "23:30"),))
+    services_file_claim(rider)
     meal = canteen_with_meal()
     meal_order_place(rider=rider, set_meal_id=meal.pk)
     page = sign_in_rider(rider)
@@ -106,6 +122,8 @@ def test_portal_pages(sign_in_rider, rider, live_server):
         "/canteens/orders/",
         "/nearby/",
         "/nearby/?service=toilet&lat=36.16&lng=120.43",
+        "/subsidy/",
+        "/subsidy/new/",
     ):
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page, path)

@@ -1,0 +1,57 @@
+"""Reads for the growth plan: the course list with seats left, a rider's courses, certificates."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from riders.models import Rider
+
+from .models import Attendance, Course, Enrolment, Session
+
+E = Enrolment.Status
+
+
+def courses_for_riders(*, rider: Rider, category: str = "") -> QuerySet[Course]:
+    """Published courses with seats taken, whether this rider is enrolled, and the sessions."""
+    courses = (
+        Course.objects.filter(is_published=True)
+        .annotate(
+            taken=Count("enrolments", filter=Q(enrolments__status__in=[E.ENROLLED, E.COMPLETED])),
+            mine=Exists(
+                Enrolment.objects.filter(
+                    course=OuterRef("pk"), rider=rider, status__in=[E.ENROLLED, E.COMPLETED]
+                )
+            ),
+        )
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("starts_at")))
+        .order_by("category", "title")
+    )
+    if category:
+        courses = courses.filter(category=category)
+    return courses
+
+
+def enrolments_for_rider(*, rider: Rider) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(rider=rider)
+        .select_related("course")
+        .annotate(attended=Count("attendance", filter=Q(attendance__present=True)))
+        .order_by("-enrolled_at", "-id")
+    )
+
+
+def certificate(*, code: str) -> Enrolment | None:
+    return (
+        Enrolment.objects.filter(certificate_code=code.strip().upper(), status=E.COMPLETED)
+        .select_related("course", "rider")
+        .first()
+    )
+
+
+def session_register(*, session: Session) -> list[tuple[Enrolment, bool]]:
+    """Current enrolments of the session's course, with who is marked present."""
+    present = set(
+        Attendance.objects.filter(session=session, present=True).values_list("enrolment", flat=True)
+    )
+    enrolments = Enrolment.objects.filter(
+        course_id=session.course_id, status__in=[E.ENROLLED, E.COMPLETED]
+    ).select_related("rider")
+    return [(e, e.pk in present) for e in enrolments.order_by("rider__name")]
