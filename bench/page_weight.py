@@ -78,6 +78,8 @@ def main() -> None:
         "/nearby/?service=toilet&lat=36.16&lng=120.43",
         "/subsidy/",
         "/subsidy/new/",
+        "/courses/",
+        "/volunteering/",
     ):
         rows.append(page_weight(signed_in, path))
     print(f"| page | HTML | CSS | JS | total | gzip | budget {BUDGET_BYTES // 1024} KB |")

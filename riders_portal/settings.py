@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rewards",
     "merchants",
     "growth",
+    "volunteering",
     "api",
     "open311",
     "webhooks",
@@ -326,6 +327,9 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 
 # Social-insurance subsidy: how many months back a rider may still claim.
 SUBSIDY_FILING_WINDOW_MONTHS = envint("SUBSIDY_FILING_WINDOW_MONTHS", 3)
+
+# Verified volunteer hours at which a rider is proposed for the honour roll.
+VOLUNTEER_MILESTONES = [100, 500, 1000]
 
 # --- Department API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

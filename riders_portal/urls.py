@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("merchants.urls")),
     path("", include("subsidies.urls")),
     path("", include("growth.urls")),
+    path("", include("volunteering.urls")),
     path("", include("core.urls")),
 ]
 

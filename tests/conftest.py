@@ -37,6 +37,7 @@ SEEDS = [
     ("merchants", "0002_centre_admin_permissions", "grant"),
     ("subsidies", "0002_seed_insurance_policies_and_permissions", "seed_all"),
     ("growth", "0002_permissions", "grant"),
+    ("volunteering", "0002_permissions", "grant"),
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 

@@ -29,6 +29,7 @@ from tests.factories import (
     RiderFactory,
     apartment_with_beds,
     canteen_with_meal,
+    course_with_sessions,
     give_points,
     merchant,
     photo_upload,
@@ -99,6 +100,7 @@ def test_portal_pages(sign_in_rider, rider, live_server):
     merchant(name="近处的便利店", lat="36.161000", open_24h=True, discount_note="骑手九折")
     merchant(name="晚上开的店", lat="36.162000", hours=(("daily", "23:00", "23:30"),))
     services_file_claim(rider)
+    course_with_sessions()
     meal = canteen_with_meal()
     meal_order_place(rider=rider, set_meal_id=meal.pk)
     page = sign_in_rider(rider)
@@ -124,6 +126,9 @@ def test_portal_pages(sign_in_rider, rider, live_server):
         "/nearby/?service=toilet&lat=36.16&lng=120.43",
         "/subsidy/",
         "/subsidy/new/",
+        "/courses/",
+        "/courses/mine/",
+        "/volunteering/",
     ):
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page, path)

@@ -70,6 +70,8 @@ def test_rider_pages_are_within_budget(client: Client):
         "/nearby/?service=toilet&lat=36.16&lng=120.43",
         "/subsidy/",
         "/subsidy/new/",
+        "/courses/",
+        "/volunteering/",
     ):
         weight = page_weight(client, path)
         assert weight.total < BUDGET_BYTES, weight

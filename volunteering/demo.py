@@ -1,0 +1,64 @@
+"""A demo volunteer team led by a team captain, with past activities (verified hours) and one
+coming up. Run through `manage.py seed_demo`."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from core.models import User
+from riders.models import Rider
+
+from .models import Activity, SignUp, Team
+
+
+def seed(stdout) -> None:
+    if Team.objects.exists():
+        stdout.write("Demo volunteer team already present")
+        return
+    riders = list(Rider.objects.filter(rider_number__startswith="QD1000").order_by("rider_number"))
+    if len(riders) < 5:
+        return
+    leader = next(r for r in riders if r.rider_number == "QD100003")
+    team = Team.objects.create(
+        name="骑士志愿服务队",
+        leader=leader,
+        founded_on=dt.date(2022, 3, 5),
+        description="由骑士队长发起，帮助独居老人、清理楼道、宣传交通安全。",
+    )
+    team.members.set(riders[:6])
+    admin = User.objects.filter(username="admin").first()
+    today = timezone.localdate()
+    for weeks, title, hours in (
+        (6, "敬老院探访", "3"),
+        (4, "楼道清理日", "2.5"),
+        (2, "路口文明劝导", "4"),
+    ):
+        activity = Activity.objects.create(
+            team=team,
+            title=title,
+            date=today - dt.timedelta(weeks=weeks),
+            place="李沧区",
+            hours=Decimal(hours),
+            capacity=10,
+        )
+        SignUp.objects.bulk_create(
+            SignUp(
+                activity=activity,
+                rider=rider,
+                status=SignUp.Status.ATTENDED,
+                verified_hours=activity.hours,
+                confirmed_by=admin,
+                confirmed_at=timezone.now(),
+            )
+            for rider in riders[:5]
+        )
+    Activity.objects.create(
+        team=team,
+        title="地铁站志愿引导",
+        date=today + dt.timedelta(days=6),
+        place="青岛北站",
+        hours=Decimal("3"),
+        capacity=8,
+    )
+    stdout.write(f"Volunteer team: {team.name} (leader {leader.name})")
