@@ -54,6 +54,7 @@ bench: install
 	$(PY) bench/apartments.py
 	$(PY) bench/nearest.py
 	$(PY) bench/pickup.py
+	$(PY) bench/subsidy_batch.py
 
 clean:
 	rm -rf var $(VENV)
