@@ -199,7 +199,7 @@ def canteen_with_meal(
     parts: tuple[str, str, str] = ("5.00", "4.00", "3.00"),
     portions: int = 100,
     opens: str = "00:00",
-    closes: str = "23:59",
+    closes: str = "23:59:59",
 ):
     """A canteen open (by default) all day, with one set meal; returns the meal."""
     from canteen.models import Canteen, SetMeal

@@ -59,7 +59,7 @@ def test_sold_out_closed_and_off_menu_are_refused():
     with pytest.raises(CanteenError) as refused:
         order(RiderFactory(), meal)
     assert refused.value.code == "sold_out"
-    closed = canteen_with_meal(name="已打烊", opens="00:00", closes="00:01")
+    closed = canteen_with_meal(name="已打烊", opens="00:00", closes="00:00:01")
     with pytest.raises(CanteenError) as refused:
         order(RiderFactory(), closed)
     assert refused.value.code == "closed"
