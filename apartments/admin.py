@@ -4,12 +4,10 @@ the waiting list, offers, check-in/out, inspections, the occupancy dashboard and
 Workflow steps call apartments.services, exactly as the rider pages do.
 """
 
-import csv
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,7 +15,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.admin_actions import run_each
 from core.errors import DomainError
+from core.responses import csv_download
 
 from . import selectors, services
 from .forms import InspectionForm, RentRollForm
@@ -57,21 +57,6 @@ class ManagedMixin:
         elif db_field.related_model is RoomType:
             kwargs["queryset"] = RoomType.objects.filter(apartment__in=self.managed(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-def _run(modeladmin, request, items, action, success) -> None:
-    done, failed = 0, []
-    for item in items:
-        try:
-            action(item)
-        except DomainError as error:
-            failed.append(f"{item}: {error.message}")
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, success % {"count": done}, messages.SUCCESS)
-    for failure in failed:
-        modeladmin.message_user(request, failure, messages.ERROR)
 
 
 @admin.register(Facility)
@@ -143,22 +128,29 @@ class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        # Bed counts and the last inspection date in the list's one query.
-        return selectors.with_bed_counts(super().get_queryset(request)).annotate(
-            last_inspected=Max("inspections__inspected_on")
+        return (
+            super().get_queryset(request).annotate(last_inspected=Max("inspections__inspected_on"))
         )
 
-    @admin.display(description=gettext_lazy("beds"), ordering="bed_count")
+    def get_changelist_instance(self, request):
+        # Counts for the page's apartments by the same grouped queries as the rider list.
+        changelist = super().get_changelist_instance(request)
+        counts = selectors.bed_counts([a.pk for a in changelist.result_list])
+        for apartment in changelist.result_list:
+            apartment.counts = counts[apartment.pk]
+        return changelist
+
+    @admin.display(description=gettext_lazy("beds"))
     def bed_count(self, apartment):
-        return apartment.bed_count
+        return apartment.counts.beds
 
-    @admin.display(description=gettext_lazy("free"), ordering="free_count")
+    @admin.display(description=gettext_lazy("free"))
     def free_count(self, apartment):
-        return apartment.free_count
+        return apartment.counts.free
 
-    @admin.display(description=gettext_lazy("waiting"), ordering="waiting_count")
+    @admin.display(description=gettext_lazy("waiting"))
     def waiting_count(self, apartment):
-        return apartment.waiting_count
+        return apartment.counts.waiting
 
     @admin.display(description=gettext_lazy("last inspection"), ordering="last_inspected")
     def last_inspection(self, apartment):
@@ -238,11 +230,8 @@ class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
             return render(request, "admin/apartments/apartment/rent_roll.html", context)
         month = form.cleaned_data["month"]
         lines = selectors.rent_roll(month=month, apartments=self.managed(request))
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="rent-roll-{month:%Y-%m}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(
+        return csv_download(
+            f"rent-roll-{month:%Y-%m}.csv",
             [
                 "apartment",
                 "room",
@@ -252,10 +241,8 @@ class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
                 "monthly_rent",
                 "days",
                 "amount_yuan",
-            ]
-        )
-        for line in lines:
-            writer.writerow(
+            ],
+            (
                 [
                     line.apartment,
                     line.room,
@@ -266,8 +253,9 @@ class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
                     line.days,
                     f"{line.amount:.2f}",
                 ]
-            )
-        return response
+                for line in lines
+            ),
+        )
 
     def inspect_view(self, request, pk: int):
         """Record a standard inspection of a managed apartment, item by item."""
@@ -344,8 +332,8 @@ class BedStateFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        occupied = selectors._occupied()
-        offered = selectors._offered()
+        occupied = selectors.bed_is_occupied()
+        offered = selectors.bed_is_offered()
         if self.value() == "free":
             return queryset.filter(is_active=True).exclude(occupied).exclude(offered)
         if self.value() == "occupied":
@@ -379,7 +367,7 @@ class BedAdmin(ManagedMixin, admin.ModelAdmin):
                 raise DomainError(_("Nobody in line can take this bed."))
             offered.append(application)
 
-        _run(self, request, queryset, offer, _("%(count)d beds offered."))
+        run_each(self, request, queryset, offer, _("%(count)d beds offered."))
 
     @admin.action(description=gettext_lazy("Record a new mattress issued today"))
     def issue_mattress(self, request, queryset) -> None:
@@ -479,7 +467,7 @@ class TenancyAdmin(ManagedMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Check in"), permissions=["change"])
     def check_in(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,
@@ -489,7 +477,7 @@ class TenancyAdmin(ManagedMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Check out (frees the bed)"), permissions=["change"])
     def check_out(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,

@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import User
-from core.roles import CENTRE_ADMIN
+from core.roles import sees_everything
 from riders.models import Rider
 
 from .models import Apartment, Application, Bed, Facility, Inspection, Tenancy
@@ -38,47 +38,14 @@ from .models import Apartment, Application, Bed, Facility, Inspection, Tenancy
 S = Application.Status
 
 
-def _count(queryset) -> Coalesce:
-    """A correlated COUNT(*) subquery (one per apartment row, no GROUP BY over the beds)."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values("apartment").annotate(n=Count("pk")).values("n"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
+def bed_is_occupied() -> Exists:
+    """For a Bed queryset: the bed has a current tenancy."""
+    return Exists(Tenancy.objects.filter(bed=OuterRef("pk"), ended_on__isnull=True))
 
 
-def _occupied(bed_ref: str = "pk"):
-    return Exists(Tenancy.objects.filter(bed=OuterRef(bed_ref), ended_on__isnull=True))
-
-
-def _offered(bed_ref: str = "pk"):
-    return Exists(Application.objects.filter(offered_bed=OuterRef(bed_ref), status=S.OFFERED))
-
-
-def with_bed_counts(apartments: QuerySet[Apartment]) -> QuerySet[Apartment]:
-    """Annotate beds, occupied, offered, free and waiting riders, in the same one query."""
-    beds = Bed.objects.filter(apartment=OuterRef("pk"), is_active=True)
-    return apartments.annotate(
-        bed_count=_count(beds),
-        occupied_count=_count(beds.filter(_occupied())),
-        offered_count=_count(beds.filter(_offered())),
-        free_count=_count(beds.exclude(_occupied()).exclude(_offered())),
-        waiting_count=Coalesce(
-            Subquery(
-                Application.objects.filter(apartments=OuterRef("pk"), status=S.WAITING)
-                .order_by()
-                .values("apartments")
-                .annotate(n=Count("pk"))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
-        rent_from=Min("room_types__monthly_rent"),
-        rent_to=Max("room_types__monthly_rent"),
-    )
+def bed_is_offered() -> Exists:
+    """For a Bed queryset: the bed is offered to a rider who has not answered yet."""
+    return Exists(Application.objects.filter(offered_bed=OuterRef("pk"), status=S.OFFERED))
 
 
 @dataclass(frozen=True)
@@ -240,7 +207,7 @@ def housing_for_rider(*, rider: Rider) -> Housing:
 
 def apartments_managed_by(user: User) -> QuerySet[Apartment]:
     """A manager's apartments; centre admins and superusers see them all."""
-    if user.is_superuser or user.groups.filter(name=CENTRE_ADMIN).exists():
+    if sees_everything(user):
         return Apartment.objects.all()
     return Apartment.objects.filter(managers=user)
 

@@ -17,15 +17,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.models import Notification, User
-from core.services import LazyMessage, notification_post
+from core.services import LazyMessage, notification_build, notification_post
 from riders.models import Rider
 
 from .models import (
@@ -37,7 +36,7 @@ from .models import (
     InspectionResult,
     Tenancy,
 )
-from .selectors import bed_counts_forget
+from .selectors import bed_counts_forget, bed_is_occupied, bed_is_offered
 
 logger = logging.getLogger(__name__)
 S = Application.Status
@@ -115,8 +114,8 @@ def free_beds(apartment: Apartment):
     """Active beds with no current tenancy and no open offer, in room order."""
     return (
         Bed.objects.filter(apartment=apartment, is_active=True)
-        .exclude(Exists(Tenancy.objects.filter(bed=OuterRef("pk"), ended_on__isnull=True)))
-        .exclude(Exists(Application.objects.filter(offered_bed=OuterRef("pk"), status=S.OFFERED)))
+        .exclude(bed_is_occupied())
+        .exclude(bed_is_offered())
         .order_by("room__floor", "room__number", "label")
     )
 
@@ -143,20 +142,6 @@ def _counts_changed() -> None:
     # Now, and again after the commit, so that nobody caches the old counts in between.
     bed_counts_forget()
     transaction.on_commit(bed_counts_forget)
-
-
-def _notify_offer(application: Application) -> Notification:
-    return notification_post(
-        recipient=application.rider.user,
-        title=LazyMessage(
-            OFFER_MESSAGE,
-            bed=str(application.offered_bed),
-            deadline=lambda: timezone.localtime(application.offer_expires_at).strftime(
-                "%m-%d %H:%M"
-            ),
-        ),
-        link=reverse("apartments:mine"),
-    )
 
 
 def _waiting_for(apartment: Apartment, limit: int):
@@ -214,7 +199,7 @@ def _offer_to_next(
                         "offered_by",
                     ]
                 )
-                _notify_offer(application)
+                _notify_offers([application])
                 return application
         if len(candidates) < limit:
             return None  # nobody in line fits this room
@@ -260,15 +245,19 @@ def beds_fill(*, apartment: Apartment, by: User | None) -> list[Application]:
 
 def _notify_offers(applications: list[Application]) -> None:
     """One INSERT for all the offers' inbox messages, each in its rider's language."""
-    notes = []
     link = reverse("apartments:mine")
-    for application in applications:
-        user = application.rider.user
-        with override(user.language or settings.LANGUAGE_CODE):
-            deadline = timezone.localtime(application.offer_expires_at).strftime("%m-%d %H:%M")
-            title = str(OFFER_MESSAGE) % {"bed": application.offered_bed, "deadline": deadline}
-        notes.append(Notification(recipient=user, title=title[:120], link=link))
-    Notification.objects.bulk_create(notes)
+    Notification.objects.bulk_create(
+        notification_build(
+            recipient=application.rider.user,
+            title=LazyMessage(
+                OFFER_MESSAGE,
+                bed=str(application.offered_bed),
+                deadline=timezone.localtime(application.offer_expires_at).strftime("%m-%d %H:%M"),
+            ),
+            link=link,
+        )
+        for application in applications
+    )
 
 
 # --- The rider answers ------------------------------------------------------------------------

@@ -3,12 +3,12 @@ an offer. Every view: the signed-in rider, their own application and tenancy onl
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
@@ -103,9 +103,4 @@ def offer_answer(request, pk: int, answer: str):
 @require_GET
 def apartment_photo(request, pk: int):
     """Anyone: an apartment's photo (the list of apartments is not secret)."""
-    apartment = get_object_or_404(Apartment, pk=pk)
-    if not apartment.photo:
-        raise Http404
-    response = FileResponse(apartment.photo.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return file_response(get_object_or_404(Apartment, pk=pk).photo, public=True, max_age=86400)

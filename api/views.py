@@ -9,7 +9,7 @@ import django_filters
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from core.responses import file_response
 from governance import services, workflow
 from governance.models import (
     Category,
@@ -284,6 +285,4 @@ def photo(request, token: str):
     if item is None:
         raise Http404
     field = item.thumbnail if data.get("s") == "thumb" else item.image
-    response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return file_response(field, public=False, max_age=3600)

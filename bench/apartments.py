@@ -158,12 +158,6 @@ def main() -> None:
         apartments_for_riders()
         select.append((time.perf_counter() - start) * 1000)
     print(f"  of which the selector (all queries): p50 {statistics.median(select):.1f} ms")
-    with connection.cursor() as cursor:
-        for sql, params in queries:
-            if "GROUP BY" in sql:
-                began = time.perf_counter()
-                cursor.execute(sql, params)
-                print(f"  {(time.perf_counter() - began) * 1000:5.1f} ms  {sql[:110]}")
 
     start = time.perf_counter()
     offered = services.beds_fill(apartment=target, by=None)

@@ -1,12 +1,9 @@
 """Canteen operators' admin: their canteens only (centre admins see all): menu with the
 subsidy split, orders, the monthly settlement with CSV. The counter page is /staff/counter/N/."""
 
-import csv
-
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,7 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import DomainError
+from core.admin_actions import run_each
+from core.responses import csv_download
 from governance.photos import admin_picture
 
 from . import selectors, services
@@ -105,12 +103,9 @@ class CanteenAdmin(RunByMixin, admin.ModelAdmin):
         return render(request, "admin/canteen/canteen/settlement.html", context)
 
 
-def _settlement_csv(rows, month) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="canteen-settlement-{month:%Y-%m}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
+def _settlement_csv(rows, month):
+    return csv_download(
+        f"canteen-settlement-{month:%Y-%m}.csv",
         [
             "month",
             "canteen",
@@ -121,10 +116,8 @@ def _settlement_csv(rows, month) -> HttpResponse:
             "platform_owes",
             "merchant_gave",
             "riders_paid",
-        ]
-    )
-    for row in rows:
-        writer.writerow(
+        ],
+        (
             [
                 f"{month:%Y-%m}",
                 row.canteen.name,
@@ -136,8 +129,9 @@ def _settlement_csv(rows, month) -> HttpResponse:
                 f"{row.merchant:.2f}",
                 f"{row.riders:.2f}",
             ]
-        )
-    return response
+            for row in rows
+        ),
+    )
 
 
 class SetMealAdminForm(forms.ModelForm):
@@ -247,13 +241,10 @@ class MealOrderAdmin(RunByMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark ready for pick-up"), permissions=["change"])
     def mark_ready(self, request, queryset) -> None:
-        done = 0
-        for order in queryset:
-            try:
-                services.meal_order_ready(order=order, by=request.user)
-            except DomainError as error:
-                self.message_user(request, f"{order}: {error.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, _("%(count)d orders ready.") % {"count": done})
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda order: services.meal_order_ready(order=order, by=request.user),
+            _("%(count)d orders ready."),
+        )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from core.models import User
-from core.roles import CENTRE_ADMIN
+from core.roles import sees_everything
 from riders.models import Rider
 
 from .models import Canteen, MealOrder, SetMeal
@@ -44,6 +44,15 @@ def canteens_with_menu(*, today: dt.date) -> list[Canteen]:
     return canteens
 
 
+def meal_for_order(*, pk: int) -> SetMeal | None:
+    """A meal on an active canteen's menu (the order page; the service checks the portions)."""
+    return (
+        SetMeal.objects.filter(pk=pk, is_active=True, canteen__is_active=True)
+        .select_related("canteen")
+        .first()
+    )
+
+
 def subsidised_meals_left(*, rider: Rider, today: dt.date) -> int:
     used = (
         MealOrder.objects.filter(rider=rider, service_date=today, subsidised=True)
@@ -63,7 +72,7 @@ def orders_for_rider(*, rider: Rider) -> QuerySet[MealOrder]:
 
 def canteens_run_by(user: User) -> QuerySet[Canteen]:
     """The canteens a staff member runs; centre admins and superusers see them all."""
-    if user.is_superuser or user.groups.filter(name=CENTRE_ADMIN).exists():
+    if sees_everything(user):
         return Canteen.objects.all()
     return Canteen.objects.filter(staff=user)
 

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
@@ -39,9 +40,7 @@ def canteen_list(request):
 def meal_order(request, pk: int):
     """The signed-in rider: confirm the price split, then order a set meal for pick-up today."""
     today = timezone.localdate()
-    meal = next(
-        (m for c in selectors.canteens_with_menu(today=today) for m in c.menu if m.pk == pk), None
-    )
+    meal = selectors.meal_for_order(pk=pk)
     if meal is None:
         raise Http404
     form = OrderForm(request.POST or None)
@@ -97,12 +96,7 @@ def order_cancel(request, pk: int):
 @require_GET
 def meal_picture(request, pk: int):
     """Anyone: a set meal's picture (menus are not secret)."""
-    meal = get_object_or_404(SetMeal, pk=pk)
-    if not meal.picture:
-        raise Http404
-    response = FileResponse(meal.picture.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return file_response(get_object_or_404(SetMeal, pk=pk).picture, public=True, max_age=86400)
 
 
 @login_required

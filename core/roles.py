@@ -7,3 +7,8 @@ SUBSIDY_REVIEWER = "Subsidy reviewer"
 CENTRE_ADMIN = "Centre admin"
 
 STAFF_ROLES = (DISPATCHER, APARTMENT_MANAGER, CANTEEN_OPERATOR, SUBSIDY_REVIEWER, CENTRE_ADMIN)
+
+
+def sees_everything(user) -> bool:
+    """Superusers and centre admins see every apartment, canteen, …; other staff their own."""
+    return user.is_superuser or user.groups.filter(name=CENTRE_ADMIN).exists()

@@ -19,6 +19,15 @@ class LazyMessage:
         return str(self.message) % params
 
 
+def notification_build(
+    *, recipient: User, title: str, body: str = "", link: str = ""
+) -> Notification:
+    """An unsaved inbox message, rendered in the language the recipient chose (for callers
+    that insert many at once with bulk_create)."""
+    with override(recipient.language or settings.LANGUAGE_CODE):
+        return Notification(recipient=recipient, title=str(title)[:120], body=str(body), link=link)
+
+
 def notification_post(
     *, recipient: User, title: str, body: str = "", link: str = ""
 ) -> Notification:
@@ -27,10 +36,9 @@ def notification_post(
     Callers pass lazy translations (gettext_lazy / format_lazy); they are rendered here in the
     language the recipient chose, since the inbox is read later, outside this request.
     """
-    with override(recipient.language or settings.LANGUAGE_CODE):
-        return Notification.objects.create(
-            recipient=recipient, title=str(title)[:120], body=str(body), link=link
-        )
+    notification = notification_build(recipient=recipient, title=title, body=body, link=link)
+    notification.save()
+    return notification
 
 
 def notifications_mark_read(*, recipient: User) -> int:

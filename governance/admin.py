@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core.errors import DomainError
+from core.admin_actions import run_each
 
 from . import selectors, workflow
 from .models import (
@@ -244,18 +244,7 @@ class ReportAdmin(admin.ModelAdmin):
     def _run(self, request, queryset: QuerySet, transition, success: str) -> None:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        done, failed = 0, []
-        for report in queryset:
-            try:
-                transition(report)
-            except DomainError as error:
-                failed.append(f"{report.public_id}: {error.message}")
-            else:
-                done += 1
-        if done:
-            self.message_user(request, success % {"count": done}, messages.SUCCESS)
-        for failure in failed:
-            self.message_user(request, failure, messages.ERROR)
+        run_each(self, request, queryset, transition, success, label=lambda r: r.public_id)
 
     @admin.action(description=gettext_lazy("Re-route to the chosen department"))
     def reroute(self, request, queryset) -> None:

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
@@ -145,9 +146,7 @@ def _serve_photo(request, report: Report, field):
         request.user.is_staff and request.user.has_perm("governance.view_report")
     ):
         raise Http404
-    response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return file_response(field, public=False, max_age=86400)
 
 
 @require_GET

@@ -4,19 +4,19 @@ adjustments, the benefits catalogue, redemption codes, the honour roll.
 Money and points change only through rewards.services; the ledger and awards are read-only here.
 """
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.admin_actions import run_each
 from core.errors import DomainError
+from core.responses import csv_download
 from governance.photos import admin_picture
 
 from . import selectors, services
@@ -33,22 +33,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-def _run(modeladmin, request, queryset, action, success: str) -> None:
-    """Apply a service to each selected row; report successes and each refusal."""
-    done, failed = 0, []
-    for obj in queryset:
-        try:
-            action(obj)
-        except DomainError as error:
-            failed.append(f"{obj}: {error.message}")
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, success % {"count": done}, messages.SUCCESS)
-    for failure in failed:
-        modeladmin.message_user(request, failure, messages.ERROR)
 
 
 @admin.register(Award)
@@ -175,27 +159,18 @@ class PayoutBatchAdmin(admin.ModelAdmin):
                 reverse("admin:rewards_payoutbatch_change", args=[batch.pk])
             )
 
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-
-        def rows():
-            yield "\ufeff"  # a BOM, so spreadsheet programs read the Chinese names right
-            yield writer.writerow(["batch", "rider_number", "rider_name", "items", "amount_yuan"])
-            for line in selectors.payout_lines(batch=batch):
-                yield writer.writerow(
-                    [batch.number, line.rider_number, line.name, line.items, f"{line.amount:.2f}"]
-                )
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{batch.number}.csv"'
-        return response
+        return csv_download(
+            f"{batch.number}.csv",
+            ["batch", "rider_number", "rider_name", "items", "amount_yuan"],
+            (
+                [batch.number, line.rider_number, line.name, line.items, f"{line.amount:.2f}"]
+                for line in selectors.payout_lines(batch=batch)
+            ),
+        )
 
     @admin.action(description=gettext_lazy("Approve"), permissions=["change"])
     def approve(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,
@@ -205,7 +180,7 @@ class PayoutBatchAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark as paid"), permissions=["change"])
     def mark_paid(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,
@@ -222,7 +197,7 @@ class PayoutBatchAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def discard(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,
@@ -400,7 +375,7 @@ class RedemptionAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark as used"), permissions=["use"])
     def mark_used(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,
@@ -412,7 +387,7 @@ class RedemptionAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Cancel and refund the points"), permissions=["change"])
     def cancel_and_refund(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,
@@ -447,7 +422,7 @@ class HonourAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Publish on the honour roll"), permissions=["change"])
     def publish(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,
@@ -459,7 +434,7 @@ class HonourAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Withdraw from the honour roll"), permissions=["change"])
     def withdraw(self, request, queryset) -> None:
-        _run(
+        run_each(
             self,
             request,
             queryset,

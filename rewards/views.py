@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
+from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
@@ -104,12 +105,7 @@ def redemption_list(request):
 @require_GET
 def benefit_picture(request, pk: int):
     """Anyone: a benefit's picture (the catalogue is not secret)."""
-    benefit = get_object_or_404(Benefit, pk=pk)
-    if not benefit.picture:
-        raise Http404
-    response = FileResponse(benefit.picture.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return file_response(get_object_or_404(Benefit, pk=pk).picture, public=True, max_age=86400)
 
 
 @require_GET
@@ -129,11 +125,7 @@ def honour_roll(request):
 def honour_photo(request, pk: int):
     """Anyone, for a published honour; unpublished ones do not exist to the public."""
     honour = get_object_or_404(Honour, pk=pk, status=Honour.Status.PUBLISHED)
-    if not honour.photo:
-        raise Http404
-    response = FileResponse(honour.photo.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return file_response(honour.photo, public=True, max_age=3600)
 
 
 @login_required

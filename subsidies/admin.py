@@ -1,20 +1,20 @@
 """Subsidy reviewers: the claims queue (filters, bulk approve, reject with a reason), the dated
 policy table, adjustments, payout batches with CSV. Approved and paid claims are read-only."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.admin_actions import run_each
 from core.errors import DomainError
+from core.responses import csv_download
 
 from . import selectors, services
 from .forms import BatchForm
@@ -117,16 +117,13 @@ class ClaimAdmin(admin.ModelAdmin):
     )
     def reject(self, request, queryset) -> None:
         reason = request.POST.get("reason", "")
-        done = 0
-        for claim in queryset:
-            try:
-                services.claim_reject(claim=claim, reviewer=request.user, reason=reason)
-            except DomainError as error:
-                self.message_user(request, f"{claim}: {error.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, _("%(count)d claims rejected.") % {"count": done})
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda claim: services.claim_reject(claim=claim, reviewer=request.user, reason=reason),
+            _("%(count)d claims rejected."),
+        )
 
 
 class AdjustmentForm(forms.ModelForm):
@@ -249,40 +246,34 @@ class SubsidyBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         batch = get_object_or_404(SubsidyBatch, pk=pk)
 
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-
-        def rows():
-            yield "\ufeff"
-            yield writer.writerow(
-                [
-                    "batch",
-                    "rider_number",
-                    "rider_name",
-                    "month",
-                    "kind",
-                    "tier",
-                    "paid_yuan",
-                    "subsidy_yuan",
-                    "note",
-                ]
-            )
-            for line in selectors.batch_lines(batch=batch):
-                yield writer.writerow(line)
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{batch.number}.csv"'
-        return response
+        return csv_download(
+            f"{batch.number}.csv",
+            [
+                "batch",
+                "rider_number",
+                "rider_name",
+                "month",
+                "kind",
+                "tier",
+                "paid_yuan",
+                "subsidy_yuan",
+                "note",
+            ],
+            selectors.batch_lines(batch=batch),
+        )
 
     @admin.action(
         description=gettext_lazy("Mark as paid (claims become paid)"), permissions=["change"]
     )
     def mark_paid(self, request, queryset) -> None:
-        for batch in queryset:
-            try:
-                services.subsidy_batch_mark_paid(batch=batch, by=request.user)
-            except DomainError as error:
-                self.message_user(request, f"{batch}: {error.message}", messages.ERROR)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda batch: services.subsidy_batch_mark_paid(batch=batch, by=request.user),
+            ngettext(
+                "%(count)d batch marked as paid.",
+                "%(count)d batches marked as paid.",
+                queryset.count(),
+            ),
+        )

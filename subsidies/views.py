@@ -2,12 +2,13 @@
 claims. Every view: the signed-in rider, their own claims only."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
+from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
@@ -67,8 +68,9 @@ def claim_proof(request, pk: int):
     if not (own or staff):
         raise Http404
     pdf = claim.proof.name.endswith(".pdf")
-    response = FileResponse(
-        claim.proof.open("rb"), content_type="application/pdf" if pdf else "image/jpeg"
+    return file_response(
+        claim.proof,
+        public=False,
+        max_age=3600,
+        content_type="application/pdf" if pdf else "image/jpeg",
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

@@ -143,7 +143,7 @@ def test_rent_roll_prorates_by_days_and_exports_csv(client, mine_and_theirs):
     ]
     client.force_login(manager_of(mine))
     response = client.get(reverse("admin:apartments_apartment_rent_roll"), {"month": "2026-11"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][-1] == "amount_yuan" and rows[2][-1] == "41.33"
     bad = client.get(reverse("admin:apartments_apartment_rent_roll"), {"month": "nope"})
     assert bad.status_code == 200 and bad.context["form"].errors

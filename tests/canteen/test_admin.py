@@ -39,7 +39,7 @@ def test_operator_sees_only_their_canteen_orders_and_settlement(client):
     response = client.get(
         reverse("admin:canteen_canteen_settlement"), {"month": month, "format": "csv"}
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["month", "canteen", "meals_served"]
     assert rows[1][1:] == ["我的食堂", "1", "1", "22.00", "5.00", "4.00", "3.00", "10.00"]
     bad = client.get(reverse("admin:canteen_canteen_settlement"), {"month": "x"})
