@@ -6,10 +6,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint format install migrate messages screenshots bench clean
 
-$(VENV)/.installed: requirements.lock
+# Runtime (requirements.lock) plus tests and tools (requirements-dev.lock); the production
+# image installs requirements.lock only.
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed

@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "auditlog",
     "core",
     "riders",
     "apartments",
@@ -83,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -364,3 +369,51 @@ SPECTACULAR_SETTINGS = {
 }
 # First webhook retry after this many seconds, doubling each time (capped at an hour).
 WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+
+# --- Webhook outbox (issue 12) --------------------------------------------------------------
+
+# --- Abuse limits: photo uploads (issue 12) -------------------------------------------------
+
+# --- Abuse limits: rider sign-in and SMS budget (issue 12) ----------------------------------
+
+# --- Staff sign-in: lockout (django-axes), TOTP (django-otp), sessions (issue 12) ------------
+
+# --- Content-Security-Policy (django-csp) and uploaded files (issue 12) ---------------------
+# No inline script or style anywhere: scripts and styles come from our own static files, and
+# the few inline blocks (the admin's, Swagger UI's, the tile map's pin positions) carry the
+# per-request nonce (`request.csp_nonce`). Uploaded files get `sandbox` instead (core/responses.py);
+# the middleware keeps a header a view has already set.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402  (settings sections stay together)
+
+
+def _tile_origin(url: str) -> str | None:
+    """The scheme and host of the map tile server, for img-src ({x}/{y}/{z} live in the path;
+    a {s}-style placeholder in the host becomes a CSP wildcard)."""
+    import re
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{re.sub(r'\{[^}]*\}', '*', parts.netloc)}"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for the admin's and Swagger UI's inline SVG icons.
+        "img-src": [SELF, "data:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Degraded mode: Redis down, health (issue 12) -------------------------------------------
+
+# --- Audit trail (django-auditlog), error reporting (sentry-sdk), logs (issue 12) ------------

@@ -19,7 +19,7 @@ def compose() -> dict:
 
 def test_compose_runs_the_production_stack():
     services = compose()["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
     assert "gunicorn" in services["web"]["command"]
@@ -28,6 +28,43 @@ def test_compose_runs_the_production_stack():
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
     volumes = compose()["volumes"]
     assert {"pgdata", "media"} <= set(volumes)
+
+
+def test_migrations_run_once_before_web_worker_and_beat_start():
+    services = compose()["services"]
+    assert "migrate" in services["migrate"]["command"]
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        assert "migrate" not in " ".join(services[name]["command"]), name
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, name
+
+
+def test_beat_health_check_checks_beat_itself():
+    test = " ".join(compose()["services"]["beat"]["healthcheck"]["test"])
+    assert "beat_health" in test
+    assert "redis" not in test.lower()
+
+
+def test_compose_has_no_default_password_and_no_console_sms():
+    text = COMPOSE.read_text()
+    assert "POSTGRES_PASSWORD:-" not in text
+    assert "POSTGRES_PASSWORD:?" in text
+    assert "ConsoleSMSSender" not in text
+    assert "SMS_SENDER:?" in text
+
+
+def test_production_image_installs_only_the_runtime_lock():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "requirements.lock" in dockerfile
+    assert "requirements-dev" not in dockerfile
+    runtime = (ROOT / "requirements.lock").read_text().lower()
+    for tool in ("pytest", "playwright", "ruff", "schemathesis", "hypothesis", "factory"):
+        assert tool not in runtime, f"{tool} is in the runtime lock"
+    dev = (ROOT / "requirements-dev.lock").read_text()
+    assert "-r requirements.lock" in dev
+    assert "pytest==" in dev
 
 
 def test_compose_sets_every_variable_production_needs():
@@ -57,7 +94,12 @@ def test_compose_file_is_valid_for_docker_compose():
     require_service(binary is not None, "docker-compose (to validate docker-compose.yml)")
     result = subprocess.run(
         [binary, "-f", str(COMPOSE), "config", "-q"],
-        env={**os.environ, "SECRET_KEY": "validation-only"},
+        env={
+            **os.environ,
+            "SECRET_KEY": "validation-only",
+            "POSTGRES_PASSWORD": "validation-only",
+            "SMS_SENDER": "riders.sms.LocmemSMSSender",
+        },
         capture_output=True,
         text=True,
         check=False,
