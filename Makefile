@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint format install migrate messages screenshots bench clean
+.PHONY: run test lint format install migrate messages screenshots bench clean reliability
 
 # Runtime (requirements.lock) plus tests and tools (requirements-dev.lock); the production
 # image installs requirements.lock only.
@@ -57,6 +57,12 @@ bench: install
 	$(PY) bench/nearest.py
 	$(PY) bench/pickup.py
 	$(PY) bench/subsidy_batch.py
+	$(PY) bench/upload_attack.py
 
 clean:
 	rm -rf var $(VENV)
+
+# Run the fault drills and the bad-input tests on real services (DATABASE_URL, REDIS_URL) and
+# rewrite docs/reliability.md from their results.
+reliability: install
+	$(PY) -m pytest -p tests.drills.reporting --reliability docs/reliability.md $(PYTEST_ARGS)

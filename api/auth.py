@@ -1,16 +1,22 @@
 """Who may call the API: a department officer's token (Authorization: Token <key>)."""
 
 import datetime as dt
+import logging
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import RedisError
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.cache import record_cache_failure
+
 from .models import ApiToken, token_digest
+
+logger = logging.getLogger("api.auth")
 
 # Recording every use would make each read a write; a minute's precision is enough.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -78,9 +84,23 @@ class IsDepartmentOfficer(BasePermission):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """Per token, limits in settings (REST_FRAMEWORK DEFAULT_THROTTLE_RATES["token"])."""
+    """Per token, limits in settings (REST_FRAMEWORK DEFAULT_THROTTLE_RATES["token"]).
+
+    Fails open: when the cache that keeps the request history is unreachable, departments keep
+    working unthrottled for the outage (logged and counted) rather than getting 500s. Our
+    cache backend (core.cache.FailOpenRedisCache) already answers as empty; this also covers
+    a plain RedisCache configured by hand.
+    """
 
     scope = "token"
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as error:
+            logger.warning("Throttle cache unreachable (%s); letting the request through", error)
+            record_cache_failure("throttle")
+            return True
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

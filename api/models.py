@@ -66,12 +66,16 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a write sent with an Idempotency-Key, replayed for retries."""
+    """The first response to a write sent with an Idempotency-Key, replayed for retries of the
+    same request (same fingerprint) until it is purged (IDEMPOTENCY_KEY_TTL_HOURS)."""
 
     token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=300)
+    # SHA-256 of method, path and the parsed body (api.views.request_fingerprint); empty for
+    # records written before fingerprints, which are compared by method and path only.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

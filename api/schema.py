@@ -36,6 +36,30 @@ WRITES = {
 }
 
 
+# Text never carries NUL: PostgreSQL cannot store it, and DRF and Django forms refuse it (400).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _refuse_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and "pattern" not in schema and "format" not in schema:
+        schema["pattern"] = NO_NUL
+    for child in schema.get("properties", {}).values():
+        _refuse_nul(child)
+
+
+def refuse_nul_in_inputs(result, generator, request, public):
+    """Say in the schema what the server refuses, so that schema and server agree."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the input half
+            _refuse_nul(schema)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and "enum" not in parameter["schema"]:
+                    _refuse_nul(parameter["schema"])
+    return result
+
+
 def add_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}

@@ -56,12 +56,15 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
 
     def get_reporter(self, report: Report) -> str:
-        return reporter_pseudonym(report.rider_id)
+        # Keyed per department: the asking department's token, else the report's department.
+        auth = getattr(self.context.get("request"), "auth", None)
+        department_id = getattr(auth, "department_id", None) or report.department_id
+        return reporter_pseudonym(rider_id=report.rider_id, department_id=department_id)
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
     at = serializers.DateTimeField(source="created_at")
-    department = serializers.CharField(source="department.code", default=None)
+    department = serializers.CharField(source="department.code", default=None, allow_null=True)
 
     class Meta:
         model = ReportEvent
@@ -107,12 +110,22 @@ class ReportDetailSerializer(ReportSerializer):
         return self._urls("evidence", report.evidence.all())
 
 
+class TextField(serializers.CharField):
+    """A CharField that takes text only: DRF's turns a JSON number into a string, which the
+    schema (type: string) says we refuse. NUL and surrogates are refused by DRF already."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class NoteInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ResolveJsonInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, help_text="What was done; the rider reads it.")
+    note = TextField(max_length=2000, help_text="What was done; the rider reads it.")
 
 
 class ResolveInput(ResolveJsonInput):
@@ -121,11 +134,11 @@ class ResolveInput(ResolveJsonInput):
 
 class RejectInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=["invalid", "not_our_department"])
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class CommentInput(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
+    text = TextField(max_length=2000)
 
 
 class CommentSerializer(serializers.Serializer):

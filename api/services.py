@@ -1,12 +1,14 @@
+import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from core.models import User
 from governance.models import Department
 
-from .models import ApiToken, token_digest
+from .models import ApiToken, IdempotencyRecord, token_digest
 
 
 def token_issue(
@@ -35,3 +37,16 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def idempotency_cutoff() -> dt.datetime:
+    """Records older than this are forgotten: a retry after that is a new request."""
+    return timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+
+def idempotency_records_purge(*, before: dt.datetime | None = None) -> int:
+    """Delete Idempotency-Key records past their lifetime; returns how many."""
+    deleted, _details = IdempotencyRecord.objects.filter(
+        created_at__lt=before or idempotency_cutoff()
+    ).delete()
+    return deleted

@@ -3,6 +3,8 @@ its own department's reports only — another department's report is a 404, neve
 
 import contextlib
 import datetime as dt
+import hashlib
+import json
 from functools import wraps
 
 import django_filters
@@ -11,7 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiRequest,
+    extend_schema,
+)
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -44,6 +51,7 @@ from .serializers import (
     ResolveInput,
     ResolveJsonInput,
 )
+from .services import idempotency_cutoff
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -53,28 +61,67 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     description="Send the same key again to retry safely: the first response is returned.",
 )
 
+PHOTO_CONTENT_TYPES = "image/jpeg, image/png"
+
+
+def request_fingerprint(request) -> str:
+    """SHA-256 of the method, the path and the parsed body: the same request sent again, even
+    with other whitespace or field order, has the same fingerprint; any other body has not.
+    Uploaded files count by their bytes (read in chunks, never decoded here)."""
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    data = request.data
+    if hasattr(data, "lists"):  # form or multipart: a QueryDict, files included
+        for name, values in sorted(data.lists(), key=lambda item: item[0]):
+            for value in values:
+                digest.update(f"{name}=".encode())
+                if hasattr(value, "chunks"):
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(str(value).encode())
+                digest.update(b"\0")
+    else:
+        digest.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
+    return digest.hexdigest()
+
 
 def idempotent(method):
-    """A retried write with the same Idempotency-Key returns the first response, changing
-    nothing. Keys are per token; reusing one for another request is refused."""
+    """A retried write with the same Idempotency-Key and the same request (fingerprint) returns
+    the first response, changing nothing. Keys are per token, remembered for
+    IDEMPOTENCY_KEY_TTL_HOURS; the same key with another body or endpoint is refused (422)."""
 
     @wraps(method)
     def wrapper(self, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
             return method(self, request, *args, **kwargs)
-        if len(key) > 100:
+        if len(key) > 100 or not key.isascii() or not key.isprintable():
             return Response(
-                error_body("invalid", _("The Idempotency-Key has at most 100 characters.")),
+                error_body(
+                    "invalid", _("The Idempotency-Key is at most 100 printable ASCII characters.")
+                ),
                 status=400,
             )
+        fingerprint = request_fingerprint(request)
         record = IdempotencyRecord.objects.filter(token=request.auth, key=key).first()
+        if record is not None and record.created_at < idempotency_cutoff():
+            record.delete()  # forgotten: the hourly purge has not reached it yet
+            record = None
         if record is not None:
-            if (record.method, record.path) != (request.method, request.path):
+            same = (
+                record.fingerprint == fingerprint
+                if record.fingerprint
+                else (record.method, record.path) == (request.method, request.path)
+            )
+            if not same:
                 return Response(
                     error_body(
                         "idempotency_key_reused",
-                        _("This Idempotency-Key was used for another request."),
+                        _(
+                            "This Idempotency-Key was already used for a different request "
+                            "(another endpoint or another body). Use a new key for a new request."
+                        ),
                     ),
                     status=422,
                 )
@@ -89,6 +136,7 @@ def idempotent(method):
                 key=key,
                 method=request.method,
                 path=request.path,
+                fingerprint=fingerprint,
                 status_code=response.status_code,
                 body=response.data,
             )
@@ -200,7 +248,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._detail(report)
 
     @extend_schema(
-        request={"multipart/form-data": ResolveInput, "application/json": ResolveJsonInput},
+        request={
+            # The photo must be an image, not any bytes: say so, so that schema and server agree.
+            "multipart/form-data": OpenApiRequest(
+                ResolveInput, encoding={"photo": {"contentType": PHOTO_CONTENT_TYPES}}
+            ),
+            "application/json": ResolveJsonInput,
+        },
         responses={200: ReportDetailSerializer},
         parameters=[IDEMPOTENCY_HEADER],
         examples=[

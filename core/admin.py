@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import staff_auth  # noqa: F401 - connects the staff-session signal at admin autodiscovery
 from .models import City, District, Notification, User
 
 

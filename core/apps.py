@@ -10,3 +10,9 @@ class CoreConfig(AppConfig):
         from riders_portal.celery import ensure_broker_folders
 
         ensure_broker_folders()
+
+        # After the admin's autodiscovery (django.contrib.admin is ready first): our audit log
+        # admin replaces the one auditlog registers.
+        from . import audit_admin
+
+        audit_admin.register()

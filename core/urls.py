@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import otp_views, views
 
 app_name = "core"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("services/", views.services_index, name="services"),
     path("language/", views.language_switch, name="language"),
     path("healthz", views.healthz, name="healthz"),
+    path("staff/two-factor/", otp_views.two_factor_verify, name="staff_two_factor"),
+    path("staff/two-factor/set-up/", otp_views.two_factor_set_up, name="staff_two_factor_set_up"),
 ]

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -14,6 +15,7 @@ from django.views.i18n import set_language
 
 from riders.permissions import rider_required
 
+from .cache import cache_failure_count
 from .selectors import home_figures
 from .services import user_set_language
 
@@ -49,6 +51,17 @@ def _database_ok() -> bool:
         return False
 
 
+def _cache_ok() -> bool:
+    ping = getattr(cache, "ping", None)  # core.cache.FailOpenRedisCache: a real round trip
+    if ping is not None:
+        return ping()
+    try:
+        cache.set("healthz", "1", 5)
+        return cache.get("healthz") == "1"
+    except Exception:
+        return False
+
+
 def _broker_ok() -> bool:
     from riders_portal.celery import app
 
@@ -58,7 +71,7 @@ def _broker_ok() -> bool:
         return queue.is_dir() and os.access(queue, os.W_OK)
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
         return True
     except Exception:
         return False
@@ -67,15 +80,30 @@ def _broker_ok() -> bool:
 @never_cache
 @require_GET
 def healthz(request):
-    """Anyone (load balancers, docker health checks): 200 when database and broker are up."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    healthy = all(checks.values())
+    """Anyone (load balancers, docker health checks): 503 only when the database is down.
+
+    Without the database no page can be served, so the orchestrator should take this process
+    out. Without the cache or the broker the portal still serves every page (the cache answers
+    empty, queued work is swept up later), so that is 200 with status "degraded" and the list:
+    restarting healthy web processes would not bring Redis back (docs/operations.md).
+    """
+    checks = {"database": _database_ok(), "cache": _cache_ok(), "broker": _broker_ok()}
+    degraded = [name for name in ("cache", "broker") if not checks[name]]
+    if not checks["database"]:
+        status = "unavailable"
+    elif degraded:
+        status = "degraded"
+    else:
+        status = "ok"
     return JsonResponse(
         {
-            "status": "ok" if healthy else "unavailable",
+            "status": status,
             **{k: "up" if v else "down" for k, v in checks.items()},
+            "degraded": degraded,
+            # Cache operations this process answered "as empty" because Redis was down.
+            "cache_failures": cache_failure_count(),
         },
-        status=200 if healthy else 503,
+        status=503 if status == "unavailable" else 200,
     )
 
 

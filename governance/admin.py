@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
 
-from . import selectors, workflow
+from . import selectors, services, workflow
 from .models import (
     WITH_DEPARTMENT,
     Alert,
@@ -182,6 +182,7 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = (
         "public_id",
         "rider_pseudonym",
+        "department_pseudonym",
         "category",
         "description",
         "district",
@@ -217,6 +218,16 @@ class ReportAdmin(admin.ModelAdmin):
     def rider_pseudonym(self, report: Report) -> str:
         return f"#{report.rider_id}"
 
+    @admin.display(description=gettext_lazy("reporter as the department sees it"))
+    def department_pseudonym(self, report: Report) -> str:
+        """The same pseudonym the department's API shows, so dispatcher and department can
+        talk about "this reporter" while the department still cannot tell who it is."""
+        if report.department_id is None:
+            return "—"
+        return services.reporter_pseudonym(
+            rider_id=report.rider_id, department_id=report.department_id
+        )
+
     @admin.display(description=gettext_lazy("deadline"), ordering="due_at")
     def countdown(self, report: Report) -> str:
         if report.due_at is None or not report.is_open:
@@ -229,17 +240,8 @@ class ReportAdmin(admin.ModelAdmin):
             total = (report.due_at - report.routed_at).total_seconds() / 3600
             colour = "amber" if hours <= total * (1 - workflow.WARNING_SHARE) else "green"
             label = _("%(hours).1f h left") % {"hours": hours}
-        styles = {
-            "green": "background:#e6f4ea;color:#1b5e20",
-            "amber": "background:#fff1c2;color:#5c4400",
-            "red": "background:#fde8e8;color:#7f1010",
-        }
-        return format_html(
-            '<span class="countdown countdown--{}" style="padding:2px 6px;{}">{}</span>',
-            colour,
-            styles[colour],
-            label,
-        )
+        # Colours in static/css/admin.css: no style= attribute under the CSP.
+        return format_html('<span class="countdown countdown--{}">{}</span>', colour, label)
 
     def _run(self, request, queryset: QuerySet, transition, success: str) -> None:
         if not self.has_change_permission(request):

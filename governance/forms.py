@@ -105,6 +105,8 @@ ERROR_FIELDS = {
     "photo_required": "photos",
     "too_many_photos": "photos",
     "photo_too_large": "photos",
+    "photos_too_large": "photos",
+    "photo_too_many_pixels": "photos",
     "photo_wrong_type": "photos",
     "photo_corrupt": "photos",
     "invalid_photo": "photos",
@@ -119,3 +121,14 @@ class NearbyForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True))
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+
+
+class JoinForm(forms.Form):
+    """Where the rider stands when joining a report, sent by the phone as when filing."""
+
+    latitude = forms.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False
+    )
+    longitude = forms.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False
+    )

@@ -52,27 +52,40 @@ def rider_follows(*, rider: Rider, report: Report) -> bool:
     return report.rider_id == rider.pk or report.supporters.filter(rider=rider).exists()
 
 
+def rider_filed(*, rider: Rider, report: Report) -> bool:
+    """Only the rider who filed a report sees what they wrote and photographed; riders who
+    joined see its progress (docs/decisions.md, "What a rider who joined a report sees")."""
+    return report.rider_id == rider.pk
+
+
 def reports_for_rider(*, rider: Rider) -> QuerySet[Report]:
-    """The rider's own reports, newest first, with what the list shows (constant queries)."""
+    """The reports the rider filed or joined, newest first, with what the list shows
+    (constant queries). Cover photos only of the rider's own reports."""
     return (
         Report.objects.filter(_followed_by(rider))
         .distinct()
         .select_related("category", "department", "district")
         .prefetch_related(
-            Prefetch("photos", queryset=ReportPhoto.objects.filter(position=1), to_attr="cover")
+            Prefetch(
+                "photos",
+                queryset=ReportPhoto.objects.filter(position=1, report__rider=rider),
+                to_attr="cover",
+            )
         )
         .order_by("-created_at", "-id")
     )
 
 
 def report_for_rider(*, rider: Rider, public_id: str) -> Report | None:
-    """One of the rider's own reports with its public timeline; None for anyone else's."""
+    """A report the rider filed or joined, with its public timeline; None for anyone else's.
+
+    The reporter's photos are loaded only for the reporter (see rider_filed)."""
     return (
         Report.objects.filter(_followed_by(rider), public_id=public_id)
         .distinct()
         .select_related("category__role", "department", "district", "duplicate_of")
         .prefetch_related(
-            "photos",
+            Prefetch("photos", queryset=ReportPhoto.objects.filter(report__rider=rider)),
             "evidence",
             Prefetch(
                 "events",

@@ -37,13 +37,32 @@ from .models import (
     ReportSupporter,
     RoutingRule,
 )
-from .photos import PhotoError, check_photo_count, process_photo
+from .photos import PhotoError, check_photos, process_photo
 
 logger = logging.getLogger(__name__)
 
 
 class ReportRateLimited(DomainError):
     code = "report_rate_limited"
+
+
+def report_rate_check(*, rider: Rider) -> None:
+    """Raise ReportRateLimited when the rider has filed the hourly maximum already.
+
+    One indexed count. report_submit checks it again under the rider's lock; callers may check
+    it first to refuse before parsing anything else (the report form does).
+    """
+    recent = Report.objects.filter(
+        rider=rider, created_at__gte=timezone.now() - dt.timedelta(hours=1)
+    ).count()
+    if recent >= settings.REPORTS_PER_RIDER_PER_HOUR:
+        raise ReportRateLimited(
+            _(
+                "You have sent %(count)d reports in the last hour. Thank you! "
+                "Please wait a little before sending the next one."
+            )
+            % {"count": recent}
+        )
 
 
 def report_submit(
@@ -62,8 +81,10 @@ def report_submit(
     """File a report; routing happens in the background once the transaction commits.
 
     Photos are decoded and re-encoded before the transaction opens, so a bad photo refuses the
-    whole report and nothing is half-written. Reports from Open311 integrations need no photo
-    (the standard makes it optional) and may bring a `media_url`, a link we show, never fetch.
+    whole report and nothing is half-written; the hourly limit and the photos' cheap limits
+    (governance/photos.py) are checked before any of them is decoded. Reports from Open311
+    integrations need no photo (the standard makes it optional) and may bring a `media_url`,
+    a link we show, never fetch.
     """
     if not rider.is_active:
         raise DomainError(_("Your rider account is not active."), code="rider_inactive")
@@ -71,8 +92,13 @@ def report_submit(
         raise DomainError(_("This category is no longer in use."), code="category_inactive")
     if require_photo and not photos:
         raise PhotoError(_("Add at least one photo of the problem."), code="photo_required")
-    check_photo_count(photos)
-    processed = [process_photo(upload) for upload in photos]
+    # Cheap refusals first, decoding last (issue #12): the hourly limit and every photo's
+    # count, bytes and declared pixel size are checked before a single pixel is decoded.
+    report_rate_check(rider=rider)
+    headers = check_photos(photos)
+    processed = [
+        process_photo(upload, header=header) for upload, header in zip(photos, headers, strict=True)
+    ]
     approximate = False
     if latitude is None or longitude is None:
         gps = next((p.gps for p in processed if p.gps), None)
@@ -86,19 +112,10 @@ def report_submit(
                 code="location_required",
             )
     with transaction.atomic():
-        # Lock the rider so two simultaneous submissions cannot both pass the hourly limit.
+        # Lock the rider so two simultaneous submissions cannot both pass the hourly limit;
+        # the check above only spares the decoding for riders already over it.
         Rider.objects.select_for_update().filter(pk=rider.pk).first()
-        recent = Report.objects.filter(
-            rider=rider, created_at__gte=timezone.now() - dt.timedelta(hours=1)
-        ).count()
-        if recent >= settings.REPORTS_PER_RIDER_PER_HOUR:
-            raise ReportRateLimited(
-                _(
-                    "You have sent %(count)d reports in the last hour. Thank you! "
-                    "Please wait a little before sending the next one."
-                )
-                % {"count": recent}
-            )
+        report_rate_check(rider=rider)
         report = Report.objects.create(
             rider=rider,
             category=category,
@@ -131,9 +148,21 @@ def report_submit(
     return report
 
 
-def reporter_pseudonym(rider_id: int) -> str:
-    """A stable id for the reporting rider that tells departments nothing about who it is."""
-    return salted_hmac("governance.reporter", str(rider_id), algorithm="sha256").hexdigest()[:12]
+# Part of the key: changing it changes every department's pseudonyms (as does SECRET_KEY).
+PSEUDONYM_PURPOSE = "governance.reporter-pseudonym.per-department"
+
+
+def reporter_pseudonym(*, rider_id: int, department_id: int) -> str:
+    """The reporting rider as one department sees them: stable within that department (it can
+    tell that reports come from the same rider) but different in every other, so departments
+    cannot link a rider's reports across departments, and nothing says who the rider is.
+
+    An HMAC over (department id, rider id) with a key derived from SECRET_KEY and a purpose
+    string; 48 bits, so two riders of the same department collide with odds of about 3 in a
+    million at 41,000 riders.
+    """
+    value = f"{department_id}:{rider_id}"
+    return salted_hmac(PSEUDONYM_PURPOSE, value, algorithm="sha256").hexdigest()[:12]
 
 
 def report_resolve(
@@ -184,10 +213,32 @@ def report_comment(*, report: Report, department: Department, text: str, actor=N
     return event
 
 
-def report_join(*, rider: Rider, report: Report) -> Report:
-    """The rider saw the same problem: follow this report instead of filing a duplicate."""
+def same_place(*, category: Category, latitude, longitude, report: Report) -> bool:
+    """The duplicate rule's "same place": within the category's radius of the report. A report
+    placed only at its district's centre (typed address, no GPS) is nobody's same place."""
+    if report.location_approximate:
+        return False
+    return (
+        distance_m(latitude, longitude, report.latitude, report.longitude)
+        <= category.duplicate_radius_m
+    )
+
+
+def report_join(
+    *, rider: Rider, report: Report, latitude: Decimal | None, longitude: Decimal | None
+) -> Report:
+    """The rider saw the same problem: follow this report instead of filing a duplicate.
+
+    Only from the place: the rider's position (sent by the phone, as when filing) must be the
+    report's "same place" by the duplicate rule. Joining lets the rider follow the progress;
+    it shows them nothing the reporter wrote or photographed (docs/decisions.md).
+    """
     with transaction.atomic():
-        report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .get(pk=report.pk)
+        )
         if not report.is_open or report.duplicate_of_id:
             raise DomainError(
                 _("This report is already closed. File a new one if the problem is still there."),
@@ -195,6 +246,27 @@ def report_join(*, rider: Rider, report: Report) -> Report:
             )
         if report.rider_id == rider.pk:
             raise DomainError(_("This is your own report."), code="own_report")
+        if latitude is None or longitude is None:
+            raise DomainError(
+                _("Share your location to join: only riders at the place can join a report."),
+                code="join_location_required",
+            )
+        if report.location_approximate:
+            raise DomainError(
+                _("This report has no exact place, so it cannot be joined. File your own."),
+                code="join_no_place",
+            )
+        if not same_place(
+            category=report.category, latitude=latitude, longitude=longitude, report=report
+        ):
+            raise DomainError(
+                _(
+                    "You are not at the place of this report (within %(radius)d m). Join it "
+                    "when you are there, or file your own report."
+                )
+                % {"radius": report.category.duplicate_radius_m},
+                code="join_too_far",
+            )
         _supporter, created = ReportSupporter.objects.get_or_create(report=report, rider=rider)
         if created:
             Report.objects.filter(pk=report.pk).update(supporter_count=F("supporter_count") + 1)
@@ -256,14 +328,16 @@ def find_duplicate(report: Report) -> Report | None:
         )
         .exclude(pk=report.pk)
         .order_by("created_at", "id")
-        .only("id", "public_id", "latitude", "longitude", "created_at")
+        .only("id", "public_id", "latitude", "longitude", "location_approximate", "created_at")
     )
     for candidate in candidates:
         if candidate.created_at == report.created_at and candidate.pk > report.pk:
             continue
-        if (
-            distance_m(report.latitude, report.longitude, candidate.latitude, candidate.longitude)
-            <= category.duplicate_radius_m
+        if same_place(
+            category=category,
+            latitude=report.latitude,
+            longitude=report.longitude,
+            report=candidate,
         ):
             return candidate
     return None

@@ -13,7 +13,7 @@ from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
-from .forms import ERROR_FIELDS, NearbyForm, ReportForm
+from .forms import ERROR_FIELDS, JoinForm, NearbyForm, ReportForm
 from .models import EvidencePhoto, Report, ReportPhoto
 
 
@@ -30,6 +30,13 @@ def report_new(request):
     form = ReportForm(
         request.POST or None, request.FILES or None, initial={"district": rider.district_id}
     )
+    if request.method == "POST" and _wants_json(request):
+        # The cheapest refusal first: a rider over the hourly limit gets one count query, not
+        # the form's lookups and never a decoded photo (report_submit checks again anyway).
+        try:
+            services.report_rate_check(rider=rider)
+        except DomainError as error:
+            return JsonResponse({"errors": {"__all__": [error.message]}}, status=400)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -84,7 +91,12 @@ def report_detail(request, public_id: str):
     report = selectors.report_for_rider(rider=request.rider, public_id=public_id)
     if report is None:
         raise Http404
-    return render(request, "governance/report_detail.html", {"report": report, "nav": "report"})
+    is_reporter = selectors.rider_filed(rider=request.rider, report=report)
+    return render(
+        request,
+        "governance/report_detail.html",
+        {"report": report, "is_reporter": is_reporter, "nav": "report"},
+    )
 
 
 @rider_required
@@ -112,16 +124,33 @@ def reports_nearby(request):
     )
 
 
+# Refusals about the rider's position are bad requests; the others conflict with the report.
+JOIN_BAD_REQUEST = {"join_location_required", "join_location_invalid"}
+
+
 @rider_required
 @require_POST
 def report_join(request, public_id: str):
-    """The signed-in rider joins an open report of the same problem instead of filing one."""
+    """The signed-in rider, standing at the place, joins an open report of the same problem
+    instead of filing one. The phone posts where the rider stands (latitude, longitude)."""
     report = get_object_or_404(Report, public_id=public_id)
+    form = JoinForm(request.POST)
     try:
-        services.report_join(rider=request.rider, report=report)
+        if not form.is_valid():
+            raise DomainError(
+                _("The location is not valid. Try “Use my location” again."),
+                code="join_location_invalid",
+            )
+        services.report_join(
+            rider=request.rider,
+            report=report,
+            latitude=form.cleaned_data["latitude"],
+            longitude=form.cleaned_data["longitude"],
+        )
     except DomainError as error:
         if _wants_json(request):
-            return JsonResponse({"errors": {"__all__": [error.message]}}, status=409)
+            status = 400 if error.code in JOIN_BAD_REQUEST else 409
+            return JsonResponse({"errors": {"__all__": [error.message]}}, status=status)
         messages.error(request, error.message)
         return redirect("reports:new")
     messages.success(
@@ -135,14 +164,20 @@ def report_join(request, public_id: str):
     return redirect(url)
 
 
-def _serve_photo(request, report: Report, field):
-    """The reporting rider, riders who joined, or staff allowed to view reports; others get
-    404, not 403, so that nobody learns that someone else's report exists."""
+def _serve_photo(request, report: Report, field, *, joiners_too: bool):
+    """The reporting rider; riders who joined only when `joiners_too` (the department's
+    evidence of the fix, never the reporter's own photos); staff allowed to view reports.
+    Others get 404, not 403, so that nobody learns that someone else's report exists."""
     if not request.user.is_authenticated:
         raise Http404
     rider = getattr(request.user, "rider", None)
-    follows = rider is not None and selectors.rider_follows(rider=rider, report=report)
-    if not follows and not (
+    if rider is None:
+        allowed = False
+    elif joiners_too:
+        allowed = selectors.rider_follows(rider=rider, report=report)
+    else:
+        allowed = selectors.rider_filed(rider=rider, report=report)
+    if not allowed and not (
         request.user.is_staff and request.user.has_perm("governance.view_report")
     ):
         raise Http404
@@ -151,19 +186,21 @@ def _serve_photo(request, report: Report, field):
 
 @require_GET
 def report_photo(request, public_id: str, position: int, size: str = "full"):
-    """One of a report's photos (see _serve_photo for who)."""
+    """One of the reporter's photos: the reporter and staff only (see _serve_photo)."""
     photo = get_object_or_404(
         ReportPhoto.objects.select_related("report"),
         report__public_id=public_id,
         position=position,
     )
-    return _serve_photo(request, photo.report, photo.thumbnail if size == "thumb" else photo.image)
+    field = photo.thumbnail if size == "thumb" else photo.image
+    return _serve_photo(request, photo.report, field, joiners_too=False)
 
 
 @require_GET
 def report_evidence(request, public_id: str, pk: int, size: str = "full"):
-    """A department's evidence photo of the fix (see _serve_photo for who)."""
+    """A department's evidence photo of the fix: also riders who joined (see _serve_photo)."""
     photo = get_object_or_404(
         EvidencePhoto.objects.select_related("report"), report__public_id=public_id, pk=pk
     )
-    return _serve_photo(request, photo.report, photo.thumbnail if size == "thumb" else photo.image)
+    field = photo.thumbnail if size == "thumb" else photo.image
+    return _serve_photo(request, photo.report, field, joiners_too=True)

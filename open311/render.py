@@ -1,6 +1,7 @@
 """Open311 bodies in JSON or XML, from the same rows."""
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
@@ -12,6 +13,10 @@ PLURALS = {
     "values": "value",
 }
 
+# Characters XML 1.0 cannot carry at all, even escaped; a stored text may hold one (a rider's
+# description typed with a stray control key) and must not make the document unreadable.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
 
 def _xml(parent: ET.Element, name: str, value) -> None:
     element = ET.SubElement(parent, name)
@@ -22,7 +27,7 @@ def _xml(parent: ET.Element, name: str, value) -> None:
         for item in value:
             _xml(element, PLURALS.get(name, "item"), item)
     elif value is not None:
-        element.text = str(value)
+        element.text = NOT_XML.sub("\ufffd", str(value))
 
 
 def render(fmt: str, root: str, item: str, rows, status: int = 200) -> HttpResponse:

@@ -13,4 +13,6 @@ urlpatterns = [
     re_path(r"^requests/(?P<service_request_id>\w+)" + FMT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>\w+)" + FMT, views.token_detail, name="token"),
     re_path(r"^servicerequestupdates" + FMT, views.request_updates, name="updates"),
+    re_path(r"^openapi\.yaml$", views.openapi, name="openapi"),
+    re_path(r"^(?P<path>.*)$", views.not_found),
 ]

@@ -2,18 +2,21 @@
 
 Who: anyone may read (public data only: no rider's name, phone or number); posting a request
 needs an integration `api_key` issued in the admin. Every resource answers in `.json` and `.xml`;
-errors are the spec's list of {code, description} with 400 / 403 / 404.
+errors are the spec's list of {code, description} with 400 / 403 / 404. No input gives a 500:
+every parameter is checked (api/validators.py) before it reaches the database.
 """
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+import functools
+from decimal import Decimal
+from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -21,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from api.auth import token_for_key
 from api.models import ApiToken
 from api.serializers import signed_photo_url
+from api.validators import aware_datetime, bounded_int, finite_decimal, refuse_control_characters
 from core.errors import DomainError
 from governance import selectors, services
 from governance.models import CLOSED_STATUSES, Category, Report, ReportEvent, ReportStatus
@@ -30,6 +34,7 @@ from .render import render
 
 DEFAULT_DAYS = 90
 MAX_ROWS = 1000
+MAX_PAGE = 100_000  # × MAX_ROWS rows: far beyond any real listing, well inside a bigint offset
 FMS_STATUS = {
     # our status → FixMyStreet's extended status for servicerequestupdates
     ReportStatus.SUBMITTED: "OPEN",
@@ -52,6 +57,24 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
     return render(fmt, "errors", "error", [{"code": status, "description": description}], status)
 
 
+def _check_parameters(request, kwargs: dict) -> None:
+    """The general guard: every query, form and path value, before any view sees it. Django
+    raises on a malformed or oversized body only when request.POST is first read, so read it
+    here too."""
+    try:
+        values = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
+    except (MultiPartParserError, BadRequest, SuspiciousOperation):
+        raise Open311Error(400, _("The request body could not be read.")) from None
+    values += [(name, [value]) for name, value in kwargs.items()]
+    try:
+        for name, items in values:
+            refuse_control_characters(name, name=_("A parameter name"))
+            for item in items:
+                refuse_control_characters(item, name=name)
+    except ValidationError as error:
+        raise Open311Error(400, error.messages[0]) from None
+
+
 def open311_view(methods=("GET",)):
     """Format handling, errors in the spec's shape, and no CSRF for POSTs from other systems."""
 
@@ -60,14 +83,35 @@ def open311_view(methods=("GET",)):
         @require_http_methods(list(methods))
         def wrapped(request, *args, fmt: str, **kwargs):
             try:
+                _check_parameters(request, kwargs)
                 root, item, rows = view(request, *args, **kwargs)
             except Open311Error as error:
                 return _error(fmt, error.status, error.description)
+            except ValidationError as error:  # from api/validators.py
+                return _error(fmt, 400, error.messages[0])
             return render(fmt, root, item, rows, 201 if request.method == "POST" else 200)
 
         return wrapped
 
     return decorate
+
+
+@functools.cache
+def _openapi_text() -> bytes:
+    return (Path(__file__).parent / "openapi.yaml").read_bytes()
+
+
+@require_http_methods(["GET"])
+def openapi(request):
+    """The OpenAPI 3 description of this interface, public like the interface itself."""
+    return HttpResponse(_openapi_text(), content_type="application/yaml; charset=utf-8")
+
+
+@csrf_exempt
+def not_found(request, path: str):
+    """Any other path under /open311/v2/: a 404 in the spec's shape, not an HTML page."""
+    fmt = "xml" if path.endswith(".xml") else "json"
+    return _error(fmt, 404, _("No such resource. See discovery.json."))
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -169,18 +213,14 @@ def _public_reports():
 
 
 def _date(value: str, name: str) -> dt.datetime:
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise Open311Error(400, _("%(name)s is not an ISO 8601 date and time.") % {"name": name})
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return aware_datetime(value, name=name)
 
 
 def _page(request) -> tuple[int, int]:
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-        size = min(max(int(request.GET.get("page_size", MAX_ROWS)), 1), MAX_ROWS)
-    except ValueError:
-        raise Open311Error(400, _("page and page_size are whole numbers.")) from None
+    page = bounded_int(request.GET.get("page", "1"), name="page", minimum=1, maximum=MAX_PAGE)
+    size = bounded_int(
+        request.GET.get("page_size", str(MAX_ROWS)), name="page_size", minimum=1, maximum=MAX_ROWS
+    )
     return page, size
 
 
@@ -236,10 +276,7 @@ def token_detail(request, token: str):
 
 
 def _decimal(value: str, name: str) -> Decimal:
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise Open311Error(400, _("%(name)s is not a number.") % {"name": name}) from None
+    return finite_decimal(value, name=name)
 
 
 def _create(request) -> dict:

@@ -6,6 +6,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.audit import PersonalDataViewLogMixin
+
 from . import services
 from .models import Rider, SignInCode, TierPeriod
 from .roster import RosterRejected, roster_import
@@ -43,7 +45,10 @@ class TierPeriodInline(admin.TabularInline):
 
 
 @admin.register(Rider)
-class RiderAdmin(admin.ModelAdmin):
+class RiderAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
+    """The change page shows the phone unmasked and searches find people: both are logged
+    (who, which rider, when) in the audit log; the list itself shows masked phones only."""
+
     list_display = (
         "rider_number",
         "name",

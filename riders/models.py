@@ -140,6 +140,10 @@ class SignInCode(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # The phone's latest code, the only one that can sign in. At most one per phone
+    # (sign_in_code_one_current_per_phone): of simultaneous requests for a phone, one inserts
+    # its code and the others fail on the index, so one SMS goes out, not one per request.
+    is_current = models.BooleanField(_("current"), default=True)
 
     class Meta:
         verbose_name = _("sign-in code")
@@ -153,7 +157,66 @@ class SignInCode(models.Model):
                 condition=Q(expires_at__gt=models.F("created_at")),
                 name="sign_in_code_expires_after_creation",
             ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(is_current=True),
+                name="sign_in_code_one_current_per_phone",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{mask_phone(self.phone)} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_live(self, now) -> bool:
+        """Can still sign in: current, unused, unexpired, not locked by wrong tries."""
+        return (
+            self.is_current
+            and self.used_at is None
+            and self.expires_at > now
+            and self.failed_attempts < settings.SIGN_IN_CODE_MAX_ATTEMPTS
+        )
+
+
+class CounterScope(models.TextChoices):
+    CODES_IP_HOUR = "codes_ip_hour", _("codes per client per hour")
+    CODES_IP_DAY = "codes_ip_day", _("codes per client per day")
+    CODES_NETWORK_HOUR = "codes_net_hour", _("codes per network per hour")
+    CODES_NETWORK_DAY = "codes_net_day", _("codes per network per day")
+    GUESSES_IP_HOUR = "guesses_ip_hour", _("code tries per client per hour")
+    GUESSES_NETWORK_HOUR = "guesses_net_hour", _("code tries per network per hour")
+    SMS_HOUR = "sms_hour", _("SMS sent per hour (whole site)")
+
+
+class SignInCounter(models.Model):
+    """How many sign-in events one client, one network or the whole site had in a time window.
+
+    The database, not the cache, holds these counts: a conditional UPDATE (`count < limit`)
+    makes each limit exact under concurrency, and the limits keep holding when Redis is down.
+    Windows are fixed (an hour or a day, aligned to UTC), so two adjacent windows can let
+    through up to twice a limit in the minutes around the boundary; docs/security.md counts
+    with that.
+    """
+
+    scope = models.CharField(_("limit"), max_length=20, choices=CounterScope.choices)
+    # A client address, a network ("203.0.113.0/24", "2001:db8::/64"), or "" for the site.
+    key = models.CharField(_("client or network"), max_length=64, blank=True)
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+    # Set once when the SMS budget of this window ran out and centre admins were alerted.
+    alerted_at = models.DateTimeField(_("alerted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in counter")
+        verbose_name_plural = _("sign-in counters")
+        indexes = [models.Index(fields=["window_start"], name="sign_in_counter_window_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="sign_in_counter_one_per_window"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=CounterScope.values), name="sign_in_counter_scope_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

@@ -1,32 +1,235 @@
 import datetime as dt
+import logging
+import math
 import re
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.core.mail import mail_admins
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, ngettext_lazy, override
 
 from core.errors import DomainError
 from core.models import District, User
+from core.roles import CENTRE_ADMIN
+from core.services import LazyMessage, notification_post
 
-from .models import PHONE_PATTERN, Rider, SignInCode, Tier, TierPeriod
+from .models import (
+    PHONE_PATTERN,
+    CounterScope,
+    Rider,
+    SignInCode,
+    SignInCounter,
+    Tier,
+    TierPeriod,
+)
+from .network import client_network
 from .sms import SMSMessage, get_sms_sender
+
+logger = logging.getLogger("riders.sign_in")
 
 
 class SignInThrottled(DomainError):
+    """A sign-in limit said no; `code` says which one, `retry_after` when to try again (s)."""
+
     code = "sign_in_throttled"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
         self.retry_after = retry_after
 
 
 class SignInFailed(DomainError):
     code = "sign_in_failed"
+
+
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+
+RESEND_TOO_SOON = "resend_too_soon"
+TOO_MANY_CODES_FOR_PHONE = "too_many_codes_for_phone"
+SMS_BUDGET_SPENT = "sms_budget_spent"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One counted limit: what it counts, per what, over which window, and how it says no."""
+
+    scope: str
+    per: str  # "client", "network" or "site"
+    window: dt.timedelta
+    setting: str  # the setting that holds the maximum
+    code: str
+    message: object  # lazy, with %(minutes)d
+
+    @property
+    def maximum(self) -> int:
+        return getattr(settings, self.setting)
+
+
+_CODES_FROM_CLIENT = ngettext_lazy(
+    "Too many codes were requested from this device or connection. "
+    "Please try again in %(minutes)d minute.",
+    "Too many codes were requested from this device or connection. "
+    "Please try again in %(minutes)d minutes.",
+    "minutes",
+)
+_CODES_FROM_NETWORK = ngettext_lazy(
+    "Too many codes were requested from your network. Please try again in %(minutes)d minute, "
+    "or switch between Wi-Fi and mobile data.",
+    "Too many codes were requested from your network. Please try again in %(minutes)d minutes, "
+    "or switch between Wi-Fi and mobile data.",
+    "minutes",
+)
+_TRIES_FROM_CLIENT = ngettext_lazy(
+    "Too many codes were tried from this device or connection. "
+    "Please try again in %(minutes)d minute.",
+    "Too many codes were tried from this device or connection. "
+    "Please try again in %(minutes)d minutes.",
+    "minutes",
+)
+_TRIES_FROM_NETWORK = ngettext_lazy(
+    "Too many codes were tried from your network. Please try again in %(minutes)d minute, "
+    "or switch between Wi-Fi and mobile data.",
+    "Too many codes were tried from your network. Please try again in %(minutes)d minutes, "
+    "or switch between Wi-Fi and mobile data.",
+    "minutes",
+)
+_BUDGET_SPENT = ngettext_lazy(
+    "Sign-in codes are paused because unusually many were requested. "
+    "Please try again in %(minutes)d minute.",
+    "Sign-in codes are paused because unusually many were requested. "
+    "Please try again in %(minutes)d minutes.",
+    "minutes",
+)
+
+# Checked in this order; a refusal rolls back what the earlier ones counted.
+CODE_LIMITS = (
+    Limit(
+        CounterScope.CODES_IP_HOUR,
+        "client",
+        HOUR,
+        "SIGN_IN_CODES_PER_IP_PER_HOUR",
+        "too_many_codes_from_client",
+        _CODES_FROM_CLIENT,
+    ),
+    Limit(
+        CounterScope.CODES_IP_DAY,
+        "client",
+        DAY,
+        "SIGN_IN_CODES_PER_IP_PER_DAY",
+        "too_many_codes_from_client",
+        _CODES_FROM_CLIENT,
+    ),
+    Limit(
+        CounterScope.CODES_NETWORK_HOUR,
+        "network",
+        HOUR,
+        "SIGN_IN_CODES_PER_NETWORK_PER_HOUR",
+        "too_many_codes_from_network",
+        _CODES_FROM_NETWORK,
+    ),
+    Limit(
+        CounterScope.CODES_NETWORK_DAY,
+        "network",
+        DAY,
+        "SIGN_IN_CODES_PER_NETWORK_PER_DAY",
+        "too_many_codes_from_network",
+        _CODES_FROM_NETWORK,
+    ),
+)
+GUESS_LIMITS = (
+    Limit(
+        CounterScope.GUESSES_IP_HOUR,
+        "client",
+        HOUR,
+        "SIGN_IN_GUESSES_PER_IP_PER_HOUR",
+        "too_many_tries_from_client",
+        _TRIES_FROM_CLIENT,
+    ),
+    Limit(
+        CounterScope.GUESSES_NETWORK_HOUR,
+        "network",
+        HOUR,
+        "SIGN_IN_GUESSES_PER_NETWORK_PER_HOUR",
+        "too_many_tries_from_network",
+        _TRIES_FROM_NETWORK,
+    ),
+)
+SMS_BUDGET = Limit(
+    CounterScope.SMS_HOUR, "site", HOUR, "SMS_BUDGET_PER_HOUR", SMS_BUDGET_SPENT, _BUDGET_SPENT
+)
+
+
+def _window_start(now: dt.datetime, window: dt.timedelta) -> dt.datetime:
+    seconds = int(window.total_seconds())
+    epoch = int(now.timestamp())
+    return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
+
+
+def _limit_key(limit: Limit, *, client_ip: str) -> str:
+    return {"client": client_ip, "network": client_network(client_ip), "site": ""}[limit.per]
+
+
+def _limit_refusal(limit: Limit, *, now: dt.datetime) -> SignInThrottled:
+    retry = int((_window_start(now, limit.window) + limit.window - now).total_seconds()) + 1
+    return SignInThrottled(
+        limit.message % {"minutes": math.ceil(retry / 60)}, retry_after=retry, code=limit.code
+    )
+
+
+def _limit_take(limit: Limit, *, client_ip: str, now: dt.datetime, enforce: bool = True) -> None:
+    """Count one event against `limit`, or raise SignInThrottled if it is used up.
+
+    The conditional UPDATE (`count < maximum`) is the whole check, so concurrent requests can
+    never count past the limit; the row of a new window is inserted first if missing.
+    """
+    rows = SignInCounter.objects.filter(
+        scope=limit.scope,
+        key=_limit_key(limit, client_ip=client_ip),
+        window_start=_window_start(now, limit.window),
+    )
+    if enforce:
+        rows = rows.filter(count__lt=limit.maximum)
+    if rows.update(count=F("count") + 1) == 1:
+        return
+    SignInCounter.objects.bulk_create(
+        [
+            SignInCounter(
+                scope=limit.scope,
+                key=_limit_key(limit, client_ip=client_ip),
+                window_start=_window_start(now, limit.window),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    if rows.update(count=F("count") + 1) != 1:
+        raise _limit_refusal(limit, now=now)
+
+
+def _limit_reached(limit: Limit, *, client_ip: str, now: dt.datetime) -> bool:
+    return SignInCounter.objects.filter(
+        scope=limit.scope,
+        key=_limit_key(limit, client_ip=client_ip),
+        window_start=_window_start(now, limit.window),
+        count__gte=limit.maximum,
+    ).exists()
+
+
+def _resend_refusal(wait: float) -> SignInThrottled:
+    seconds = max(1, int(wait) + 1)
+    return SignInThrottled(
+        _("A code was just sent. You can ask for a new one in %(seconds)d seconds.")
+        % {"seconds": seconds},
+        retry_after=seconds,
+        code=RESEND_TOO_SOON,
+    )
 
 
 def normalise_phone(raw: str) -> str:
@@ -40,42 +243,57 @@ def _code_digest(phone: str, code: str) -> str:
     return salted_hmac("riders.sign_in_code", f"{phone}:{code}", algorithm="sha256").hexdigest()
 
 
-def sign_in_code_request(*, phone: str, language: str | None = None) -> None:
+def sign_in_device_token(*, phone: str) -> str:
+    """What a browser that signed in as `phone` keeps in its (signed) device cookie.
+
+    An HMAC of the number, not the number: the cookie vouches for one phone and tells nothing.
+    """
+    return salted_hmac("riders.sign_in_device", phone, algorithm="sha256").hexdigest()[:32]
+
+
+def sign_in_code_request(
+    *,
+    phone: str,
+    client_ip: str,
+    trusted_device: bool = False,
+    language: str | None = None,
+) -> None:
     """Issue a one-time code for `phone` and text it if the phone belongs to an active rider.
 
-    Unknown and inactive numbers go through the same steps (a code row, the same throttle), so
-    the response never tells whether a number is registered.
+    Unknown and inactive numbers go through the same steps (a code row, the same limits), so
+    the response never tells whether a number is registered. Refusals (SignInThrottled, each
+    with its own code and message), in this order:
+
+    - resend_too_soon: the phone's current code is unused and younger than
+      SIGN_IN_CODE_RESEND_SECONDS (a wait of at most a minute). A rider who just signed in
+      used their code, so they can ask again at once.
+    - too_many_codes_for_phone: SIGN_IN_CODES_PER_PHONE_PER_DAY codes of the last 24 h were
+      used to sign in or are still live. Codes a stranger asked for expire unused and stop
+      counting, so strangers cannot reach the cap against a rider.
+    - too_many_codes_from_client / _network: per client address and its /24 (/64) network.
+    - sms_budget_spent: the site's SMS_BUDGET_PER_HOUR is used up (centre admins are alerted
+      once per hour). Only real SMS spend it, but it refuses every number alike.
+
+    `trusted_device` (the browser signed in as this phone before, see views.py) skips all but
+    the first: nothing strangers do can lock a rider out of a browser they signed in on.
     """
+    # A sender that refuses to run (console sender in production) does so before any code.
+    sender = get_sms_sender()
     now = timezone.now()
-    with transaction.atomic():
-        recent = list(
-            SignInCode.objects.select_for_update()
-            .filter(phone=phone, created_at__gte=now - dt.timedelta(days=1))
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-        )
-        if recent:
-            wait = settings.SIGN_IN_CODE_RESEND_SECONDS - (now - recent[0]).total_seconds()
-            if wait > 0:
-                raise SignInThrottled(
-                    _("A code was just sent. You can ask for a new one in %(seconds)d seconds.")
-                    % {"seconds": int(wait) + 1},
-                    retry_after=int(wait) + 1,
-                )
-        if len(recent) >= settings.SIGN_IN_CODES_PER_PHONE_PER_DAY:
-            retry = int((recent[-1] + dt.timedelta(days=1) - now).total_seconds()) + 1
-            raise SignInThrottled(
-                _("Too many codes were requested for this number today. Please try tomorrow."),
-                retry_after=retry,
+    rider = Rider.objects.filter(phone=phone, is_active=True).select_related("user").first()
+    try:
+        with transaction.atomic():
+            code = _code_issue(
+                phone=phone,
+                client_ip=client_ip,
+                sends_sms=rider is not None,
+                trusted_device=trusted_device,
+                now=now,
             )
-        code = f"{secrets.randbelow(1_000_000):06d}"
-        SignInCode.objects.create(
-            phone=phone,
-            code_hash=_code_digest(phone, code),
-            created_at=now,
-            expires_at=now + dt.timedelta(seconds=settings.SIGN_IN_CODE_TTL_SECONDS),
-        )
-        rider = Rider.objects.filter(phone=phone, is_active=True).select_related("user").first()
+    except SignInThrottled as refused:
+        if refused.code == SMS_BUDGET_SPENT:
+            _sms_budget_alert(now=now)
+        raise
     if rider is None:
         return
     with override(rider.user.language or language or settings.LANGUAGE_CODE):
@@ -83,34 +301,141 @@ def sign_in_code_request(*, phone: str, language: str | None = None) -> None:
             "Riders Portal sign-in code: %(code)s. It expires in %(minutes)d minutes. "
             "Never share it with anyone."
         ) % {"code": code, "minutes": settings.SIGN_IN_CODE_TTL_SECONDS // 60}
-    get_sms_sender().send(SMSMessage(phone=phone, text=text))
+    sender.send(SMSMessage(phone=phone, text=text))
 
 
-def sign_in_code_verify(*, phone: str, code: str) -> Rider:
-    """Check the latest code sent to `phone`; return the rider to sign in, or raise SignInFailed.
+def _code_issue(
+    *, phone: str, client_ip: str, sends_sms: bool, trusted_device: bool, now: dt.datetime
+) -> str:
+    """Check the limits and store a new current code for `phone`; in the caller's transaction."""
+    max_attempts = settings.SIGN_IN_CODE_MAX_ATTEMPTS
+    # Locks the phone's current code if there is one; when there is none, the partial unique
+    # index below is what keeps simultaneous requests to one code.
+    current = SignInCode.objects.select_for_update().filter(phone=phone, is_current=True).first()
+    # Even a code burnt by wrong tries holds the next one back this long: each phone gets at
+    # most one SMS a minute, whoever asks (a trusted browser included).
+    if current is not None and current.used_at is None:
+        wait = settings.SIGN_IN_CODE_RESEND_SECONDS - (now - current.created_at).total_seconds()
+        if wait > 0:
+            raise _resend_refusal(wait)
+    if not trusted_device:
+        counted = list(
+            SignInCode.objects.filter(phone=phone, created_at__gt=now - DAY)
+            .filter(
+                Q(used_at__isnull=False)
+                | Q(is_current=True, expires_at__gt=now, failed_attempts__lt=max_attempts)
+            )
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        )
+        if len(counted) >= settings.SIGN_IN_CODES_PER_PHONE_PER_DAY:
+            raise SignInThrottled(
+                _("Too many codes were requested for this number today. Please try tomorrow."),
+                retry_after=int(((counted[0] if counted else now) + DAY - now).total_seconds()) + 1,
+                code=TOO_MANY_CODES_FOR_PHONE,
+            )
+        for limit in CODE_LIMITS:
+            _limit_take(limit, client_ip=client_ip, now=now)
+    if sends_sms:
+        # A trusted browser is never refused, but its SMS still count (the alert stays true).
+        _limit_take(SMS_BUDGET, client_ip=client_ip, now=now, enforce=not trusted_device)
+    elif not trusted_device and _limit_reached(SMS_BUDGET, client_ip=client_ip, now=now):
+        raise _limit_refusal(SMS_BUDGET, now=now)  # the same answer as for a rider's number
+    if current is not None:
+        SignInCode.objects.filter(pk=current.pk).update(is_current=False)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    try:
+        with transaction.atomic():
+            SignInCode.objects.create(
+                phone=phone,
+                code_hash=_code_digest(phone, code),
+                created_at=now,
+                expires_at=now + dt.timedelta(seconds=settings.SIGN_IN_CODE_TTL_SECONDS),
+                is_current=True,
+            )
+    except IntegrityError:
+        # sign_in_code_one_current_per_phone: a simultaneous request for this phone stored its
+        # code first and sends the SMS; this one is a resend too soon (its counts roll back).
+        raise _resend_refusal(settings.SIGN_IN_CODE_RESEND_SECONDS) from None
+    return code
 
-    Only the most recent code counts. Each wrong try is counted with a conditional UPDATE, so
-    concurrent guesses cannot exceed the limit.
+
+def _sms_budget_alert(*, now: dt.datetime) -> None:
+    """Tell the operators, once per budget window, that sign-in SMS are being refused."""
+    start = _window_start(now, SMS_BUDGET.window)
+    SignInCounter.objects.bulk_create(
+        [SignInCounter(scope=SMS_BUDGET.scope, key="", window_start=start)],
+        ignore_conflicts=True,
+    )
+    claimed = SignInCounter.objects.filter(
+        scope=SMS_BUDGET.scope, key="", window_start=start, alerted_at__isnull=True
+    ).update(alerted_at=now)
+    if not claimed:
+        return  # another request of this window already alerted
+    budget = settings.SMS_BUDGET_PER_HOUR
+    until = timezone.localtime(start + SMS_BUDGET.window)
+    logger.critical(
+        "Sign-in SMS budget spent: %d SMS since %s (SMS_BUDGET_PER_HOUR); code requests are "
+        "refused until %s, except from browsers that signed in before.",
+        budget,
+        timezone.localtime(start).isoformat(),
+        until.isoformat(),
+    )
+    title = LazyMessage(gettext_lazy("Sign-in SMS budget spent"))
+    body = LazyMessage(
+        gettext_lazy(
+            "The portal sent %(budget)d sign-in SMS this hour, all that SMS_BUDGET_PER_HOUR "
+            "allows. Riders asking for a code are refused until %(until)s, except on browsers "
+            "they signed in on before. The sign-in codes list shows which numbers were asked for."
+        ),
+        budget=budget,
+        until=until.strftime("%H:%M"),
+    )
+    link = reverse("admin:riders_signincode_changelist")
+    admins = User.objects.filter(is_active=True, groups__name=CENTRE_ADMIN).distinct()
+    for admin in admins:
+        notification_post(recipient=admin, title=title, body=body, link=link)
+    mail_admins(
+        "Sign-in SMS budget spent",
+        f"{budget} sign-in SMS since {timezone.localtime(start):%H:%M}; code requests are "
+        f"refused until {until:%H:%M}.",
+        fail_silently=True,
+    )
+
+
+def sign_in_code_verify(
+    *, phone: str, code: str, client_ip: str, trusted_device: bool = False
+) -> Rider:
+    """Check the phone's current code; return the rider to sign in, or raise SignInFailed.
+
+    Only the current (latest) code counts. Each try counts against the client's and its
+    network's hourly limits (SignInThrottled) unless the browser signed in as this phone before;
+    each wrong try is counted on the code with a conditional UPDATE, so concurrent guesses
+    cannot exceed SIGN_IN_CODE_MAX_ATTEMPTS.
     """
     wrong = _("The code is wrong or has expired. Check the SMS or ask for a new code.")
     now = timezone.now()
-    latest = SignInCode.objects.filter(phone=phone).order_by("-created_at").first()
-    if latest is None or latest.used_at is not None or latest.expires_at <= now:
+    current = SignInCode.objects.filter(phone=phone, is_current=True).first()
+    if current is None or current.used_at is not None or current.expires_at <= now:
         raise SignInFailed(wrong, code="code_invalid")
     max_attempts = settings.SIGN_IN_CODE_MAX_ATTEMPTS
-    if latest.failed_attempts >= max_attempts:
+    if current.failed_attempts >= max_attempts:
         raise SignInFailed(_("Too many wrong codes. Ask for a new code."), code="too_many_attempts")
-    if not (code.isdigit() and constant_time_compare(latest.code_hash, _code_digest(phone, code))):
-        counted = SignInCode.objects.filter(pk=latest.pk, failed_attempts__lt=max_attempts).update(
+    if not trusted_device:
+        with transaction.atomic():
+            for limit in GUESS_LIMITS:
+                _limit_take(limit, client_ip=client_ip, now=now)
+    if not (code.isdigit() and constant_time_compare(current.code_hash, _code_digest(phone, code))):
+        counted = SignInCode.objects.filter(pk=current.pk, failed_attempts__lt=max_attempts).update(
             failed_attempts=F("failed_attempts") + 1
         )
-        if not counted or latest.failed_attempts + 1 >= max_attempts:
+        if not counted or current.failed_attempts + 1 >= max_attempts:
             raise SignInFailed(
                 _("Too many wrong codes. Ask for a new code."), code="too_many_attempts"
             )
         raise SignInFailed(wrong, code="code_invalid")
     claimed = SignInCode.objects.filter(
-        pk=latest.pk, used_at__isnull=True, failed_attempts__lt=max_attempts
+        pk=current.pk, is_current=True, used_at__isnull=True, failed_attempts__lt=max_attempts
     ).update(used_at=now)
     rider = Rider.objects.filter(phone=phone, is_active=True).select_related("user").first()
     if claimed != 1 or rider is None:
@@ -118,11 +443,14 @@ def sign_in_code_verify(*, phone: str, code: str) -> Rider:
     return rider
 
 
-def sign_in_codes_purge(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Delete codes past use. Kept for a day because the daily request limit counts them."""
-    deleted, _details = SignInCode.objects.filter(
-        created_at__lt=timezone.now() - older_than
-    ).delete()
+def sign_in_codes_purge(*, older_than: dt.timedelta = DAY) -> int:
+    """Delete codes past use, and counters of windows long over.
+
+    Codes are kept for a day because the per-phone daily cap counts them.
+    """
+    now = timezone.now()
+    deleted, _details = SignInCode.objects.filter(created_at__lt=now - older_than).delete()
+    SignInCounter.objects.filter(window_start__lt=now - 2 * DAY).delete()
     return deleted
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,10 +17,14 @@ from rewards.selectors import points_balance
 from . import services
 from .forms import CodeForm, PhoneForm
 from .models import mask_phone
+from .network import client_ip
 from .permissions import rider_required
 
 SESSION_PHONE = "sign_in_phone"
 SESSION_NEXT = "sign_in_next"
+# Set when a browser signs in as a rider; its value vouches for that one phone number.
+DEVICE_COOKIE = "riders_portal_device"
+DEVICE_COOKIE_SALT = "riders.views.device"
 
 
 def _safe_next(request, candidate: str | None) -> str:
@@ -30,6 +35,19 @@ def _safe_next(request, candidate: str | None) -> str:
     return reverse("core:home")
 
 
+def _trusted_device(request, phone: str) -> bool:
+    """Has this browser signed in as `phone` within SIGN_IN_DEVICE_DAYS? (See services.)"""
+    token = request.get_signed_cookie(
+        DEVICE_COOKIE,
+        default=None,
+        salt=DEVICE_COOKIE_SALT,
+        max_age=settings.SIGN_IN_DEVICE_DAYS * 24 * 3600,
+    )
+    return token is not None and constant_time_compare(
+        token, services.sign_in_device_token(phone=phone)
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     """Anyone: ask for a one-time code by phone number."""
@@ -37,11 +55,21 @@ def sign_in(request):
         form = PhoneForm(request.POST)
         if form.is_valid():
             phone = form.cleaned_data["phone"]
-            request.session[SESSION_PHONE] = phone
-            request.session[SESSION_NEXT] = _safe_next(request, request.POST.get("next"))
             try:
-                services.sign_in_code_request(phone=phone, language=request.LANGUAGE_CODE)
+                services.sign_in_code_request(
+                    phone=phone,
+                    client_ip=client_ip(request),
+                    trusted_device=_trusted_device(request, phone),
+                    language=request.LANGUAGE_CODE,
+                )
             except services.SignInThrottled as throttled:
+                if throttled.code != services.RESEND_TOO_SOON:
+                    # No code was sent: stay here and say why and when to come back.
+                    form.add_error("phone", throttled.message)
+                    response = _sign_in_page(request, form, status=429)
+                    response["Retry-After"] = str(throttled.retry_after)
+                    return response
+                # The code sent a moment ago still works: go and enter it.
                 messages.warning(request, throttled.message)
             else:
                 # The same words whether or not the number is registered (no enumeration).
@@ -50,12 +78,17 @@ def sign_in(request):
                     _("If %(phone)s belongs to a registered rider, a 6-digit code is on its way.")
                     % {"phone": mask_phone(phone)},
                 )
+            request.session[SESSION_PHONE] = phone
+            request.session[SESSION_NEXT] = _safe_next(request, request.POST.get("next"))
             return redirect("riders:sign_in_code")
     else:
         form = PhoneForm(initial={"phone": request.session.get(SESSION_PHONE, "")})
-    return render(
-        request, "riders/sign_in.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+    return _sign_in_page(request, form)
+
+
+def _sign_in_page(request, form: PhoneForm, *, status: int = 200):
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(request, "riders/sign_in.html", {"form": form, "next": next_url}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,15 +98,35 @@ def sign_in_code(request):
     if not phone:
         return redirect("riders:sign_in")
     form = CodeForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            rider = services.sign_in_code_verify(phone=phone, code=form.cleaned_data["code"])
+            rider = services.sign_in_code_verify(
+                phone=phone,
+                code=form.cleaned_data["code"],
+                client_ip=client_ip(request),
+                trusted_device=_trusted_device(request, phone),
+            )
+        except services.SignInThrottled as throttled:
+            form.add_error("code", throttled.message)
+            status = 429
         except services.SignInFailed as failed:
             form.add_error("code", failed.message)
         else:
             next_url = request.session.get(SESSION_NEXT) or reverse("core:home")
             login(request, rider.user, backend="django.contrib.auth.backends.ModelBackend")
             response = redirect(next_url)
+            # This browser may now ask for this number's codes past the per-client, network
+            # and budget limits (services.sign_in_code_request).
+            response.set_signed_cookie(
+                DEVICE_COOKIE,
+                services.sign_in_device_token(phone=phone),
+                salt=DEVICE_COOKIE_SALT,
+                max_age=settings.SIGN_IN_DEVICE_DAYS * 24 * 3600,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
             if rider.user.language:
                 response.set_cookie(
                     settings.LANGUAGE_COOKIE_NAME,
@@ -87,6 +140,7 @@ def sign_in_code(request):
         request,
         "riders/sign_in_code.html",
         {"form": form, "masked_phone": mask_phone(phone), "phone": phone},
+        status=status,
     )
 
 

@@ -88,13 +88,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",  # outside everything that reads the DB
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.audit.AuditMiddleware",  # the actor of every change; admin actions (core/audit.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.staff_auth.StaffTwoFactorMiddleware",  # staff: working day, then TOTP before pages
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "riders_portal.urls"
@@ -136,6 +140,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file (not :memory:) so a real Celery worker process can share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_riders_portal.sqlite3")}
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # A database that cannot be reached fails the request (healthz 503, API JSON 503) within
+    # seconds instead of hanging a web worker; a refused connection fails at once anyway.
+    # libpq's minimum is 2 s (1 counts as 2).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+        "DB_CONNECT_TIMEOUT", 3
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -156,9 +167,17 @@ REDIS_URL = os.environ.get("REDIS_URL") or None
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down = an empty cache, not a 500 (core/cache.py, "Degraded mode" below).
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "riders_portal",
+            "OPTIONS": {
+                # An outage costs milliseconds: a Redis round trip here is well under 1 ms.
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.5")),
+                # After a failure, answer as an empty cache this long before trying Redis again.
+                "retry_after_failure": float(os.environ.get("CACHE_RETRY_AFTER_FAILURE", "5")),
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -207,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.sweep_report_deadlines",
         "schedule": 60.0,
     },
+    # The webhook outbox's safety net and retry clock (WEBHOOK_* settings below).
+    "deliver-due-webhooks": {
+        "task": "webhooks.tasks.sweep_webhook_deliveries",
+        "schedule": float(os.environ.get("WEBHOOK_SWEEP_SECONDS", "30")),
+    },
     "award-validated-reports": {
         "task": "rewards.tasks.sweep_unawarded_reports",
         "schedule": crontab(minute="*/5"),
@@ -230,6 +254,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-sign-in-codes": {
         "task": "riders.tasks.purge_expired_sign_in_codes",
         "schedule": crontab(minute="*/15"),
+    },
+    "purge-idempotency-records": {
+        "task": "api.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=25),
     },
 }
 
@@ -284,8 +312,26 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # LOG_FORMAT=json: one JSON object a line, for a log collector (core/logging.py).
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    # Phone numbers masked in every record; one-time codes redacted from the sign-in loggers
+    # unless LOG_SIGN_IN_CODES=1 (the default with DEBUG=1, so the console SMS sender works).
+    "filters": {
+        "redact": {
+            "()": "core.logging.RedactPersonalData",
+            "redact_codes": not envbool("LOG_SIGN_IN_CODES", DEBUG),
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -296,6 +342,8 @@ SMS_SENDER = os.environ.get("SMS_SENDER", "riders.sms.ConsoleSMSSender")
 SIGN_IN_CODE_TTL_SECONDS = envint("SIGN_IN_CODE_TTL_SECONDS", 300)
 SIGN_IN_CODE_MAX_ATTEMPTS = envint("SIGN_IN_CODE_MAX_ATTEMPTS", 5)
 SIGN_IN_CODE_RESEND_SECONDS = envint("SIGN_IN_CODE_RESEND_SECONDS", 60)
+# Counts only codes used to sign in or still live (never expired unused ones a stranger asked
+# for): see "Abuse limits: rider sign-in" below.
 SIGN_IN_CODES_PER_PHONE_PER_DAY = envint("SIGN_IN_CODES_PER_PHONE_PER_DAY", 10)
 ROSTER_IMPORT_BATCH_SIZE = envint("ROSTER_IMPORT_BATCH_SIZE", 2000)
 # Turns every "service missing" skip in the test suite into a failure (set by .ci/run).
@@ -346,8 +394,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's three, with a JSON parser that refuses deep nesting instead of a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": None,
 }
+# How long an Idempotency-Key is remembered (a retry within it replays the first response).
+IDEMPOTENCY_KEY_TTL_HOURS = envint("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Riders Portal — Department API",
     "DESCRIPTION": (
@@ -365,18 +421,94 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        "api.schema.refuse_nul_in_inputs",
     ],
 }
-# First webhook retry after this many seconds, doubling each time (capped at an hour).
-WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
 
 # --- Webhook outbox (issue 12) --------------------------------------------------------------
+# First webhook retry after this many seconds, doubling each time up to the cap; the last try
+# is WEBHOOK_GIVE_UP_SECONDS after the event, then the delivery is failed and the centre admins
+# are told (docs/webhooks.md). The beat sweep ("deliver-due-webhooks", every
+# WEBHOOK_SWEEP_SECONDS) sends what is due; no retry waits in the broker.
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "3600"))
+WEBHOOK_GIVE_UP_SECONDS = envint("WEBHOOK_GIVE_UP_SECONDS", 24 * 3600)
+# A receiver must answer within this; the claim (lease) a worker takes on a delivery must
+# outlast it, or a slow attempt could be sent a second time by another worker.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_CLAIM_SECONDS = float(os.environ.get("WEBHOOK_CLAIM_SECONDS", "60"))
+WEBHOOK_SWEEP_BATCH_SIZE = envint("WEBHOOK_SWEEP_BATCH_SIZE", 200)
+WEBHOOK_SWEEP_MAX_PER_RUN = envint("WEBHOOK_SWEEP_MAX_PER_RUN", 2000)
 
 # --- Abuse limits: photo uploads (issue 12) -------------------------------------------------
+# Checked from the file sizes and the image header before any pixel is decoded
+# (governance/photos.py). Phones save 12 Mpx (24 Mpx on the newest) by default; we keep
+# 1600 px. Pillow itself refuses more than twice PHOTO_MAX_PIXELS for every caller.
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 10 * 1024 * 1024)  # one file
+PHOTO_UPLOAD_MAX_BYTES = envint("PHOTO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)  # a report's photos
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 25_000_000)  # JPEG: decoded at 1/2–1/8 scale
+# PNG, WebP, GIF, BMP, TIFF have no reduced decode: 12 Mpx RGBA is 48 MB.
+PHOTO_MAX_PIXELS_FULL_DECODE = envint("PHOTO_MAX_PIXELS_FULL_DECODE", 12_000_000)
 
 # --- Abuse limits: rider sign-in and SMS budget (issue 12) ----------------------------------
+# Rules and worst-case figures: docs/security.md "Rider sign-in and the SMS budget". Counts live
+# in the database (riders.SignInCounter), so they hold under concurrency and without Redis.
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For. 0 (default, gunicorn
+# published directly as in docker-compose.yml): the client is REMOTE_ADDR and the header is
+# ignored, since anyone can send it. N: the client is the N-th address from the right of the
+# header (the first hop no trusted proxy vouches for is never read).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Code requests (whether or not the number is registered) per client address and per network
+# (/24 for IPv4, /64 for IPv6: one home, office or mobile carrier block).
+SIGN_IN_CODES_PER_IP_PER_HOUR = envint("SIGN_IN_CODES_PER_IP_PER_HOUR", 10)
+SIGN_IN_CODES_PER_IP_PER_DAY = envint("SIGN_IN_CODES_PER_IP_PER_DAY", 30)
+SIGN_IN_CODES_PER_NETWORK_PER_HOUR = envint("SIGN_IN_CODES_PER_NETWORK_PER_HOUR", 60)
+SIGN_IN_CODES_PER_NETWORK_PER_DAY = envint("SIGN_IN_CODES_PER_NETWORK_PER_DAY", 300)
+SIGN_IN_NETWORK_PREFIX_IPV4 = envint("SIGN_IN_NETWORK_PREFIX_IPV4", 24)
+SIGN_IN_NETWORK_PREFIX_IPV6 = envint("SIGN_IN_NETWORK_PREFIX_IPV6", 64)
+# Code tries (right or wrong) per client and per network; each code also allows only
+# SIGN_IN_CODE_MAX_ATTEMPTS wrong tries.
+SIGN_IN_GUESSES_PER_IP_PER_HOUR = envint("SIGN_IN_GUESSES_PER_IP_PER_HOUR", 20)
+SIGN_IN_GUESSES_PER_NETWORK_PER_HOUR = envint("SIGN_IN_GUESSES_PER_NETWORK_PER_HOUR", 100)
+# SMS the whole site may send per hour (≈140 in a busy hour for 41,000 riders); when spent,
+# code requests are refused until the next hour and centre admins are alerted once.
+SMS_BUDGET_PER_HOUR = envint("SMS_BUDGET_PER_HOUR", 500)
+# A browser that signed in as a rider carries a signed cookie for that number this many days;
+# its requests for that number skip the per-client, per-network, per-phone and budget limits,
+# so strangers exhausting them cannot lock that rider out.
+SIGN_IN_DEVICE_DAYS = envint("SIGN_IN_DEVICE_DAYS", 90)
+# riders.sms.ConsoleSMSSender writes codes to the log: it refuses to run with DEBUG=0 unless
+# this is set, and even then it logs the message with the code blanked out.
+SMS_CONSOLE_ALLOWED = envbool("SMS_CONSOLE_ALLOWED", False)
 
 # --- Staff sign-in: lockout (django-axes), TOTP (django-otp), sessions (issue 12) ------------
+# docs/security.md, "Staff sign-in". Axes first: a locked-out sign-in is refused before any
+# password is checked. Riders sign in by SMS code (riders.views), which never calls authenticate().
+AUTHENTICATION_BACKENDS = [
+    "core.staff_auth.StaffLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username *from one address* after 5 wrong passwords, for 30 minutes from the fifth.
+# Per username alone would let anyone lock every staff member out; per address alone would let
+# one colleague's typos lock the whole centre (one NAT address) out.
+STAFF_SIGN_IN_FAILURE_LIMIT = envint("STAFF_SIGN_IN_FAILURE_LIMIT", 5)
+STAFF_SIGN_IN_LOCKOUT_MINUTES = envint("STAFF_SIGN_IN_LOCKOUT_MINUTES", 30)
+AXES_FAILURE_LIMIT = STAFF_SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = STAFF_SIGN_IN_LOCKOUT_MINUTES / 60  # hours, as a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the fifth failure; tries during it do not restart the clock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.staff_auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.staff_auth.client_ip"
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# A staff session ends this long after the password step, however active (a working day).
+STAFF_SESSION_SECONDS = envint("STAFF_SESSION_SECONDS", 10 * 3600)
+# Staff who must use two-factor and have no device yet set one up at their next sign-in by
+# scanning a QR code; off: a centre admin creates their device in the admin.
+STAFF_2FA_SELF_ENROL = envbool("STAFF_2FA_SELF_ENROL", True)
+OTP_TOTP_ISSUER = "Riders Portal"  # the account name authenticator apps show
 
 # --- Content-Security-Policy (django-csp) and uploaded files (issue 12) ---------------------
 # No inline script or style anywhere: scripts and styles come from our own static files, and
@@ -395,7 +527,8 @@ def _tile_origin(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         return None
-    return f"{parts.scheme}://{re.sub(r'\{[^}]*\}', '*', parts.netloc)}"
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    return f"{parts.scheme}://{host}"
 
 
 CONTENT_SECURITY_POLICY = {
@@ -403,8 +536,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        # data: for the admin's and Swagger UI's inline SVG icons.
-        "img-src": [SELF, "data:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
+        # data: for the admin's and Swagger UI's inline SVG icons; blob: for the report form's
+        # previews of the photos the rider picked (static/js/report-form.js).
+        "img-src": [SELF, "data:", "blob:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],
@@ -413,7 +547,81 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Swagger UI's default online-validator badge is an image from validator.swagger.io: off (the
+# policy would block it, and our schema need not be sent elsewhere).
+SPECTACULAR_SETTINGS.setdefault("SWAGGER_UI_SETTINGS", {"deepLinking": True})["validatorUrl"] = None
 
 # --- Degraded mode: Redis down, health (issue 12) -------------------------------------------
+# Redis down: the cache answers as empty (core.cache.FailOpenRedisCache; CACHE_CONNECT_TIMEOUT,
+# CACHE_SOCKET_TIMEOUT, CACHE_RETRY_AFTER_FAILURE above), API throttles fail open, queued work
+# is swept up after. Database down: 503 in each interface's shape (core.middleware), within
+# DB_CONNECT_TIMEOUT. /healthz is 503 only without the database (docs/operations.md).
+# Sessions stay in the database (Django's default SESSION_ENGINE), so an outage of Redis never
+# signs riders out; keep it that way.
 
 # --- Audit trail (django-auditlog), error reporting (sentry-sdk), logs (issue 12) ------------
+# What is audited, in one place (no app imports another to register it): money-bearing
+# settings, the batches staff approve and pay, receivers and their secrets, staff permissions,
+# and the rider records staff edit. Riders' own changes (language, sign-in) are not listed.
+# Who viewed a rider's personal data is logged by the admin views (core/audit.py).
+AUDITLOG_INCLUDE_TRACKING_MODELS = [
+    {"model": "governance.Category", "exclude_fields": ["sort_order"]},
+    "governance.RoutingRule",
+    "governance.Department",
+    "rewards.Benefit",
+    {"model": "rewards.PayoutBatch", "include_fields": ["status", "approved_by", "paid_at"]},
+    "canteen.SetMeal",
+    "subsidies.SubsidyPolicy",
+    {"model": "subsidies.SubsidyBatch", "include_fields": ["status", "paid_at"]},
+    {
+        "model": "webhooks.Webhook",
+        "mask_fields": ["secret"],
+        "mask_callable": "core.audit.mask_secret",
+    },
+    {
+        "model": "core.User",
+        "include_fields": ["username", "is_active", "is_staff", "is_superuser"],
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+    {"model": "auth.Group", "m2m_fields": ["permissions"]},
+    # Department API tokens are access too; the key's hash is never logged.
+    {
+        "model": "api.ApiToken",
+        "include_fields": ["kind", "department", "label", "prefix", "revoked_at"],
+    },
+    {
+        "model": "riders.Rider",
+        "include_fields": ["rider_number", "name", "phone", "district", "tier", "is_active"],
+        "mask_fields": ["phone"],
+        "mask_callable": "core.audit.mask_phone",
+    },
+]
+# The admin is behind the reverse proxy, which sets X-Forwarded-For; the address is a hint for
+# investigators, not evidence (a client can send the header too).
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+# Error reporting: set SENTRY_DSN (or SENTRY_DSN_FILE) to turn it on; without it, nothing is sent.
+SENTRY_DSN = envsecret("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
+
+    from core.logging import SENTRY_DENYLIST, sentry_before_send
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        # No user ids, IP addresses, cookies or request bodies; phones and codes scrubbed.
+        send_default_pii=False,
+        event_scrubber=EventScrubber(denylist=DEFAULT_DENYLIST + SENTRY_DENYLIST, recursive=True),
+        before_send=sentry_before_send,
+        before_send_transaction=sentry_before_send,
+    )
+
+# The worker and beat log through LOGGING above (JSON, redaction) instead of Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -16,6 +16,8 @@ from django.core.cache import cache
 from riders import sms
 from riders_portal.celery import app as celery_app
 
+pytest_plugins = ["tests.staff_otp"]  # force_login of staff also passes the TOTP step
+
 # Playwright runs an event loop in the test thread; Django's ORM calls from the same thread are
 # still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -29,6 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 # again, so test order never matters.
 SEEDS = [
     ("core", "0002_seed_qingdao_and_staff_groups", "seed"),
+    ("core", "0003_audit_log_permissions", "grant"),
     ("governance", "0002_seed_roles_and_categories", "seed"),
     ("governance", "0004_dispatcher_permissions", "grant"),
     ("rewards", "0002_ledger_append_only_and_permissions", "grant"),
@@ -125,34 +128,100 @@ def _database_url_for_worker(settings_dict: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
-    """A real `celery worker` process on Redis, sharing the test database.
+class CeleryWorker:
+    """One real `celery worker` process (the leader of its own process group, so `kill()` takes
+    its pool children and embedded beat too). A thread drains its log, so a chatty worker never
+    blocks on a full pipe."""
 
-    It consumes a queue unique to this test, so a stray worker elsewhere cannot take the tasks.
-    Yields a function that waits until a condition holds (the worker is asynchronous).
+    def __init__(self, *, args: list[str], env: dict) -> None:
+        import collections
+        import threading
+
+        self.process = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.log: collections.deque[str] = collections.deque(maxlen=2000)
+        self._ready = threading.Event()
+        threading.Thread(target=self._drain, daemon=True).start()
+        deadline = time.monotonic() + 60
+        while not self._ready.wait(0.1):
+            if self.process.poll() is not None:
+                pytest.fail("Celery worker exited:\n" + self.output())
+            if time.monotonic() > deadline:
+                self.kill()
+                pytest.fail("Celery worker did not start in 60 s:\n" + self.output())
+
+    def _drain(self) -> None:
+        for line in self.process.stdout:
+            self.log.append(line)
+            if " ready." in line:
+                self._ready.set()
+
+    def output(self) -> str:
+        return "".join(self.log)
+
+    def wait_until(self, condition, timeout: float = 30.0, what: str = "condition") -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if condition():
+                return
+            time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"Timed out waiting for {what}; worker log:\n{self.output()}")
+
+    def kill(self) -> None:
+        """`kill -9` the whole process group: no shutdown, no acks, tasks cut mid-way."""
+        import contextlib
+        import signal
+
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        import contextlib
+
+        if self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=15)
+        self.kill()  # whatever is left of the group (pool children, beat) must not outlive it
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db, tmp_path):
+    """Start real `celery worker` processes on Redis, sharing the test database.
+
+    They consume a queue unique to this test, so a stray worker elsewhere cannot take the
+    tasks; a worker started after another was killed takes over the same queue.
+    `celery_worker_factory(pool="prefork", concurrency=2, beat=True, env={...})` returns a
+    `CeleryWorker` (`wait_until`, `kill`, `stop`); `beat=True` runs the beat schedule of
+    settings inside the worker (a file scheduler in tmp_path, not the database one).
     """
     from django.db import connection
 
     require_service(bool(django_settings.REDIS_URL), "Redis (REDIS_URL)")
     queue = f"test-{uuid.uuid4().hex[:10]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for_worker(connection.settings_dict),
-        "REDIS_URL": django_settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        # Tasks the worker itself queues (a sweep re-queuing routing) stay on the test queue.
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "DB_CONN_MAX_AGE": "0",
-    }
-    worker = subprocess.Popen(
-        [
+    workers: list[CeleryWorker] = []
+
+    def start(
+        *, pool: str = "solo", concurrency: int = 1, beat: bool = False, env: dict | None = None
+    ) -> CeleryWorker:
+        args = [
             str(Path(sys.executable).parent / "celery"),
             "-A",
             "riders_portal",
             "worker",
             "--pool",
-            "solo",
+            pool,
+            "--concurrency",
+            str(concurrency),
             "--queues",
             queue,
             "--loglevel",
@@ -161,54 +230,47 @@ def celery_worker(transactional_db):
             "--without-mingle",
             "--without-heartbeat",
             "--hostname",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    log: list[str] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = worker.stdout.readline()
-        if not line and worker.poll() is not None:
-            break
-        log.append(line)
-        if " ready." in line:
-            break
-    else:
-        worker.kill()
-        pytest.fail("Celery worker did not start in 60 s:\n" + "".join(log))
-    if worker.poll() is not None:
-        pytest.fail("Celery worker exited:\n" + "".join(log))
+            f"{queue}-{len(workers)}@%h",
+        ]
+        if beat:
+            args += [
+                "--beat",
+                "--scheduler",
+                "celery.beat:PersistentScheduler",
+                "--schedule-filename",
+                str(tmp_path / f"beat-{len(workers)}"),
+            ]
+        worker_env = {
+            **os.environ,
+            "DATABASE_URL": _database_url_for_worker(connection.settings_dict),
+            "REDIS_URL": django_settings.REDIS_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            # Tasks the worker itself queues (a sweep re-queuing routing) stay on the test queue.
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            "DB_CONN_MAX_AGE": "0",
+            **(env or {}),
+        }
+        worker = CeleryWorker(args=args, env=worker_env)
+        workers.append(worker)
+        return worker
 
     previous_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
-
-    def wait_until(condition, timeout: float = 30.0, what: str = "condition") -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if condition():
-                return
-            time.sleep(0.1)
-        worker.terminate()
-        output = worker.communicate(timeout=10)[0]
-        pytest.fail(f"Timed out waiting for {what}; worker log:\n{''.join(log)}{output}")
-
     try:
-        yield wait_until
+        yield start
     finally:
         celery_app.conf.task_always_eager = True
         celery_app.conf.task_default_queue = previous_queue
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.communicate(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_factory):
+    """One real worker (solo pool). Yields a function that waits until a condition holds (the
+    worker is asynchronous)."""
+    return celery_worker_factory().wait_until
 
 
 # --- Playwright on Debian's chromium ------------------------------------------------------

@@ -48,8 +48,19 @@ class AttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("delivery_id", "event", "webhook", "report", "status", "attempts", "created_at")
-    list_filter = ("status", "event", "webhook")
+    """The outbox: what is pending (and when it is next tried), delivered, or failed."""
+
+    list_display = (
+        "delivery_id",
+        "event",
+        "webhook",
+        "report",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    )
+    list_filter = ("status", "event", "webhook", "created_at")
     search_fields = ("=delivery_id", "=report__public_id")
     list_select_related = ("webhook", "report")
     readonly_fields = (
@@ -61,7 +72,10 @@ class DeliveryAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "created_at",
+        "next_attempt_at",
+        "claimed_until",
         "delivered_at",
+        "failed_at",
     )
     fields = readonly_fields
     inlines = [AttemptInline]
@@ -71,10 +85,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description=_("Redeliver"))
+    @admin.action(description=_("Redeliver"), permissions=["change"])
     def redeliver(self, request, queryset) -> None:
-        if not self.has_change_permission(request):
-            return
         deliveries = list(queryset)
         for delivery in deliveries:
             delivery_redeliver(delivery=delivery)

@@ -5,6 +5,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,11 +50,18 @@ class Webhook(models.Model):
 
 
 class Delivery(models.Model):
+    """One event for one receiver: an outbox row that carries its own schedule.
+
+    A worker claims a due row (a conditional UPDATE that sets `claimed_until`), makes the HTTP
+    call outside any transaction, records the attempt and writes the next `next_attempt_at`
+    here. A worker killed mid-attempt leaves a claim that expires, so the row becomes due again
+    and the beat sweep picks it up: nothing depends on a broker message surviving.
+    """
+
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Delivered")
-        FAILED = "failed", _("Failed, will retry")
-        GAVE_UP = "gave_up", _("Gave up after 24 h")
+        PENDING = "pending", _("Pending (due or retrying)")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed: gave up after 24 h")
 
     webhook = models.ForeignKey(
         Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
@@ -71,17 +79,30 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # The lease of the worker trying it now; a dead worker's lease simply runs out.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # Who holds the lease: the sweep claims a batch and hands its token to the tasks it queues.
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-id"]
         indexes = [
+            # What the sweep reads every 30 s: only unfinished rows, by when they are due.
             models.Index(
-                fields=["created_at"],
-                name="delivery_unfinished_idx",
-                condition=Q(status__in=["pending", "failed"]),
+                fields=["next_attempt_at"],
+                name="delivery_due_idx",
+                condition=Q(status="pending"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "delivered", "failed"]),
+                name="delivery_status_valid",
             ),
         ]
 

@@ -105,7 +105,11 @@
         join.type = "button"; join.className = "btn"; join.textContent = messages.msgJoin;
         join.addEventListener("click", function () {
           join.disabled = true;
-          send(r.join_url, new FormData()).then(function (resp) { return resp.json(); }).then(function (body) {
+          // Joining needs the rider at the place: send where the phone says we stand.
+          var position = new FormData();
+          position.append("latitude", lat.value);
+          position.append("longitude", lng.value);
+          send(r.join_url, position).then(function (resp) { return resp.json(); }).then(function (body) {
             if (body.redirect) window.location.href = body.redirect;
             else { join.disabled = false; showErrors(body.errors || {}); }
           }).catch(function () { join.disabled = false; });

@@ -72,3 +72,19 @@ def test_each_tab_marks_itself_current(sign_in_rider, rider, live_server):
         page.wait_for_url(f"{live_server.url}{path}")
         current = page.locator('nav.tabs a[aria-current="page"]')
         assert current.count() == 1 and current.inner_text() == label
+
+
+def test_a_refused_code_request_says_why_and_stays_on_the_form(
+    page, live_server, rider, sms_outbox, settings
+):
+    settings.SIGN_IN_CODES_PER_IP_PER_HOUR = 0  # as if this connection had used up its codes
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("手机号码").fill(rider.phone)
+    with page.expect_response(f"{live_server.url}/sign-in/") as answer:
+        page.get_by_role("button", name="发送验证码").click()
+    assert answer.value.status == 429
+    assert page.url == f"{live_server.url}/sign-in/"
+    error = page.locator(".field__error")
+    assert error.get_attribute("role") == "alert" and error.inner_text().strip()
+    assert page.get_by_label("手机号码").input_value() == rider.phone
+    assert not sms_outbox

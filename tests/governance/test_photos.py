@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from governance.photos import MAX_PHOTO_BYTES, PhotoError, process_photo
+from governance.photos import PhotoError, process_photo
 from tests.factories import jpeg_bytes, photo_upload
 
 
@@ -62,8 +62,11 @@ def test_bad_files_are_refused_with_a_named_reason(upload, code):
     assert upload.name in error.value.message
 
 
-def test_file_over_10_mb_is_refused_before_decoding():
-    big = SimpleUploadedFile("big.jpg", b"\xff" * (MAX_PHOTO_BYTES + 1), content_type="image/jpeg")
+def test_file_over_10_mb_is_refused_before_decoding(settings):
+    assert settings.PHOTO_MAX_BYTES == 10 * 1024 * 1024
+    big = SimpleUploadedFile(
+        "big.jpg", b"\xff" * (settings.PHOTO_MAX_BYTES + 1), content_type="image/jpeg"
+    )
     with pytest.raises(PhotoError) as error:
         process_photo(big)
     assert error.value.code == "photo_too_large"
