@@ -37,13 +37,15 @@ WRITES = {
 
 
 # Text never carries NUL: PostgreSQL cannot store it, and DRF and Django forms refuse it (400).
+# A text that may not be blank must have a character other than white space (DRF trims it).
 NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 
 def _refuse_nul(schema: dict) -> None:
-    if schema.get("type") == "string" and "pattern" not in schema and "format" not in schema:
-        schema["pattern"] = NO_NUL
-    for child in schema.get("properties", {}).values():
+    for name, child in schema.get("properties", {}).items():
+        if child.get("type") == "string" and "pattern" not in child and "format" not in child:
+            child["pattern"] = NOT_BLANK if child.get("minLength", 0) >= 1 else NO_NUL
         _refuse_nul(child)
 
 
@@ -55,8 +57,9 @@ def refuse_nul_in_inputs(result, generator, request, public):
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query" and "enum" not in parameter["schema"]:
-                    _refuse_nul(parameter["schema"])
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string":
+                    schema.setdefault("pattern", NO_NUL)
     return result
 
 

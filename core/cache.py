@@ -2,10 +2,10 @@
 
 Everything we keep in the cache can be recomputed from the database (headline figures, bed
 counts) or is a limit that may fail open for a few minutes (API throttles). So when Redis is
-unreachable every operation answers as an empty cache would, the failure is logged once per
-outage and counted, and for `RETRY_AFTER_SECONDS` the backend does not even try Redis again:
-an outage costs one refused connect (or one short connect timeout) per process every few
-seconds, not a timeout on every call.
+unreachable every operation answers as an empty cache would, the outage is logged once (and
+its end), every operation served "as empty" is counted, and for `RETRY_AFTER_SECONDS` after a
+failure the backend does not even try Redis: an outage costs one refused connect (or one short
+connect timeout) per thread every few seconds, not a timeout on every call.
 
 What "as an empty cache would" means, per operation: get → the default, get_many → {},
 has_key/delete/touch/clear → False, add → True (the key was not there), set/set_many → no-op
@@ -50,25 +50,31 @@ class FailOpenRedisCache(RedisCache):
         # Ours, not redis-py's: the pool would refuse an unknown keyword.
         self.retry_after = float(options.pop("retry_after_failure", self.RETRY_AFTER_SECONDS))
         super().__init__(server, {**params, "OPTIONS": options})
+        # Django keeps one backend instance per thread, so this state needs no lock.
         self._down_until = 0.0
+        self._outage = False
 
     def _attempt(self, operation: str, call, fallback):
         if time.monotonic() < self._down_until:
             record_cache_failure(operation)
             return fallback
         try:
-            return call()
+            result = call()
         except (RedisError, OSError) as error:
-            if time.monotonic() >= self._down_until:
+            if not self._outage:
                 logger.warning(
-                    "Cache unreachable on %s (%s); answering as an empty cache for %.0f s",
+                    "Cache unreachable on %s (%s); answering as an empty cache until it is back",
                     operation,
                     error,
-                    self.retry_after,
                 )
+                self._outage = True
             self._down_until = time.monotonic() + self.retry_after
             record_cache_failure(operation)
             return fallback
+        if self._outage:
+            logger.warning("Cache reachable again")
+            self._outage = False
+        return result
 
     def ping(self) -> bool:
         """A real round trip to Redis (for /healthz), ignoring the retry pause."""

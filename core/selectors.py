@@ -25,6 +25,7 @@ def home_figures() -> list[HeadlineFigure]:
     from riders.selectors import active_rider_count
 
     # Every rider's Home shows these; a few minutes old is fine, a count per request is not.
+    # With Redis down the cache answers empty (core/cache.py): the counts come from the database.
     counts = cache.get_or_set(
         "home-figures",
         lambda: {

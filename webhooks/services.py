@@ -78,7 +78,9 @@ def report_payload(event: str, report) -> dict:
 
 
 def webhooks_emit(*, event: str, reports: list) -> int:
-    """Queue a delivery of `event` for each report to each subscribed receiver (after commit)."""
+    """Write a delivery of `event` for each report to each subscribed receiver, in the caller's
+    transaction (the outbox), and queue its first attempt for after commit (the fast path; if
+    that message is lost, the sweep sends it)."""
     hooks = [hook for hook in _active_webhooks() if event in hook.events]
     if not hooks:
         return 0  # `reports` may be a lazy queryset: it is read only when someone listens

@@ -15,8 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sentry_sdk
 
+from django.urls import reverse
+
 from core.logging import JsonFormatter, RedactPersonalData, sentry_before_send
+from riders.sms import BaseSMSSender, LocmemSMSSender
 from tests.conftest import ROOT
+from tests.factories import RiderFactory
 
 PHONE, MASKED, CODE = "13812345678", "138****5678", "482913"
 
@@ -159,6 +163,44 @@ def test_a_sign_in_log_record_never_contains_the_code():
     output = stream.getvalue()
     assert CODE not in output and PHONE not in output
     assert MASKED in output and "******" in output and "ValueError" in output
+
+
+class CarelessGatewaySender(LocmemSMSSender):
+    """A gateway integration that logs the whole message, code included: the mistake the
+    filter is there for."""
+
+    def send(self, message) -> None:
+        super().send(message)
+        logging.getLogger("riders.sms.gateway").warning(
+            "Gateway accepted SMS to %s: %s", message.phone, message.text
+        )
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_logs_no_code_through_the_configured_handler(
+    client, settings, sms_outbox, monkeypatch
+):
+    assert issubclass(CarelessGatewaySender, BaseSMSSender)
+    settings.SMS_SENDER = f"{__name__}.CarelessGatewaySender"
+    console = next(
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(f, RedactPersonalData) for f in handler.filters)
+    )
+    redactor = next(f for f in console.filters if isinstance(f, RedactPersonalData))
+    monkeypatch.setattr(redactor, "redact_codes", True)  # as with DEBUG=0
+    stream = io.StringIO()
+    previous = console.setStream(stream)
+    try:
+        rider = RiderFactory(phone=PHONE)
+        response = client.post(reverse("riders:sign_in"), {"phone": PHONE}, follow=True)
+    finally:
+        console.setStream(previous)
+    assert response.status_code == 200 and sms_outbox
+    sent_code = next(word for word in sms_outbox[-1].text.split() if word.strip(".:,").isdigit())
+    output = stream.getvalue()
+    assert "Gateway accepted SMS to" in output
+    assert sent_code.strip(".:,") not in output and rider.phone not in output and MASKED in output
 
 
 def test_other_loggers_keep_their_numbers_but_mask_phones():
