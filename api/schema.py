@@ -43,7 +43,7 @@ NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 
 def _refuse_nul(schema: dict) -> None:
-    for name, child in schema.get("properties", {}).items():
+    for child in schema.get("properties", {}).values():
         if child.get("type") == "string" and "pattern" not in child and "format" not in child:
             child["pattern"] = NOT_BLANK if child.get("minLength", 0) >= 1 else NO_NUL
         _refuse_nul(child)

@@ -35,7 +35,7 @@ def mask_secret(value: str) -> str:
 ADMIN_ACTION_LOG_MAX_OBJECTS = 1000
 
 
-def _new_entry(*, request: HttpRequest, instance: Model | None = None, **fields) -> LogEntry:
+def _new_entry(*, request: HttpRequest, **fields) -> LogEntry:
     user = request.user if request.user.is_authenticated else None
     return LogEntry(
         actor=user,

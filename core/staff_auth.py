@@ -31,6 +31,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import network
 from .roles import CENTRE_ADMIN, DISPATCHER, SUBSIDY_REVIEWER
 
 # Roles whose mistakes move money or rider data at scale: a password alone is not enough.
@@ -299,22 +300,13 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def client_ip(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: the client's address, past TRUSTED_PROXY_COUNT proxies.
+    """AXES_CLIENT_IP_CALLABLE: the client's address past the trusted proxies (core.network).
 
     Behind a reverse proxy REMOTE_ADDR is the proxy, so every staff member would share one
-    address and the username+address lockout would become a per-username one. Only the
-    addresses the trusted proxies appended are believed (the right-most ones).
+    address and the username+address lockout would become a per-username one.
     """
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    address = network.client_ip(request)
+    return None if address == network.UNKNOWN else address
 
 
 __all__ = [

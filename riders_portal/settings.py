@@ -501,8 +501,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "core.staff_auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.staff_auth.client_ip"
-# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# TRUSTED_PROXY_COUNT (above, with the rider sign-in limits) also decides the address here.
 # A staff session ends this long after the password step, however active (a working day).
 STAFF_SESSION_SECONDS = envint("STAFF_SESSION_SECONDS", 10 * 3600)
 # Staff who must use two-factor and have no device yet set one up at their next sign-in by

@@ -12,6 +12,7 @@ after the receiver answered but before the row was updated sends it again, with 
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
@@ -187,7 +188,8 @@ def _send(delivery: Delivery) -> tuple[int | None, str, int]:
             status_code = response.status
     except urllib.error.HTTPError as failure:
         status_code = failure.code
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as failure:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as failure:
+        # Refused, timed out, reset, or an answer that is not HTTP: all are failed attempts.
         error = str(getattr(failure, "reason", failure))[:300] or type(failure).__name__
     return status_code, error, int((time.monotonic() - started) * 1000)
 
@@ -200,7 +202,9 @@ def delivery_attempt(*, delivery_id: int, claim: uuid.UUID | str | None = None) 
     token = delivery_claim(delivery_id=delivery_id, claim=claim)
     if token is None:
         return None
-    delivery = Delivery.objects.select_related("webhook").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    if delivery is None:
+        return None  # its receiver was deleted meanwhile
     status_code, error, duration_ms = _send(delivery)
     ok = status_code is not None and 200 <= status_code < 300
     return _delivery_record(

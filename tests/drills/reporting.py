@@ -205,8 +205,11 @@ def render(results: list[dict]) -> str:
         )
     lines += ["", "## Faults", ""]
     for r in drills:
-        fault = _cell(r["figures"].get("fault"))
-        lines.append(f"- **{fault}** — {_doc(r['item'])} ({r['outcome']})")
+        fault, doc = _cell(r["figures"].get("fault")), _doc(r["item"])
+        if doc.startswith(fault):  # the fault was taken from the docstring: say it once
+            lines.append(f"- **{fault}**{doc[len(fault) :]} ({r['outcome']})")
+        else:
+            lines.append(f"- **{fault}** — {doc} ({r['outcome']})")
     lines += [
         "",
         "## Bad inputs tried",

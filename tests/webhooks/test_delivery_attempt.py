@@ -164,3 +164,28 @@ def test_a_non_http_url_is_never_opened(monkeypatch):
     assert services.delivery_attempt(delivery_id=delivery.pk) is not None
     assert opened == []
     assert Attempt.objects.get(delivery=delivery).error == "not an http(s) URL"
+
+
+@pytest.mark.django_db
+def test_an_answer_that_is_not_http_is_a_failed_attempt():
+    """A broken receiver must not crash the task (which would retry it forever unlogged)."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer_garbage():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"garbage\r\n\r\n")
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    try:
+        (delivery,) = emit(hook(f"http://127.0.0.1:{server.getsockname()[1]}/hook"))
+        assert services.delivery_attempt(delivery_id=delivery.pk) is not None
+    finally:
+        server.close()
+    attempt = Attempt.objects.get(delivery=delivery)
+    assert not attempt.ok and attempt.status_code is None and attempt.error
+    assert Delivery.objects.get(pk=delivery.pk).claimed_until is None
