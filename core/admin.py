@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import staff_auth  # noqa: F401 - connects the staff-session signal at admin autodiscovery
+from . import services
 from .models import City, District, Notification, User
 
 
@@ -38,3 +38,28 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("recipient",)
     raw_id_fields = ("recipient",)
     date_hierarchy = "created_at"
+    actions = ["mark_read"]
+
+    # Staff alerts (a webhook given up, the SMS budget spent) arrive in the staff member's own
+    # inbox: every staff user sees their own messages here; the whole table needs the permission.
+    def _sees_all(self, request) -> bool:
+        return request.user.has_perm("core.view_notification")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if self._sees_all(request) else queryset.filter(recipient=request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if self._sees_all(request):
+            return True
+        return self.has_module_permission(request) and (
+            obj is None or obj.recipient_id == request.user.pk
+        )
+
+    @admin.action(description=_("Mark my messages read"))
+    def mark_read(self, request, queryset):
+        count = services.notifications_mark_read(recipient=request.user)
+        self.message_user(request, _("%(count)d messages marked read.") % {"count": count})
