@@ -11,11 +11,9 @@ class CoreConfig(AppConfig):
 
         ensure_broker_folders()
 
-        # Connects the signal that gives a staff session a working day (core.staff_auth).
-        from . import staff_auth  # noqa: F401
-
         # After the admin's autodiscovery (django.contrib.admin is ready first): our audit log
-        # admin replaces the one auditlog registers.
-        from . import audit_admin
+        # admin replaces the one auditlog registers. Importing staff_auth connects the signal
+        # that gives a staff session a working day.
+        from . import audit_admin, staff_auth  # noqa: F401
 
         audit_admin.register()

@@ -308,6 +308,20 @@ if not DEBUG:
 # /healthz is polled over plain HTTP by the container health check.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# --- E-mail: alerts to the operators (a webhook given up, the SMS budget spent) ------------
+# ADMINS=ops@example.cn,duty@example.cn; with no EMAIL_HOST the alerts stay in the log and in
+# the centre admins' admin inbox.
+ADMINS = [(address, address) for address in envlist("ADMINS")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "riders-portal@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+if DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from apartments.models import Facility
 from apartments.services import application_submit
@@ -170,7 +171,8 @@ def test_rider_pages_have_no_csp_violations(
         files=[{"name": "stairs.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}],
     )
     page.get_by_role("button", name="使用我的位置").click()
-    page.wait_for_function("document.querySelector('[name=latitude]').value !== ''")
+    # expect() rather than wait_for_function: polling a string predicate needs eval.
+    expect(page.locator("[name=latitude]")).not_to_have_value("")
     page.wait_for_selector("[data-previews] img")
     violations.collect(page, "/report/ with a photo and location")
     violations.visit(page, f"{live_server.url}/nearby/")

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from governance import workflow
 from governance.models import Report, ReportStatus, RoutingRule
@@ -52,7 +53,9 @@ def fill_report(page, live_server):
     )
     page.get_by_label("描述您看到的情况").fill("三楼楼道堆满纸箱，挡住了通道")
     page.get_by_role("button", name="使用我的位置").click()
-    page.wait_for_function("document.querySelector('[name=latitude]').value !== ''")
+    # expect(), not wait_for_function: polling a string predicate needs eval, which the
+    # Content-Security-Policy refuses (no 'unsafe-eval').
+    expect(page.locator("[name=latitude]")).not_to_have_value("")
 
 
 def test_rider_files_a_report_and_follows_it_to_the_reply(
@@ -107,9 +110,7 @@ def test_report_sent_offline_is_kept_on_the_phone_and_sent_when_back_online(
     assert not Report.objects.exists()
 
     context.set_offline(False)  # the browser fires "online"; the draft goes out by itself
-    page.wait_for_function(
-        "document.querySelector('[data-pending]').hidden === true", timeout=15000
-    )
+    expect(page.locator("[data-pending]")).to_be_hidden(timeout=15000)
     report = Report.objects.get(rider=rider)
     assert report.description == "三楼楼道堆满纸箱，挡住了通道"
     assert report.photos.count() == 1
