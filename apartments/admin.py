@@ -155,11 +155,11 @@ class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("last inspection"), ordering="last_inspected")
     def last_inspection(self, apartment):
         if apartment.last_inspected is None:
-            return format_html('<span style="color:#7f1010">{}</span>', _("never"))
+            return format_html('<span class="overdue">{}</span>', _("never"))
         due = selectors.inspection_due_before()
         if apartment.last_inspected < due:
             return format_html(
-                '<span style="color:#7f1010">{} ({})</span>',
+                '<span class="overdue">{} ({})</span>',
                 apartment.last_inspected,
                 _("overdue"),
             )

@@ -354,6 +354,7 @@ class SchemaView(SpectacularAPIView):
 
     _schemas: ClassVar[dict[str, dict]] = {}
 
+    @extend_schema(exclude=True)  # like drf-spectacular's own view (SERVE_INCLUDE_SCHEMA off)
     def get(self, request, *args, **kwargs):
         language = request.GET.get("lang") or translation.get_language()
         if language not in dict(settings.LANGUAGES):

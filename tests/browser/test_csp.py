@@ -252,14 +252,6 @@ def test_admin_and_api_docs_have_no_csp_violations(
     context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "apartments/admin.py (last_inspection) and governance/admin.py (countdown) still write "
-        "style= attributes from Python; the classes .overdue and .countdown--* are in "
-        "static/css/admin.css, loaded on both lists. Remove this marker with that change."
-    ),
-)
 def test_admin_status_badges_have_no_csp_violations(transactional_db, browser, live_server):
     staff = StaffFactory()
     staff.user_permissions.set(Permission.objects.all())
