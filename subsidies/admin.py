@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
+from core.audit import PersonalDataViewLogMixin
 from core.errors import DomainError
 from core.responses import csv_download
 
@@ -52,7 +53,7 @@ class ReviewActionForm(ActionForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
     list_display = (
         "rider",
         "month",

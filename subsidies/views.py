@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.audit import personal_data_viewed
 from core.errors import DomainError
 from core.responses import file_response
 from riders.permissions import rider_required
@@ -67,6 +68,9 @@ def claim_proof(request, pk: int):
     staff = request.user.is_authenticated and request.user.has_perm("subsidies.view_claim")
     if not (own or staff):
         raise Http404
+    if not own:
+        # A receipt shows the rider's name and insurance details: who opened it is logged.
+        personal_data_viewed(request=request, instances=[claim.rider], view="subsidy proof")
     pdf = claim.proof.name.endswith(".pdf")
     return file_response(
         claim.proof,

@@ -168,3 +168,19 @@ def test_dispatchers_cannot_review_claims(client):
     dispatcher.groups.add(Group.objects.get(name=DISPATCHER))
     client.force_login(dispatcher)
     assert client.get(reverse("admin:subsidies_claim_changelist")).status_code == 403
+
+
+def test_a_reviewer_opening_a_proof_is_logged_the_rider_is_not(client, rider):
+    from auditlog.models import LogEntry
+
+    mine = claim_for(rider)
+    client.get(reverse("subsidies:proof", args=[mine.pk]))
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+    reviewer = StaffFactory()
+    reviewer.groups.add(Group.objects.get(name=SUBSIDY_REVIEWER))
+    client.force_login(reviewer)
+    assert client.get(reverse("subsidies:proof", args=[mine.pk])).status_code == 200
+    entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
+    assert entry.actor == reviewer
+    assert entry.object_pk == str(rider.pk)
+    assert entry.additional_data["view"] == "subsidy proof"
