@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchdb import ROOT, django_setup, drop_database, fresh_database
+from benchdb import ROOT, django_setup, drop_database, fresh_database, production_env
 
 DB_NAME = "riders_portal_bench_api"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/3")
@@ -46,17 +46,11 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "DATABASE_URL": fresh_database(DB_NAME),
-        "REDIS_URL": REDIS,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "API_RATE_LIMIT": "100000000/minute",
-        "DJANGO_SETTINGS_MODULE": "riders_portal.settings",
-    }
+    env = production_env(
+        database_url=fresh_database(DB_NAME),
+        redis_url=REDIS,
+        API_RATE_LIMIT="100000000/minute",
+    )
     django_setup(**env)
     from django.core.management import call_command
     from django.db import connection

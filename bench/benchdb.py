@@ -24,6 +24,21 @@ def drop_database(name: str) -> None:
     psql(f"DROP DATABASE IF EXISTS {name}")
 
 
+def production_env(*, database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a production-like server (DEBUG=0) on these services."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SETTINGS_MODULE": "riders_portal.settings",
+        **extra,
+    }
+
+
 def django_setup(**env: str) -> None:
     """Boot Django in this process with these environment variables."""
     os.environ.update(env)

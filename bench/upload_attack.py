@@ -27,7 +27,7 @@ import uuid
 import zlib
 from pathlib import Path
 
-from benchdb import ROOT, django_setup, drop_database, fresh_database
+from benchdb import ROOT, django_setup, drop_database, fresh_database, production_env
 
 DB_NAME = "riders_portal_bench_upload"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/3")
@@ -215,16 +215,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="sustained attack, each")
     parser.add_argument("--baseline-seconds", type=float, default=10)
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "DATABASE_URL": fresh_database(DB_NAME),
-        "REDIS_URL": REDIS,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SETTINGS_MODULE": "riders_portal.settings",
-    }
+    env = production_env(database_url=fresh_database(DB_NAME), redis_url=REDIS)
     django_setup(**env)
     from django.conf import settings
     from django.core.management import call_command
