@@ -44,6 +44,17 @@ def sign_out(client) -> None:
     client.post(reverse("riders:sign_out"))
 
 
+@contextmanager
+def in_english(client):
+    """Requests in English (the page renders in the request's language, not the test's)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    try:
+        with override("en"):
+            yield
+    finally:
+        del client.defaults["HTTP_ACCEPT_LANGUAGE"]
+
+
 def refusal(response) -> str:
     return response.context["form"].errors["phone"][0]
 
@@ -62,7 +73,7 @@ def test_one_client_cannot_text_more_numbers_than_its_hourly_limit(client, setti
     riders = RiderFactory.create_batch(4)
     for rider in riders[:3]:
         assert ask(client, rider.phone).status_code == 302
-    with override("en"):
+    with in_english(client):
         response = ask(client, riders[3].phone)
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
@@ -109,7 +120,7 @@ def test_a_network_shares_one_limit(
     riders = RiderFactory.create_batch(4)
     assert ask(client, riders[0].phone, ip=first).status_code == 302
     assert ask(client, riders[1].phone, ip=same_network).status_code == 302
-    with override("en"):
+    with in_english(client):
         response = ask(client, riders[2].phone, ip=same_network.replace("250", "251"))
     assert response.status_code == 429
     assert "from your network" in refusal(response)
@@ -135,7 +146,7 @@ def test_code_tries_are_limited_per_client(client, settings, sms_outbox):
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
     for _attempt in range(3):
         assert enter(client, wrong).status_code == 200
-    with override("en"):
+    with in_english(client):
         response = enter(client, good)
     assert response.status_code == 429
     assert "tried from this device or connection" in response.context["form"].errors["code"][0]
@@ -174,7 +185,7 @@ def test_sms_budget_refuses_everyone_and_alerts_once(
     riders = RiderFactory.create_batch(4)
     for number, rider in enumerate(riders[:2]):
         assert ask(client, rider.phone, ip=f"198.51.{number}.1").status_code == 302
-    with caplog.at_level(logging.CRITICAL, logger="riders.sign_in"), override("en"):
+    with caplog.at_level(logging.CRITICAL, logger="riders.sign_in"), in_english(client):
         refused = ask(client, riders[2].phone, ip="198.51.10.1")
         again = ask(client, riders[3].phone, ip="198.51.11.1")
         unknown = ask(client, "13700000009", ip="198.51.12.1")
