@@ -1,4 +1,4 @@
-"""Demo rider apartments as in PRODUCT.md §1: Licang (converted mill dormitory, 2,400 m²,
+"""Demo rider apartments as in docs/product.md §1: Licang (converted mill dormitory, 2,400 m²,
 65 rooms, 200 beds), West Coast and Jiaozhou (hotel-style, operating), Shinan and Shibei
 (surveying); some tenancies and a waiting list. Run through `manage.py seed_demo`."""
 

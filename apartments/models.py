@@ -13,8 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import District
-from governance.models import BilingualName
+from core.models import BilingualName, District
 
 
 class Facility(BilingualName):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from core.errors import DomainError
-from governance.photos import PhotoError
+from core.photos import PhotoError
 from governance.workflow import IllegalTransition
 
 CODES = {

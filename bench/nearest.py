@@ -99,7 +99,7 @@ def main() -> None:
     )
     lat, lng = points[0]
     with connection.cursor() as cursor:
-        from governance.geo import bounding_box
+        from core.geo import bounding_box
 
         box = bounding_box(lat, lng, 1200)
         cursor.execute(

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import run_each
+from core.photos import admin_picture
 from core.responses import csv_download
-from governance.photos import admin_picture
 
 from . import selectors, services
 from .forms import SettlementForm

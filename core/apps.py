@@ -9,7 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from riders_portal.celery import ensure_broker_folders
 
+        from .photos import install_pillow_limit
+
         ensure_broker_folders()
+        install_pillow_limit()
 
         # After the admin's autodiscovery (django.contrib.admin is ready first): our audit log
         # admin replaces the one auditlog registers. Importing staff_auth connects the signal

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.http import FileResponse, Http404, StreamingHttpResponse
 
 # What a stored upload is, from its first bytes rather than its name or what the uploader said.
-# Photos are always re-encoded to JPEG (governance/photos.py), proofs are a JPEG or a checked PDF.
+# Photos are always re-encoded to JPEG (core/photos.py), proofs are a JPEG or a checked PDF.
 _SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"%PDF-", "application/pdf", ".pdf"),

@@ -1,4 +1,4 @@
-"""Staff roles from PRODUCT.md, as Django groups (created by core/migrations/0002)."""
+"""Staff roles from docs/product.md, as Django groups (created by core/migrations/0002)."""
 
 DISPATCHER = "Dispatcher"
 APARTMENT_MANAGER = "Apartment manager"

@@ -10,10 +10,7 @@ class GovernanceConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .models import Department, RoutingRule
-        from .photos import install_pillow_limit
         from .services import routing_rules_forget
-
-        install_pillow_limit()
 
         for model in (RoutingRule, Department):
             post_save.connect(routing_rules_forget, sender=model, dispatch_uid=f"rules-{model}")

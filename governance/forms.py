@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import District
+from core.photos import PhotoError, check_photo_count
 
 from .models import Category
-from .photos import PhotoError, check_photo_count
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -10,29 +10,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.models import City, District
-
-
-class BilingualName(models.Model):
-    """Admin-editable reference data carries its Chinese and English names."""
-
-    name = models.CharField(_("name (Chinese)"), max_length=80)
-    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+from core.models import BilingualName, City, District
 
 
 class Role(BilingualName):

@@ -8,10 +8,10 @@ from decimal import Decimal
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.geo import bounding_box, distance_m
 from core.models import District
 from riders.models import Rider
 
-from .geo import bounding_box, distance_m
 from .models import (
     OPEN_STATUSES,
     WITH_DEPARTMENT,

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from core.geo import bounding_box, distance_m
 from core.models import District
+from core.photos import PhotoError, check_photos, process_photo
 from core.queue import enqueue_on_commit
 from core.services import LazyMessage, notification_post
 from riders.models import Rider
@@ -22,7 +24,6 @@ from webhooks.models import Event
 from webhooks.services import webhooks_emit
 
 from . import workflow
-from .geo import bounding_box, distance_m
 from .models import (
     OPEN_STATUSES,
     WITH_DEPARTMENT,
@@ -37,7 +38,6 @@ from .models import (
     ReportSupporter,
     RoutingRule,
 )
-from .photos import PhotoError, check_photos, process_photo
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def report_submit(
 
     Photos are decoded and re-encoded before the transaction opens, so a bad photo refuses the
     whole report and nothing is half-written; the hourly limit and the photos' cheap limits
-    (governance/photos.py) are checked before any of them is decoded. Reports from Open311
+    (core/photos.py) are checked before any of them is decoded. Reports from Open311
     integrations need no photo (the standard makes it optional) and may bring a `media_url`,
     a link we show, never fetch.
     """

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from governance.geo import bounding_box, distance_m
+from core.geo import bounding_box, distance_m
 
 from . import geo
 from .models import SERVICES, Merchant, OpeningHours

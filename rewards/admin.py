@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
 from core.errors import DomainError
+from core.photos import admin_picture
 from core.responses import csv_download
-from governance.photos import admin_picture
 
 from . import selectors, services
 from .forms import PayoutBatchForm, PointsAdjustForm

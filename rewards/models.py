@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import BilingualName
+from core.models import BilingualName
 
 # Codes read aloud at a counter: no 0/O/1/I.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

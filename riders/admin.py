@@ -1,11 +1,12 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_actions import run_each
 from core.audit import PersonalDataViewLogMixin
 
 from . import services
@@ -143,24 +144,31 @@ class RiderAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
             services.rider_set_tier(rider=obj, tier=new_tier)
             obj.tier = new_tier
 
-    @admin.action(description=_("Activate selected riders"))
+    # Both go through the service, so whatever rider_set_active does (and will do) applies here.
+    @admin.action(description=_("Activate selected riders"), permissions=["change"])
     def activate(self, request, queryset) -> None:
-        count = queryset.filter(is_active=False).update(is_active=True)
-        self.message_user(
-            request,
-            ngettext("%(count)d rider activated.", "%(count)d riders activated.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        self._set_active(request, queryset, is_active=True)
 
-    @admin.action(description=_("Deactivate selected riders"))
+    @admin.action(description=_("Deactivate selected riders"), permissions=["change"])
     def deactivate(self, request, queryset) -> None:
-        count = queryset.filter(is_active=True).update(is_active=False)
-        self.message_user(
+        self._set_active(request, queryset, is_active=False)
+
+    def _set_active(self, request, queryset, *, is_active: bool) -> None:
+        riders = list(queryset.exclude(is_active=is_active))
+        if is_active:
+            success = ngettext(
+                "%(count)d rider activated.", "%(count)d riders activated.", len(riders)
+            )
+        else:
+            success = ngettext(
+                "%(count)d rider deactivated.", "%(count)d riders deactivated.", len(riders)
+            )
+        run_each(
+            self,
             request,
-            ngettext("%(count)d rider deactivated.", "%(count)d riders deactivated.", count)
-            % {"count": count},
-            messages.SUCCESS,
+            riders,
+            lambda rider: services.rider_set_active(rider=rider, is_active=is_active),
+            success,
         )
 
 

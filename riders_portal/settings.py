@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "merchants",
     "growth",
     "volunteering",
+    "portal",  # the cross-app pages (Home, Services): above every domain app
     "api",
     "open311",
     "webhooks",
@@ -456,7 +457,7 @@ WEBHOOK_SWEEP_MAX_PER_RUN = envint("WEBHOOK_SWEEP_MAX_PER_RUN", 2000)
 
 # --- Abuse limits: photo uploads (issue 12) -------------------------------------------------
 # Checked from the file sizes and the image header before any pixel is decoded
-# (governance/photos.py). Phones save 12 Mpx (24 Mpx on the newest) by default; we keep
+# (core/photos.py). Phones save 12 Mpx (24 Mpx on the newest) by default; we keep
 # 1600 px. Pillow itself refuses more than twice PHOTO_MAX_PIXELS for every caller.
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 10 * 1024 * 1024)  # one file
 PHOTO_UPLOAD_MAX_BYTES = envint("PHOTO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)  # a report's photos

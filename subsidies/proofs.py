@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from governance.photos import PhotoError, process_photo
+from core.photos import PhotoError, process_photo
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 # A 200-page bank statement has a few thousand objects; 5 MB of tiny compressed objects can hold

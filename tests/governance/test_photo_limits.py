@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageFile
 
-from governance import photos
+from core import photos
+from core.photos import PhotoError, check_photos, process_photo
 from governance.models import Report
-from governance.photos import PhotoError, check_photos, process_photo
 from tests.factories import ReportFactory, RiderFactory, category, jpeg_bytes, qingdao_district
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from governance.photos import PhotoError, process_photo
+from core.photos import PhotoError, process_photo
 from tests.factories import jpeg_bytes, photo_upload
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from governance.geo import distance_m
+from core.geo import distance_m
 from merchants import geo
 from merchants.models import Merchant
 from merchants.selectors import nearest_places

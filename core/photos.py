@@ -9,7 +9,7 @@ Decoding is the expensive part (issue #12: three 224 KB PNGs of 7,700 × 7,700 p
 without it is decided first, for all of a report's photos, before the first pixel is decoded:
 the count, the bytes of each file and of all of them, and the format and pixel size that the
 file's header declares (`Image.open` reads only the header). Pillow's own guard
-(`Image.MAX_IMAGE_PIXELS`, set in GovernanceConfig.ready) refuses bombs for every other caller
+(`Image.MAX_IMAGE_PIXELS`, set in CoreConfig.ready) refuses bombs for every other caller
 too. Then each photo is decoded on its own, JPEGs at a reduced scale, so one request holds at
 most one decoded photo at a time. The limits are settings; see "Abuse limits: photo uploads".
 """
