@@ -58,6 +58,11 @@ class ManagedMixin:
             kwargs["queryset"] = RoomType.objects.filter(apartment__in=self.managed(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def has_change_application_permission(self, request) -> bool:
+        """For actions on apartments and beds that offer beds (they change applications):
+        `@admin.action(permissions=["change_application"])`, Django's own check."""
+        return request.user.has_perm("apartments.change_application")
+
 
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin):
@@ -165,10 +170,11 @@ class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
             )
         return apartment.last_inspected
 
-    @admin.action(description=gettext_lazy("Fill all free beds from the waiting list"))
+    @admin.action(
+        description=gettext_lazy("Fill all free beds from the waiting list"),
+        permissions=["change_application"],
+    )
     def fill_free_beds(self, request, queryset) -> None:
-        if not request.user.has_perm("apartments.change_application"):
-            raise PermissionDenied
         offered = 0
         for apartment in queryset:
             try:
@@ -355,10 +361,11 @@ class BedAdmin(ManagedMixin, admin.ModelAdmin):
     actions = ["offer_to_next", "issue_mattress"]
     show_full_result_count = False
 
-    @admin.action(description=gettext_lazy("Offer to the next rider in line"))
+    @admin.action(
+        description=gettext_lazy("Offer to the next rider in line"),
+        permissions=["change_application"],
+    )
     def offer_to_next(self, request, queryset) -> None:
-        if not request.user.has_perm("apartments.change_application"):
-            raise PermissionDenied
         offered = []
 
         def offer(bed):
@@ -369,7 +376,9 @@ class BedAdmin(ManagedMixin, admin.ModelAdmin):
 
         run_each(self, request, queryset, offer, _("%(count)d beds offered."))
 
-    @admin.action(description=gettext_lazy("Record a new mattress issued today"))
+    @admin.action(
+        description=gettext_lazy("Record a new mattress issued today"), permissions=["change"]
+    )
     def issue_mattress(self, request, queryset) -> None:
         count = services.mattress_issue(beds=queryset, on=timezone.localdate())
         self.message_user(

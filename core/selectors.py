@@ -1,49 +1,6 @@
-from dataclasses import dataclass
-
-from django.core.cache import cache
 from django.db.models import QuerySet
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, User
-
-
-@dataclass(frozen=True)
-class HeadlineFigure:
-    label: str | Promise
-    value: int | float | None  # None: no data yet
-    unit: str | Promise = ""
-    available: bool = True  # False: the feature behind this figure is not built yet
-
-
-def home_figures() -> list[HeadlineFigure]:
-    """The headline figures on the portal's Home page."""
-    from apartments.selectors import operating_bed_count
-    from canteen.selectors import served_meal_count
-    from governance.selectors import closed_within_deadline_rate
-    from merchants.selectors import partner_merchant_count
-    from riders.selectors import active_rider_count
-
-    # Every rider's Home shows these; a few minutes old is fine, a count per request is not.
-    # With Redis down the cache answers empty (core/cache.py): the counts come from the database.
-    counts = cache.get_or_set(
-        "home-figures",
-        lambda: {
-            "riders": active_rider_count(),
-            "closed_on_time": closed_within_deadline_rate(),
-            "beds": operating_bed_count(),
-            "meals": served_meal_count(),
-            "merchants": partner_merchant_count(),
-        },
-        timeout=300,
-    )
-    return [
-        HeadlineFigure(_("Active riders"), counts["riders"]),
-        HeadlineFigure(_("Partner merchants"), counts["merchants"]),
-        HeadlineFigure(_("Apartment beds"), counts["beds"]),
-        HeadlineFigure(_("Reports closed within 24 h"), counts["closed_on_time"], "%"),
-        HeadlineFigure(_("Canteen meals served"), counts["meals"]),
-    ]
 
 
 def inbox_for(*, user: User, limit: int = 20) -> QuerySet[Notification]:

@@ -5,8 +5,6 @@ from . import otp_views, views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("services/", views.services_index, name="services"),
     path("language/", views.language_switch, name="language"),
     path("healthz", views.healthz, name="healthz"),
     path("staff/two-factor/", otp_views.two_factor_verify, name="staff_two_factor"),

@@ -1,4 +1,4 @@
-"""Portal shell (Home, Services, Report), language switch and the health check."""
+"""The language switch and the health check (the portal's pages are in portal/views.py)."""
 
 import os
 from pathlib import Path
@@ -7,29 +7,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from riders.permissions import rider_required
-
 from .cache import cache_failure_count
-from .selectors import home_figures
 from .services import user_set_language
-
-
-@rider_required
-def home(request):
-    """The signed-in rider: greeting, tier and the headline figures."""
-    return render(request, "core/home.html", {"figures": home_figures(), "nav": "home"})
-
-
-@rider_required
-def services_index(request):
-    """The signed-in rider: the city services, one tile each."""
-    return render(request, "core/services.html", {"nav": "services"})
 
 
 @require_POST
@@ -105,14 +88,3 @@ def healthz(request):
         },
         status=503 if status == "unavailable" else 200,
     )
-
-
-def page_not_found(request, exception):
-    """404s in the API answer in the API's JSON error shape; elsewhere the portal's page."""
-    if request.path.startswith("/api/"):
-        from api.errors import error_body
-
-        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
-    from django.views.defaults import page_not_found as default
-
-    return default(request, exception)

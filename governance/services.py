@@ -14,16 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from core.events import publish
 from core.geo import bounding_box, distance_m
 from core.models import District
 from core.photos import PhotoError, check_photos, process_photo
 from core.queue import enqueue_on_commit
 from core.services import LazyMessage, notification_post
 from riders.models import Rider
-from webhooks.models import Event
-from webhooks.services import webhooks_emit
 
 from . import workflow
+from .events import ReportsEscalated, ReportsOverdue
 from .models import (
     OPEN_STATUSES,
     WITH_DEPARTMENT,
@@ -354,14 +354,14 @@ def report_route_automatically(*, report_id: int) -> Report | None:
         report = workflow.lock_report(report_id)
         if report is None or report.status != ReportStatus.SUBMITTED:
             return report
-        report._locked_for_update = True
+        # The row is locked in this transaction: the transition takes it as it is.
         original = find_duplicate(report)
         if original is not None:
-            return workflow.mark_duplicate(report, original=original)
+            return workflow.mark_duplicate(report, original=original, locked=True)
         department = department_for(category=report.category, district=report.district)
         if department is not None:
-            return workflow.route(report, department=department)
-        return workflow.to_dispatcher(report, note=_("No routing rule matched."))
+            return workflow.route(report, department=department, locked=True)
+        return workflow.to_dispatcher(report, note=_("No routing rule matched."), locked=True)
 
 
 def unrouted_reports_requeue(*, older_than_seconds: int | None = None, limit: int = 500) -> int:
@@ -481,11 +481,8 @@ def _apply_deadline_stages(rows: list[dict], now: dt.datetime) -> None:
                 alerts.append(Alert(report_id=row["id"], kind=alert_kind, department_id=None))
     ReportEvent.objects.bulk_create(events, batch_size=1000)
     Alert.objects.bulk_create(alerts, batch_size=1000)
-    for stage_rows, event in ((overdue, Event.OVERDUE), (escalate, Event.ESCALATED)):
-        if stage_rows:
-            webhooks_emit(
-                event=event,
-                reports=Report.objects.filter(pk__in=[r["id"] for r in stage_rows]).select_related(
-                    "category", "department"
-                ),
-            )
+    # One event per stage and batch, so subscribers (webhooks) can react set-based too.
+    if overdue:
+        publish(ReportsOverdue(report_ids=tuple(r["id"] for r in overdue)))
+    if escalate:
+        publish(ReportsEscalated(report_ids=tuple(r["id"] for r in escalate)))

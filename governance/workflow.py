@@ -11,15 +11,21 @@
 
 Validation is not a status: resolving a report validates it, and a dispatcher may validate any
 report that is not invalid or a duplicate. A validated report earns its rider the category's
-rewards (rewards.tasks.award_report, queued on commit) and can no longer be closed as invalid
-or marked a duplicate.
+rewards (the rewards app, told by the ReportValidated event) and can no longer be closed as
+invalid or marked a duplicate.
 
-Each transition locks the row (select_for_update), checks the current status, writes the new
-state and one timeline event, and notifies the rider, all in one transaction. A transition that
-is not allowed from the current status raises IllegalTransition (HTTP 409 in the API).
+The state machine is its table (STYLE.md 15): TRANSITIONS maps each name to its source
+statuses, its target status and its timeline kind, and `transition()` is the one function that
+changes a status. It locks the row (or takes the row its caller locked, saying so with
+`locked=True`), checks the table, runs the named transition's own rule, sets the status from
+the table, writes one timeline event, notifies the riders and publishes the domain events
+(governance/events.py), all in one transaction. A transition that is not allowed from the
+current status raises IllegalTransition (HTTP 409 in the API).
 """
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,16 +33,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from core.events import publish
 from core.models import User
-from core.queue import enqueue_on_commit
 from core.services import LazyMessage, notification_post
-from rewards.tasks import award_report
-from webhooks.models import Event
-from webhooks.services import webhooks_emit
 
+from .events import ReportStatusChanged, ReportValidated
 from .models import OPEN_STATUSES, Department, Report, ReportEvent, ReportStatus
 
 S = ReportStatus
+K = ReportEvent.Kind
 
 # Pre-breach warning once this share of the closure time is used (amber in the dispatch queue).
 WARNING_SHARE = 0.75
@@ -46,18 +51,37 @@ class IllegalTransition(DomainError):
     code = "illegal_transition"
 
 
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    # name: (allowed from, to)
-    "route": ((S.SUBMITTED, S.WITH_DISPATCHER, S.REJECTED), S.ROUTED),
-    "reroute": ((S.ROUTED, S.ACKNOWLEDGED), S.ROUTED),
-    "to_dispatcher": ((S.SUBMITTED,), S.WITH_DISPATCHER),
-    "acknowledge": ((S.ROUTED,), S.ACKNOWLEDGED),
-    "resolve": ((S.ROUTED, S.ACKNOWLEDGED), S.RESOLVED),
-    "reject": ((S.ROUTED, S.ACKNOWLEDGED), S.REJECTED),
-    "close_invalid": ((S.WITH_DISPATCHER, S.REJECTED, S.SUBMITTED), S.INVALID),
-    "duplicate": (tuple(OPEN_STATUSES), S.DUPLICATE),
-}
+class Transition(NamedTuple):
+    sources: tuple[str, ...]  # the statuses it may start from
+    target: str | None  # the status it sets; None: the status stays (validation)
+    kind: str  # the timeline event it writes
+    validates: bool = False  # it validates the report (the rider earns the rewards)
+    refused_code: str = IllegalTransition.code  # the error code when the table refuses it
+    refused_message: Any = None  # its own refusal (lazy, with %(status)s), else the generic one
+
+
 VALIDATABLE = (*OPEN_STATUSES, S.RESOLVED)
+
+TRANSITIONS: dict[str, Transition] = {
+    "route": Transition((S.SUBMITTED, S.WITH_DISPATCHER, S.REJECTED), S.ROUTED, K.ROUTED),
+    "reroute": Transition((S.ROUTED, S.ACKNOWLEDGED), S.ROUTED, K.ROUTED),
+    "to_dispatcher": Transition((S.SUBMITTED,), S.WITH_DISPATCHER, K.TO_DISPATCHER),
+    "acknowledge": Transition((S.ROUTED,), S.ACKNOWLEDGED, K.ACKNOWLEDGED),
+    "resolve": Transition((S.ROUTED, S.ACKNOWLEDGED), S.RESOLVED, K.RESOLVED, validates=True),
+    "reject": Transition((S.ROUTED, S.ACKNOWLEDGED), S.REJECTED, K.REJECTED),
+    "close_invalid": Transition(
+        (S.WITH_DISPATCHER, S.REJECTED, S.SUBMITTED), S.INVALID, K.CLOSED_INVALID
+    ),
+    "duplicate": Transition(tuple(OPEN_STATUSES), S.DUPLICATE, K.DUPLICATE),
+    "validate": Transition(
+        VALIDATABLE,
+        None,
+        K.VALIDATED,
+        validates=True,
+        refused_code="not_validatable",
+        refused_message=gettext_lazy("A report that is “%(status)s” cannot be validated."),
+    ),
+}
 
 RIDER_MESSAGES = {
     S.ROUTED: gettext_lazy("Your report %(id)s was sent to %(department)s."),
@@ -70,24 +94,31 @@ RIDER_MESSAGES = {
 }
 
 
-# The fields a transition may change; saving only these keeps the UPDATE small and never
-# overwrites a concurrent edit of anything else.
-WORKFLOW_FIELDS = [
-    "status",
-    "department",
-    "routed_at",
-    "due_at",
-    "acknowledged_at",
-    "closed_at",
-    "is_overdue",
-    "escalation_level",
-    "warned_at",
-    "next_check_at",
-    "duplicate_of",
-    "reply",
-    "validated_at",
-    "updated_at",
-]
+# The fields a transition may change; saving only the ones it changed keeps the UPDATE small
+# and never overwrites a concurrent edit of anything else.
+WORKFLOW_FIELDS = frozenset(
+    {
+        "status",
+        "department",
+        "routed_at",
+        "due_at",
+        "acknowledged_at",
+        "closed_at",
+        "is_overdue",
+        "escalation_level",
+        "warned_at",
+        "next_check_at",
+        "duplicate_of",
+        "reply",
+        "validated_at",
+        "updated_at",
+    }
+)
+
+# A named transition's own rule: runs on the locked row (and the transition's one `now`) after
+# the table allowed the transition, raises to refuse it, and returns the fields it sets that
+# depend on the row or the time.
+Rule = Callable[[Report, dt.datetime], dict[str, Any] | None]
 
 
 def lock_report(report_id: int) -> Report | None:
@@ -98,26 +129,6 @@ def lock_report(report_id: int) -> Report | None:
         .filter(pk=report_id)
         .first()
     )
-
-
-def _atomic(report: Report):
-    """The transition's transaction. A caller that already locked the row (the router) holds
-    the transaction and lets any error roll all of it back, so no savepoint is needed."""
-    return transaction.atomic(savepoint=not getattr(report, "_locked_for_update", False))
-
-
-def _locked(report: Report, transition: str) -> Report:
-    allowed, _to = TRANSITIONS[transition]
-    # A caller that already locked the row in this transaction (the router) passes it through.
-    locked = report if getattr(report, "_locked_for_update", False) else lock_report(report.pk)
-    if locked is None:
-        raise Report.DoesNotExist
-    if locked.status not in allowed:
-        raise IllegalTransition(
-            _("A report that is “%(status)s” cannot be %(action)s.")
-            % {"status": locked.get_status_display(), "action": _action_label(transition)}
-        )
-    return locked
 
 
 def _action_label(transition: str) -> str:
@@ -133,6 +144,80 @@ def _action_label(transition: str) -> str:
     }[transition]
 
 
+def transition(
+    report: Report,
+    name: str,
+    *,
+    by: User | None = None,
+    locked: bool = False,
+    rule: Rule | None = None,
+    note: str | Callable[[Report], str] = "",
+    event_department: Department | None = None,
+    **fields: Any,
+) -> Report:
+    """Apply the transition `name` of TRANSITIONS to the report and return the updated row.
+
+    `locked=True` says the caller locked `report` itself (lock_report) in the transaction it
+    holds; otherwise the row is locked here. The table is checked first, then `rule` (the
+    named transition's own rule) may refuse or add fields; then the status is set from the
+    table with `fields`, saved, one timeline event written (by `by`, with `note` — or
+    `note(row)` — and `event_department`), the riders notified and ReportStatusChanged /
+    ReportValidated published inside the transaction (core/events.py).
+    """
+    spec = TRANSITIONS[name]
+    # A caller that locked the row holds the transaction and lets any error roll all of it
+    # back, so no savepoint is needed.
+    with transaction.atomic(savepoint=not locked):
+        row = report if locked else lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        if row.status not in spec.sources:
+            if spec.refused_message is not None:
+                message = spec.refused_message % {"status": row.get_status_display()}
+            else:
+                message = _("A report that is “%(status)s” cannot be %(action)s.") % {
+                    "status": row.get_status_display(),
+                    "action": _action_label(name),
+                }
+            raise IllegalTransition(message, code=spec.refused_code)
+        now = timezone.now()
+        if rule is not None:
+            fields = {**fields, **(rule(row, now) or {})}
+        before = row.status
+        if spec.target is not None:
+            fields["status"] = spec.target
+        newly_validated = spec.validates and row.validated_at is None
+        if newly_validated:
+            fields["validated_at"] = now
+        unknown = set(fields) - WORKFLOW_FIELDS
+        if unknown:
+            raise ValueError(f"A transition cannot set {sorted(unknown)}")
+        for field, value in fields.items():
+            setattr(row, field, value)
+        row.save(update_fields=[*fields, "updated_at"])
+        ReportEvent.objects.create(
+            report=row,
+            kind=spec.kind,
+            actor=by,
+            department=event_department,
+            from_status=before,
+            to_status=row.status,
+            note=note(row) if callable(note) else note,
+        )
+        if spec.target is not None:
+            _notify_rider(row)
+        # The award is queued first, as before the events: rewards, then webhooks.
+        if newly_validated:
+            publish(ReportValidated(report_id=row.pk))
+        if spec.target is not None:
+            publish(
+                ReportStatusChanged(
+                    report_id=row.pk, transition=name, from_status=before, to_status=row.status
+                )
+            )
+    return row
+
+
 def _refuse_if_validated(report: Report, transition: str) -> None:
     if report.validated_at is not None:
         raise IllegalTransition(
@@ -140,53 +225,6 @@ def _refuse_if_validated(report: Report, transition: str) -> None:
             % {"action": _action_label(transition)},
             code="report_validated",
         )
-
-
-def _mark_validated(report: Report, now) -> None:
-    """Validate once; the award is queued for after the commit and is itself idempotent."""
-    if report.validated_at is None:
-        report.validated_at = now
-        enqueue_on_commit(award_report, report.pk)
-
-
-def _record(
-    report: Report,
-    *,
-    kind: str,
-    from_status: str,
-    actor: User | None = None,
-    department: Department | None = None,
-    note: str = "",
-    public: bool = True,
-) -> ReportEvent:
-    return ReportEvent.objects.create(
-        report=report,
-        kind=kind,
-        actor=actor,
-        department=department,
-        from_status=from_status,
-        to_status=report.status,
-        note=note,
-        public=public,
-    )
-
-
-WEBHOOK_EVENTS = {
-    S.ROUTED: Event.ROUTED,
-    S.RESOLVED: Event.CLOSED,
-    S.INVALID: Event.CLOSED,
-    S.DUPLICATE: Event.CLOSED,
-}
-
-
-def _finish(report: Report, **event) -> None:
-    """Every transition ends alike: save the state, write the timeline, tell the riders and
-    the subscribed receivers."""
-    report.save(update_fields=WORKFLOW_FIELDS)
-    _record(report, **event)
-    _notify_rider(report)
-    if report.status in WEBHOOK_EVENTS:
-        webhooks_emit(event=WEBHOOK_EVENTS[report.status], reports=[report])
 
 
 def _notify_rider(report: Report) -> None:
@@ -218,74 +256,75 @@ def deadline_for(routed_at: dt.datetime, closure_hours: int) -> dt.datetime:
     return routed_at + dt.timedelta(hours=closure_hours)
 
 
-def _start_clock(report: Report, now: dt.datetime) -> None:
+def _clock_started(report: Report, now: dt.datetime) -> dict[str, Any]:
     hours = report.category.closure_hours
-    report.routed_at = now
-    report.due_at = deadline_for(now, hours)
-    report.is_overdue = False
-    report.escalation_level = 0
-    report.warned_at = None
-    report.next_check_at = now + dt.timedelta(hours=hours * WARNING_SHARE)
+    return {
+        "routed_at": now,
+        "due_at": deadline_for(now, hours),
+        "is_overdue": False,
+        "escalation_level": 0,
+        "warned_at": None,
+        "next_check_at": now + dt.timedelta(hours=hours * WARNING_SHARE),
+    }
 
 
-def _stop_clock(report: Report) -> None:
-    report.next_check_at = None
+# Closed or back with the dispatcher: nothing for the deadline sweep to watch.
+CLOCK_STOPPED = {"next_check_at": None}
+
+
+def _check_department(report: Report, department: Department) -> None:
+    if report.department_id != department.pk:
+        # Callers scope their queries by department; this is the last line of defence.
+        raise IllegalTransition(
+            _("This report is not assigned to your department."), code="not_your_report"
+        )
 
 
 def route(
-    report: Report, *, department: Department, actor: User | None = None, note: str = ""
+    report: Report,
+    *,
+    department: Department,
+    actor: User | None = None,
+    note: str = "",
+    locked: bool = False,
 ) -> Report:
     """Send the report to a department and start its closure clock (first routing or re-route)."""
-    transition = "reroute" if report.status in (S.ROUTED, S.ACKNOWLEDGED) else "route"
-    with _atomic(report):
-        report = _locked(report, transition)
-        before = report.status
-        now = timezone.now()
-        report.status = S.ROUTED
-        report.department = department
-        report.acknowledged_at = None
-        _start_clock(report, now)
-        _finish(
-            report,
-            kind=ReportEvent.Kind.ROUTED,
-            from_status=before,
-            actor=actor,
-            department=department,
-            note=note,
-        )
-    return report
+    name = "reroute" if report.status in (S.ROUTED, S.ACKNOWLEDGED) else "route"
+    return transition(
+        report,
+        name,
+        by=actor,
+        locked=locked,
+        rule=_clock_started,
+        note=note,
+        event_department=department,
+        department=department,
+        acknowledged_at=None,
+    )
 
 
-def to_dispatcher(report: Report, *, note: str = "") -> Report:
+def to_dispatcher(report: Report, *, note: str = "", locked: bool = False) -> Report:
     """No routing rule matched: the dispatcher decides."""
-    with _atomic(report):
-        report = _locked(report, "to_dispatcher")
-        before = report.status
-        report.status = S.WITH_DISPATCHER
-        report.department = None
-        _stop_clock(report)
-        _finish(report, kind=ReportEvent.Kind.TO_DISPATCHER, from_status=before, note=note)
-    return report
+    return transition(
+        report, "to_dispatcher", locked=locked, note=note, department=None, **CLOCK_STOPPED
+    )
 
 
 def acknowledge(
     report: Report, *, department: Department, actor: User | None = None, note: str = ""
 ) -> Report:
-    with _atomic(report):
-        report = _locked(report, "acknowledge")
-        _check_department(report, department)
-        before = report.status
-        report.status = S.ACKNOWLEDGED
-        report.acknowledged_at = timezone.now()
-        _finish(
-            report,
-            kind=ReportEvent.Kind.ACKNOWLEDGED,
-            from_status=before,
-            actor=actor,
-            department=department,
-            note=note,
-        )
-    return report
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        _check_department(row, department)
+        return {"acknowledged_at": now}
+
+    return transition(
+        report,
+        "acknowledge",
+        by=actor,
+        rule=rule,
+        note=note,
+        event_department=department,
+    )
 
 
 def resolve(
@@ -296,133 +335,96 @@ def resolve(
         raise DomainError(
             _("Say what was done: the reply is shown to the rider."), code="reply_required"
         )
-    with _atomic(report):
-        report = _locked(report, "resolve")
-        _check_department(report, department)
-        before = report.status
-        now = timezone.now()
-        report.status = S.RESOLVED
-        report.closed_at = now
-        report.acknowledged_at = report.acknowledged_at or now
-        report.reply = reply.strip()
-        _mark_validated(report, now)
-        _stop_clock(report)
-        _finish(
-            report,
-            kind=ReportEvent.Kind.RESOLVED,
-            from_status=before,
-            actor=actor,
-            department=department,
-            note=report.reply,
-        )
-    return report
+
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        _check_department(row, department)
+        return {"closed_at": now, "acknowledged_at": row.acknowledged_at or now}
+
+    return transition(
+        report,
+        "resolve",
+        by=actor,
+        rule=rule,
+        note=reply.strip(),
+        event_department=department,
+        reply=reply.strip(),
+        **CLOCK_STOPPED,
+    )
 
 
 def reject(
     report: Report, *, department: Department, reason: str, actor: User | None = None
 ) -> Report:
     """Not valid or not ours: back to the dispatcher, who re-routes or closes it."""
-    with _atomic(report):
-        report = _locked(report, "reject")
-        _check_department(report, department)
-        before = report.status
-        report.status = S.REJECTED
-        _stop_clock(report)
-        _finish(
-            report,
-            kind=ReportEvent.Kind.REJECTED,
-            from_status=before,
-            actor=actor,
-            department=department,
-            note=reason,
-        )
-    return report
+    return transition(
+        report,
+        "reject",
+        by=actor,
+        rule=lambda row, _now: _check_department(row, department),
+        note=reason,
+        event_department=department,
+        **CLOCK_STOPPED,
+    )
 
 
 def close_invalid(report: Report, *, actor: User | None, reason: str) -> Report:
-    with _atomic(report):
-        report = _locked(report, "close_invalid")
-        _refuse_if_validated(report, "close_invalid")
-        before = report.status
-        report.status = S.INVALID
-        report.closed_at = timezone.now()
-        _stop_clock(report)
-        _finish(
-            report,
-            kind=ReportEvent.Kind.CLOSED_INVALID,
-            from_status=before,
-            actor=actor,
-            note=reason,
-        )
-    return report
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        _refuse_if_validated(row, "close_invalid")
+        return {"closed_at": now}
+
+    return transition(
+        report,
+        "close_invalid",
+        by=actor,
+        rule=rule,
+        note=reason,
+        **CLOCK_STOPPED,
+    )
 
 
-def mark_duplicate(report: Report, *, original: Report, actor: User | None = None) -> Report:
+def mark_duplicate(
+    report: Report, *, original: Report, actor: User | None = None, locked: bool = False
+) -> Report:
     """Link the report to the earlier open report of the same problem; it is not routed again."""
     if original.pk == report.pk:
         raise IllegalTransition(
             _("A report cannot be a duplicate of itself."), code="duplicate_self"
         )
-    with _atomic(report):
-        report = _locked(report, "duplicate")
-        _refuse_if_validated(report, "duplicate")
+
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        _refuse_if_validated(row, "duplicate")
         # Follow the chain so every duplicate points at the first report.
-        original = Report.objects.get(pk=original.pk)
-        while original.duplicate_of_id:
-            original = Report.objects.get(pk=original.duplicate_of_id)
-        if original.pk == report.pk:
+        first = Report.objects.get(pk=original.pk)
+        while first.duplicate_of_id:
+            first = Report.objects.get(pk=first.duplicate_of_id)
+        if first.pk == row.pk:
             raise IllegalTransition(
                 _("A report cannot be a duplicate of itself."), code="duplicate_self"
             )
-        before = report.status
-        report.status = S.DUPLICATE
-        report.duplicate_of = original
-        report.closed_at = timezone.now()
-        _stop_clock(report)
-        _finish(
-            report,
-            kind=ReportEvent.Kind.DUPLICATE,
-            from_status=before,
-            actor=actor,
-            note=original.public_id,
-        )
-    return report
+        return {"duplicate_of": first, "closed_at": now}
+
+    return transition(
+        report,
+        "duplicate",
+        by=actor,
+        locked=locked,
+        rule=rule,
+        note=lambda row: row.duplicate_of.public_id,
+        **CLOCK_STOPPED,
+    )
 
 
 def validate(report: Report, *, actor: User | None, note: str = "") -> Report:
     """A dispatcher confirms by hand that the problem was real: the rider earns the reward.
 
-    The status does not change; the department keeps working an open report as before.
+    The status does not change (the table's target is None); the department keeps working an
+    open report as before.
     """
-    with _atomic(report):
-        locked = lock_report(report.pk)
-        if locked is None:
-            raise Report.DoesNotExist
-        if locked.status not in VALIDATABLE:
-            raise IllegalTransition(
-                _("A report that is “%(status)s” cannot be validated.")
-                % {"status": locked.get_status_display()},
-                code="not_validatable",
-            )
-        if locked.validated_at is not None:
+
+    def rule(row: Report, _now: dt.datetime) -> None:
+        if row.validated_at is not None:
             raise IllegalTransition(
                 _("This report is already validated."), code="already_validated"
             )
-        _mark_validated(locked, timezone.now())
-        locked.save(update_fields=["validated_at", "updated_at"])
-        _record(
-            locked,
-            kind=ReportEvent.Kind.VALIDATED,
-            from_status=locked.status,
-            actor=actor,
-            note=note,
-        )
-    return locked
 
-
-def _check_department(report: Report, department: Department) -> None:
-    if report.department_id != department.pk:
-        # Callers scope their queries by department; this is the last line of defence.
-        raise IllegalTransition(
-            _("This report is not assigned to your department."), code="not_your_report"
-        )
+    return transition(report, "validate", by=actor, rule=rule, note=note)

@@ -69,12 +69,13 @@ class PayoutBatchAdmin(admin.ModelAdmin):
         "total",
         "created_by",
         "approved_by",
+        "paid_by",
         "paid_at",
         "export_link",
     )
     list_filter = (PayoutBatchStatusFilter, "month")
     search_fields = ("=number",)
-    list_select_related = ("created_by", "approved_by")
+    list_select_related = ("created_by", "approved_by", "paid_by")
     actions = ["approve", "mark_paid", "discard"]
     readonly_fields = (
         "number",
@@ -87,6 +88,7 @@ class PayoutBatchAdmin(admin.ModelAdmin):
         "created_at",
         "approved_by",
         "approved_at",
+        "paid_by",
         "paid_at",
         "export_link",
         "items_link",
@@ -407,7 +409,14 @@ class HonourAdmin(admin.ModelAdmin):
     list_select_related = ("rider",)
     autocomplete_fields = ("rider",)
     actions = ["publish", "withdraw"]
-    readonly_fields = ("status", "published_at", "published_by", "month", "validated_reports")
+    readonly_fields = (
+        "status",
+        "published_at",
+        "published_by",
+        "withdrawn_by",
+        "month",
+        "validated_reports",
+    )
     fields = (
         "rider",
         "kind",

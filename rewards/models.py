@@ -116,6 +116,15 @@ class PayoutBatch(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # Null on batches paid before this was recorded.
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paid by"),
+    )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
 
     class Meta:
@@ -438,6 +447,14 @@ class Honour(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("published by"),
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -394,6 +394,7 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, by: User) -> PayoutBatch:
         batch,
         from_status=PayoutBatch.Status.APPROVED,
         status=PayoutBatch.Status.PAID,
+        paid_by=by,
         paid_at=timezone.now(),
     )
 
@@ -472,6 +473,6 @@ def honour_publish(*, honour: Honour, by: User) -> Honour:
 
 
 def honour_withdraw(*, honour: Honour, by: User) -> Honour:
-    Honour.objects.filter(pk=honour.pk).update(status=Honour.Status.WITHDRAWN)
+    Honour.objects.filter(pk=honour.pk).update(status=Honour.Status.WITHDRAWN, withdrawn_by=by)
     honour.refresh_from_db()
     return honour

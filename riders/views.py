@@ -32,7 +32,7 @@ def _safe_next(request, candidate: str | None) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("core:home")
+    return reverse("portal:home")
 
 
 def _trusted_device(request, phone: str) -> bool:
@@ -113,7 +113,7 @@ def sign_in_code(request):
         except services.SignInFailed as failed:
             form.add_error("code", failed.message)
         else:
-            next_url = request.session.get(SESSION_NEXT) or reverse("core:home")
+            next_url = request.session.get(SESSION_NEXT) or reverse("portal:home")
             login(request, rider.user, backend="django.contrib.auth.backends.ModelBackend")
             response = redirect(next_url)
             # This browser may now ask for this number's codes past the per-client, network

@@ -21,10 +21,11 @@ urlpatterns = [
     path("", include("subsidies.urls")),
     path("", include("growth.urls")),
     path("", include("volunteering.urls")),
+    path("", include("portal.urls")),
     path("", include("core.urls")),
 ]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "core.views.page_not_found"
+handler404 = "api.handlers.page_not_found"

@@ -176,6 +176,7 @@ class SubsidyBatchAdmin(admin.ModelAdmin):
         "claim_count",
         "total",
         "created_by",
+        "paid_by",
         "paid_at",
         "export_link",
     )
@@ -190,6 +191,7 @@ class SubsidyBatchAdmin(admin.ModelAdmin):
         "total",
         "created_by",
         "created_at",
+        "paid_by",
         "paid_at",
         "export_link",
     )

@@ -264,6 +264,15 @@ class SubsidyBatch(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Null on batches paid before this was recorded.
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paid by"),
+    )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
 
     class Meta:

@@ -293,7 +293,7 @@ def subsidy_batch_create(*, month: dt.date, by: User) -> SubsidyBatch:
 def subsidy_batch_mark_paid(*, batch: SubsidyBatch, by: User) -> SubsidyBatch:
     with transaction.atomic():
         updated = SubsidyBatch.objects.filter(pk=batch.pk, status=SubsidyBatch.Status.DRAFT).update(
-            status=SubsidyBatch.Status.PAID, paid_at=timezone.now()
+            status=SubsidyBatch.Status.PAID, paid_by=by, paid_at=timezone.now()
         )
         if not updated:
             raise SubsidyError(_("This batch is already paid."), code="batch_paid")

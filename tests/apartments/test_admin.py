@@ -19,6 +19,12 @@ from tests.factories import RiderFactory, StaffFactory, apartment_with_beds
 pytestmark = pytest.mark.django_db
 
 
+def offered_actions(changelist_response) -> list[str]:
+    """The actions the changelist offers this user (none at all: no action bar)."""
+    form = changelist_response.context["action_form"]
+    return [] if form is None else [name for name, _label in form.fields["action"].choices]
+
+
 def manager_of(*apartments):
     user = StaffFactory()
     user.groups.add(Group.objects.get(name=APARTMENT_MANAGER))
@@ -177,3 +183,53 @@ def test_issue_mattresses_from_the_bed_list(client, mine_and_theirs):
         {"action": "issue_mattress", "_selected_action": beds},
     )
     assert not Bed.objects.filter(apartment=mine, mattress_issued_on__isnull=True).exists()
+
+
+def test_issuing_mattresses_needs_the_change_permission_on_beds(client, mine_and_theirs):
+    """Before, anyone who could view beds could run it: the action was unguarded."""
+    from django.contrib.auth.models import Permission
+
+    mine, _ = mine_and_theirs
+    viewer = StaffFactory()
+    viewer.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="apartments", codename__in=["view_bed", "view_apartment"]
+        )
+    )
+    mine.managers.add(viewer)
+    client.force_login(viewer)
+    changelist = reverse("admin:apartments_bed_changelist")
+    page = client.get(changelist)
+    assert page.status_code == 200
+    offered = offered_actions(page)
+    assert "issue_mattress" not in offered and "offer_to_next" not in offered
+    beds = list(Bed.objects.filter(apartment=mine).values_list("pk", flat=True))
+    client.post(changelist, {"action": "issue_mattress", "_selected_action": beds})
+    assert not Bed.objects.filter(apartment=mine, mattress_issued_on__isnull=False).exists()
+
+    client.force_login(manager_of(mine))
+    offered = offered_actions(client.get(changelist))
+    assert "issue_mattress" in offered and "offer_to_next" in offered
+
+
+def test_filling_beds_needs_the_change_permission_on_applications(client, mine_and_theirs):
+    from django.contrib.auth.models import Permission
+
+    mine, _ = mine_and_theirs
+    services.application_submit(
+        rider=RiderFactory(), apartments=[mine], desired_move_in=timezone.localdate()
+    )
+    viewer = StaffFactory()
+    viewer.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="apartments",
+            codename__in=["view_apartment", "change_apartment", "view_application"],
+        )
+    )
+    mine.managers.add(viewer)
+    client.force_login(viewer)
+    client.post(
+        reverse("admin:apartments_apartment_changelist"),
+        {"action": "fill_free_beds", "_selected_action": [mine.pk]},
+    )
+    assert not Application.objects.filter(status="offered").exists()

@@ -12,24 +12,16 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apartments.models import Facility
-from apartments.services import application_submit
-from canteen.services import meal_order_place
 from governance import workflow
 from tests.factories import (
-    BenefitFactory,
     DepartmentFactory,
     ReportFactory,
     RiderFactory,
     StaffFactory,
     apartment_with_beds,
-    canteen_with_meal,
-    course_with_sessions,
-    give_points,
     jpeg_bytes,
-    merchant,
-    photo_upload,
 )
+from tests.pages import rider_pages
 
 pytestmark = pytest.mark.browser
 
@@ -102,19 +94,7 @@ def test_rider_pages_have_no_csp_violations(
     transactional_db, browser, browser_context_args, live_server, sms_outbox, settings
 ):
     rider = RiderFactory(name="王小骑")
-    department = DepartmentFactory()
-    report = workflow.route(ReportFactory(rider=rider), department=department)
-    give_points(rider, 100)
-    benefit = BenefitFactory(stock=5, per_rider_limit=2)
-    benefit.picture.save("b.jpg", photo_upload(size=(320, 240)), save=True)
-    apartment = apartment_with_beds(4, name="李沧骑手公寓")
-    apartment.photo.save("a.jpg", photo_upload(size=(640, 360)), save=True)
-    apartment.facilities.set(Facility.objects.all()[:4])
-    application_submit(rider=rider, apartments=[apartment], desired_move_in=timezone.localdate())
-    merchant(name="近处的便利店", lat="36.161000", open_24h=True)
-    course_with_sessions()
-    meal = canteen_with_meal()
-    meal_order_place(rider=rider, set_meal_id=meal.pk)
+    paths = rider_pages(rider)
     # The tile map (pins placed by a nonce'd style block): tiles from this server.
     settings.MAP_TILE_URL = f"{live_server.url}/static/icons/icon-192.png?z={{z}}&x={{x}}&y={{y}}"
 
@@ -134,29 +114,7 @@ def test_rider_pages_have_no_csp_violations(
     page.wait_for_url(f"{live_server.url}/")
     violations.collect(page, "sign-in")
 
-    for path in (
-        "/",
-        "/services/",
-        "/reports/",
-        f"/reports/{report.public_id}/",
-        "/me/",
-        "/points/",
-        "/benefits/",
-        f"/benefits/{benefit.pk}/",
-        "/redemptions/",
-        "/honours/",
-        "/apartments/",
-        "/apartments/apply/",
-        "/apartments/mine/",
-        "/canteens/",
-        f"/canteens/meals/{meal.pk}/",
-        "/canteens/orders/",
-        "/subsidy/",
-        "/subsidy/new/",
-        "/courses/",
-        "/courses/mine/",
-        "/volunteering/",
-    ):
+    for path in paths:
         violations.visit(page, f"{live_server.url}{path}")
     violations.visit(page, f"{live_server.url}/nearby/?service=toilet&lat=36.16&lng=120.43")
     assert page.locator(".tilemap .pin[data-pin]").count() >= 1

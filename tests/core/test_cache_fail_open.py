@@ -89,7 +89,7 @@ def test_rider_home_answers_200_with_the_figures_from_the_database(client):
     rider = RiderFactory()
     client.force_login(rider.user)
     with override_settings(CACHES=DEAD_CACHES):
-        response = client.get(reverse("core:home"))
+        response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     riders = next(f for f in response.context["figures"] if f.value is not None)
     assert riders.value >= 1

@@ -28,8 +28,8 @@ from tests.factories import (
 ROOT = Path(settings.BASE_DIR)
 
 RIDER_PAGES = [
-    "core:home",
-    "core:services",
+    "portal:home",
+    "portal:services",
     "reports:new",
     "reports:list",
     "riders:me",

@@ -56,7 +56,7 @@ def test_a_signed_in_rider_gets_the_friendly_503_page(database_down, web):
 
 
 def test_other_errors_are_left_alone(db, web, monkeypatch):
-    from core import views
+    from portal import views
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("a bug, not an outage")

@@ -164,7 +164,7 @@ def test_riders_are_never_asked_for_a_second_factor(client):
     rider = RiderFactory()
     assert not staff_auth.two_factor_required(rider.user)
     client.force_login(rider.user)
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("portal:home")).status_code == 200
 
 
 # --- The TOTP step ------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_publish_and_withdraw_in_the_admin(client):
     assert honour.title in client.get(reverse("rewards:honours")).content.decode()
     client.post(changelist, {"action": "withdraw", "_selected_action": [honour.pk]})
     honour.refresh_from_db()
-    assert honour.status == "withdrawn"
+    assert honour.status == "withdrawn" and honour.withdrawn_by == admin
     assert honour.title not in client.get(reverse("rewards:honours")).content.decode()
 
 

@@ -155,3 +155,29 @@ def test_dispatchers_cannot_touch_payout_batches(client):
         reverse("admin:rewards_payoutbatch_export", args=[batch.pk]),
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_the_admin_records_who_approved_and_who_paid(client, reviewer):
+    """Two reviewers, one per step (four eyes): the batch names each of them."""
+    payer = staff_in(SUBSIDY_REVIEWER)
+    validated_report()
+    batch = services.payout_batch_create(month=this_month(), by=reviewer)
+    changelist = reverse("admin:rewards_payoutbatch_changelist")
+    client.force_login(reviewer)
+    client.post(changelist, {"action": "approve", "_selected_action": [batch.pk]})
+    client.force_login(payer)
+    client.post(changelist, {"action": "mark_paid", "_selected_action": [batch.pk]})
+    batch.refresh_from_db()
+    assert batch.status == "paid"
+    assert (batch.approved_by, batch.paid_by) == (reviewer, payer)
+    page = client.get(reverse("admin:rewards_payoutbatch_change", args=[batch.pk]))
+    shown = page.context["adminform"]
+    assert "paid_by" in shown.readonly_fields and "paid_by" not in shown.form.fields
+
+
+def test_paid_by_is_recorded_by_the_service(reviewer):
+    validated_report()
+    batch = services.payout_batch_create(month=this_month(), by=reviewer)
+    services.payout_batch_approve(batch=batch, by=reviewer)
+    payer = StaffFactory()
+    assert services.payout_batch_mark_paid(batch=batch, by=payer).paid_by == payer

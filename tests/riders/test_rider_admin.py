@@ -14,6 +14,12 @@ LIST = reverse("admin:riders_rider_changelist")
 IMPORT = reverse("admin:riders_rider_import")
 
 
+def offered_actions(changelist_response) -> list[str]:
+    """The actions the changelist offers this user (none at all: no action bar)."""
+    form = changelist_response.context["action_form"]
+    return [] if form is None else [name for name, _label in form.fields["action"].choices]
+
+
 @pytest.fixture
 def admin_client(client):
     client.force_login(User.objects.create_superuser("boss", password="boss-pass-123"))
@@ -156,3 +162,34 @@ def test_import_page_needs_rider_permissions(client):
     staff = User.objects.get(pk=staff.pk)
     client.force_login(staff)
     assert client.get(IMPORT).status_code == 200
+
+
+def test_activation_goes_through_the_service(admin_client, monkeypatch):
+    """The actions used to update the rows directly, around riders.services.rider_set_active."""
+    from riders import services
+
+    calls = []
+    real = services.rider_set_active
+
+    def spy(*, rider, is_active):
+        calls.append((rider.pk, is_active))
+        return real(rider=rider, is_active=is_active)
+
+    monkeypatch.setattr(services, "rider_set_active", spy)
+    active, inactive = RiderFactory(), RiderFactory(is_active=False)
+    admin_client.post(LIST, {"action": "deactivate", "_selected_action": [active.pk, inactive.pk]})
+    assert calls == [(active.pk, False)]  # the inactive one is left alone
+
+
+def test_view_only_staff_cannot_activate_riders(client):
+    viewer = StaffFactory()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_rider"))
+    rider = RiderFactory(is_active=False)
+    client.force_login(viewer)
+    page = client.get(LIST)
+    assert page.status_code == 200
+    offered = offered_actions(page)
+    assert "activate" not in offered and "deactivate" not in offered
+    client.post(LIST, {"action": "activate", "_selected_action": [rider.pk]})
+    rider.refresh_from_db()
+    assert not rider.is_active

@@ -33,8 +33,8 @@ def test_rider_signs_in_with_code_from_sms(client, sms_outbox):
     assert response.status_code == 200
     assert len(sms_outbox) == 1 and sms_outbox[0].phone == rider.phone
     response = enter_code(client, code_in(sms_outbox))
-    assert response.status_code == 302 and response.url == reverse("core:home")
-    assert client.get(reverse("core:home")).context["user"] == rider.user
+    assert response.status_code == 302 and response.url == reverse("portal:home")
+    assert client.get(reverse("portal:home")).context["user"] == rider.user
 
 
 def test_code_is_stored_hashed_never_in_plain(sms_outbox):
@@ -195,7 +195,7 @@ def test_deactivated_rider_is_signed_out_on_next_page(client):
     client.force_login(rider.user)
     rider.is_active = False
     rider.save()
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("portal:home"))
     assert response.status_code == 302 and response.url.startswith(reverse("riders:sign_in"))
     assert "_auth_user_id" not in client.session
 
@@ -218,7 +218,7 @@ def test_next_parameter_is_kept_but_only_for_this_site(client, sms_outbox):
     rider = RiderFactory()
     client.post(reverse("riders:sign_in"), {"phone": rider.phone, "next": "https://evil.example/"})
     response = enter_code(client, code_in(sms_outbox))
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("portal:home")
     client.logout()
     sms_outbox.clear()
     SignInCode.objects.all().delete()
@@ -231,7 +231,7 @@ def test_staff_sign_in_to_admin_with_password_not_by_code(client):
     assert client.login(username=staff.username, password="staff-pass-123")
     assert client.get("/admin/").status_code == 200
     # Staff have no rider profile: the portal refuses them.
-    assert client.get(reverse("core:home")).status_code == 403
+    assert client.get(reverse("portal:home")).status_code == 403
 
 
 def test_sign_out_needs_post(client):

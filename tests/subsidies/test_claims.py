@@ -213,3 +213,27 @@ def test_rejected_and_waiting_claims_are_never_paid():
     assert set(batch.claims.all()) == {Claim.objects.get(pk=approved.pk)}
     assert waiting.pk not in batch.claims.values_list("pk", flat=True)
     assert rejected.pk not in batch.claims.values_list("pk", flat=True)
+
+
+def test_the_admin_records_who_marked_a_batch_paid(client):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from core.roles import SUBSIDY_REVIEWER
+    from subsidies.models import SubsidyBatch
+
+    reviewer, payer = StaffFactory(), StaffFactory()
+    payer.groups.add(Group.objects.get(name=SUBSIDY_REVIEWER))
+    claim = file(RiderFactory(), months_ago(1))
+    services.claims_approve(claims=[claim], reviewer=reviewer)
+    batch = services.subsidy_batch_create(month=months_ago(1), by=reviewer)
+    client.force_login(payer)
+    client.post(
+        reverse("admin:subsidies_subsidybatch_changelist"),
+        {"action": "mark_paid", "_selected_action": [batch.pk]},
+    )
+    batch.refresh_from_db()
+    assert batch.status == SubsidyBatch.Status.PAID and batch.paid_by == payer
+    page = client.get(reverse("admin:subsidies_subsidybatch_change", args=[batch.pk]))
+    shown = page.context["adminform"]
+    assert "paid_by" in shown.readonly_fields and "paid_by" not in shown.form.fields

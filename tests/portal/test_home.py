@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from core.selectors import home_figures
+from portal.selectors import home_figures
 from tests.factories import RiderFactory
 
 pytestmark = pytest.mark.django_db
