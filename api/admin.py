@@ -72,7 +72,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             messages.WARNING,
         )
 
-    @admin.action(description=_("Revoke selected tokens"))
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request, queryset) -> None:
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:

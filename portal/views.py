@@ -1,7 +1,9 @@
-"""The portal shell: Home and Services, the pages that show several apps at once."""
+"""The portal shell: Home, Services and Me, the pages that show several apps at once."""
 
 from django.shortcuts import render
 
+from core.selectors import inbox_for, unread_count
+from rewards.selectors import points_balance
 from riders.permissions import rider_required
 
 from .selectors import home_figures
@@ -17,3 +19,21 @@ def home(request):
 def services_index(request):
     """The signed-in rider: the city services, one tile each."""
     return render(request, "portal/services.html", {"nav": "services"})
+
+
+@rider_required
+def me(request):
+    """The signed-in rider: their own profile, points, tier history and inbox."""
+    rider = request.rider
+    return render(
+        request,
+        "portal/me.html",
+        {
+            "rider": rider,
+            "tier_periods": rider.tier_periods.order_by("-started_on")[:10],
+            "inbox": inbox_for(user=request.user),
+            "unread": unread_count(user=request.user),
+            "points": points_balance(rider=rider),
+            "nav": "me",
+        },
+    )

@@ -10,7 +10,9 @@ class RewardsConfig(AppConfig):
     def ready(self) -> None:
         from core.events import subscribe
         from governance.events import ReportValidated
+        from volunteering.events import VolunteerMilestoneReached
 
-        from .subscribers import award_validated_report
+        from .subscribers import award_validated_report, propose_volunteer_honour
 
         subscribe(ReportValidated, award_validated_report)
+        subscribe(VolunteerMilestoneReached, propose_volunteer_honour)

@@ -8,6 +8,5 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
     path("sign-out/", views.sign_out, name="sign_out"),
-    path("me/", views.me, name="me"),
     path("me/inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
 ]

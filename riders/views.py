@@ -10,9 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.selectors import inbox_for, unread_count
 from core.services import notifications_mark_read
-from rewards.selectors import points_balance
 
 from . import services
 from .forms import CodeForm, PhoneForm
@@ -153,26 +151,8 @@ def sign_out(request):
 
 
 @rider_required
-def me(request):
-    """The signed-in rider: their own profile, points, tier history and inbox."""
-    rider = request.rider
-    return render(
-        request,
-        "riders/me.html",
-        {
-            "rider": rider,
-            "tier_periods": rider.tier_periods.order_by("-started_on")[:10],
-            "inbox": inbox_for(user=request.user),
-            "unread": unread_count(user=request.user),
-            "points": points_balance(rider=rider),
-            "nav": "me",
-        },
-    )
-
-
-@rider_required
 @require_POST
 def inbox_mark_read(request):
     """The signed-in rider: mark their own notifications read."""
     notifications_mark_read(recipient=request.user)
-    return redirect("riders:me")
+    return redirect("portal:me")

@@ -8,13 +8,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from core.errors import DomainError
+from core.events import publish
 from core.models import User
-from rewards.models import Honour
 from riders.models import Rider
 
+from .events import VolunteerMilestoneReached
 from .models import Activity, SignUp
 
 S = SignUp.Status
@@ -87,20 +87,8 @@ def _propose_milestones(rider_id: int) -> None:
         )["s"]
         or 0
     )
-    rider = Rider.objects.get(pk=rider_id)
     for milestone in settings.VOLUNTEER_MILESTONES:
         if total < milestone:
             break
-        title = {}
-        for language, suffix in (("zh-hans", ""), ("en", "_en")):
-            with override(language):
-                title[f"title{suffix}"] = _("%(hours)d volunteer hours") % {"hours": milestone}
-                title[f"story{suffix}"] = _(
-                    "%(name)s has given %(hours)d verified hours as a volunteer."
-                ) % {"name": rider.name, "hours": milestone}
-        Honour.objects.get_or_create(
-            rider=rider,
-            kind=Honour.Kind.VOLUNTEER_MILESTONE,
-            title=title["title"],
-            defaults={**title, "honoured_on": timezone.localdate()},
-        )
+        # The honour roll (rewards) proposes the honour; volunteering does not know it.
+        publish(VolunteerMilestoneReached(rider_id=rider_id, hours=milestone))

@@ -54,3 +54,23 @@ def test_revoke_action(admin_client):
 def test_staff_without_permission_cannot_see_tokens(client):
     client.force_login(StaffFactory())
     assert client.get(reverse("admin:api_apitoken_changelist")).status_code == 403
+
+
+def test_staff_who_may_only_view_tokens_cannot_revoke_them(client):
+    from django.contrib.auth.models import Permission
+
+    from api.services import token_issue
+
+    viewer = StaffFactory()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_apitoken"))
+    client.force_login(viewer)
+    token, _key = token_issue(label="x", department=DepartmentFactory())
+    page = client.get(reverse("admin:api_apitoken_changelist"))
+    assert page.status_code == 200
+    assert b'value="revoke"' not in page.content
+    client.post(
+        reverse("admin:api_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is None

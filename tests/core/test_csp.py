@@ -32,7 +32,7 @@ RIDER_PAGES = [
     "portal:services",
     "reports:new",
     "reports:list",
-    "riders:me",
+    "portal:me",
     "rewards:points",
     "rewards:benefits",
     "rewards:redemptions",

@@ -197,7 +197,7 @@ def test_riders_and_departments_get_no_5xx_while_redis_is_down_and_queued_work_i
     department = Client(raise_request_exception=False)
     auth = {"HTTP_AUTHORIZATION": f"Token {w['key']}"}
     pages, endpoints = rider_urls(w), api_urls(w)
-    assert {"portal:home", "reports:list", "reports:new", "riders:me"} <= set(pages)
+    assert {"portal:home", "reports:list", "reports:new", "portal:me"} <= set(pages)
 
     # Before the fault: everything answers, the worker routes (the setup is sound).
     healthy = browse(rider, pages) + browse(department, endpoints, **auth)
