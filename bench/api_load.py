@@ -10,13 +10,18 @@ import argparse
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-from benchdb import ROOT, django_setup, drop_database, fresh_database, production_env
+from benchdb import (
+    django_setup,
+    drop_database,
+    fresh_database,
+    gunicorn_start,
+    production_env,
+)
 
 DB_NAME = "riders_portal_bench_api"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/3")
@@ -81,20 +86,7 @@ def main() -> None:
         cursor.execute("ANALYZE governance_report")
     _token, key = token_issue(label="bench", department=department)
     connection.close()
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "riders_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    gunicorn = gunicorn_start(port=PORT, env=env)
     rows = []
     try:
         for _ in range(50):

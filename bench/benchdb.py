@@ -39,6 +39,24 @@ def production_env(*, database_url: str, redis_url: str, **extra: str) -> dict[s
     }
 
 
+def gunicorn_start(*, port: int, env: dict[str, str], workers: int = 2) -> subprocess.Popen:
+    """gunicorn with `workers` sync workers on 127.0.0.1:`port`, as in production."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "riders_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def django_setup(**env: str) -> None:
     """Boot Django in this process with these environment variables."""
     os.environ.update(env)

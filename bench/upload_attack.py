@@ -20,14 +20,19 @@ import http.client
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
 import zlib
 from pathlib import Path
 
-from benchdb import ROOT, django_setup, drop_database, fresh_database, production_env
+from benchdb import (
+    django_setup,
+    drop_database,
+    fresh_database,
+    gunicorn_start,
+    production_env,
+)
 
 DB_NAME = "riders_portal_bench_upload"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/3")
@@ -245,20 +250,7 @@ def main() -> None:
     png = bomb_png()
     body, content_type = multipart(fields, [png, png, png])
 
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "riders_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    gunicorn = gunicorn_start(port=PORT, env=env)
     bursts, phases = [], []
     try:
         warm_up()
