@@ -2,7 +2,6 @@
 
 import datetime as dt
 import logging
-import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError
 from core.events import publish
 from core.geo import bounding_box, distance_m
+from core.memo import ProcessMemo
 from core.models import District
 from core.photos import PhotoError, check_photos, process_photo
 from core.queue import enqueue_on_commit
@@ -279,26 +279,23 @@ def report_join(
     return report
 
 
+def _load_routing_rules() -> dict[tuple[int, int | None], Department]:
+    return {
+        (rule.category_id, rule.district_id): rule.department
+        for rule in RoutingRule.objects.filter(department__is_active=True).select_related(
+            "department"
+        )
+    }
+
+
 # Routing rules change rarely and are read for every report: each process keeps them for a
 # short while (saving a rule clears this process's copy at once; others follow within 30 s).
-RULES_TTL_SECONDS = 30
-_rules_cache: dict = {"loaded_at": 0.0, "rules": {}}
-
-
-def routing_rules_forget(**_kwargs) -> None:
-    _rules_cache["loaded_at"] = 0.0
+_routing_rules_memo = ProcessMemo(_load_routing_rules, ttl_seconds=30)
+routing_rules_forget = _routing_rules_memo.forget
 
 
 def _routing_rules() -> dict[tuple[int, int | None], Department]:
-    if time.monotonic() - _rules_cache["loaded_at"] > RULES_TTL_SECONDS:
-        _rules_cache["rules"] = {
-            (rule.category_id, rule.district_id): rule.department
-            for rule in RoutingRule.objects.filter(department__is_active=True).select_related(
-                "department"
-            )
-        }
-        _rules_cache["loaded_at"] = time.monotonic()
-    return _rules_cache["rules"]
+    return _routing_rules_memo.get()
 
 
 def department_for(*, category: Category, district: District) -> Department | None:

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, override
 
+from core.memo import ProcessMemo
 from core.models import Notification, User
 from core.queue import enqueue_on_commit
 from core.roles import CENTRE_ADMIN
@@ -42,19 +43,14 @@ ALERT_INTERVAL = dt.timedelta(hours=1)
 
 # Receivers change rarely and are looked up at every status change: each process keeps them
 # for a short while, cleared at once in the process that saves one.
-CACHE_TTL_SECONDS = 30
-_cache: dict = {"loaded_at": 0.0, "hooks": []}
-
-
-def webhooks_forget(**_kwargs) -> None:
-    _cache["loaded_at"] = 0.0
+_active_webhooks_memo = ProcessMemo(
+    lambda: list(Webhook.objects.filter(is_active=True)), ttl_seconds=30
+)
+webhooks_forget = _active_webhooks_memo.forget
 
 
 def _active_webhooks() -> list[Webhook]:
-    if time.monotonic() - _cache["loaded_at"] > CACHE_TTL_SECONDS:
-        _cache["hooks"] = list(Webhook.objects.filter(is_active=True))
-        _cache["loaded_at"] = time.monotonic()
-    return _cache["hooks"]
+    return _active_webhooks_memo.get()
 
 
 def signature(secret: str, body: bytes) -> str:
