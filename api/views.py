@@ -62,6 +62,8 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
+    # What the server accepts (1–100 printable ASCII characters), so the schema says so too.
+    pattern=r"^[!-~]{1,100}$",
     description="Send the same key again to retry safely: the first response is returned.",
 )
 

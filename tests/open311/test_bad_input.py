@@ -168,3 +168,13 @@ def test_xml_never_carries_characters_xml_cannot_hold(client):
     assert ET.fromstring(response.content).find("request").findtext("description") == (
         "bad \ufffd char"
     )
+
+
+@pytest.mark.django_db
+def test_an_unknown_path_with_control_characters_is_a_georeport_404(client):
+    """Found by the fuzzer: a newline in the path slipped past the catch-all (HTML 404)."""
+    response = client.get(
+        "/open311/v2/tokens/%F0%AA%93%84%C3%A9Y%17.a%0Ab%0Dc%C2%85d%E2%80%A8g%0D%0Ai"
+    )
+    assert response.status_code in (400, 404)
+    assert response["Content-Type"].startswith(("application/json", "text/xml"))
