@@ -14,6 +14,6 @@ urlpatterns = [
     re_path(r"^tokens/(?P<token>\w+)" + FMT, views.token_detail, name="token"),
     re_path(r"^servicerequestupdates" + FMT, views.request_updates, name="updates"),
     re_path(r"^openapi\.yaml$", views.openapi, name="openapi"),
-    # (?s): a path with a newline in it is still ours to answer in the standard's shape.
-    re_path(r"(?s)^(?P<path>.*)$", views.not_found),
+    # [\s\S], not ".": a path with a newline in it is still ours to answer in the standard's shape.
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found),
 ]
