@@ -29,14 +29,18 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The whole suite: lint, then pytest (PostgreSQL/Redis/real worker when DATABASE_URL/REDIS_URL are set).
+# The whole suite: lint, then pytest (PostgreSQL/Redis/real worker when DATABASE_URL/REDIS_URL are set)
+# on one pytest-xdist worker per CPU core, each with its own test database and Redis database
+# (tests/conftest.py); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Extract and compile translations (needs GNU gettext); commit both .po and .mo.
 messages: install
@@ -65,5 +69,6 @@ clean:
 
 # Run the fault drills and the bad-input tests on real services (DATABASE_URL, REDIS_URL) and
 # rewrite docs/reliability.md from their results.
+# One process: the report is written from the results that process collects.
 reliability: install
-	$(PY) -m pytest -p tests.drills.reporting --reliability docs/reliability.md $(PYTEST_ARGS)
+	$(PY) -m pytest -n 0 -p tests.drills.reporting --reliability docs/reliability.md $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ rider, one open offer per bed.
 """
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BilingualName, District
+
+if TYPE_CHECKING:
+    from .selectors import BedCounts
 
 
 class Facility(BilingualName):
@@ -66,6 +70,9 @@ class Apartment(BilingualName):
         verbose_name=_("managers"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Not stored: free beds and riders waiting, set by apartments_for_riders (selectors).
+    counts: "BedCounts"
 
     class Meta:
         verbose_name = _("apartment")
@@ -307,7 +314,24 @@ class Tenancy(models.Model):
     starts_on = models.DateField(_("starts on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    # Null on tenancies checked in or out before this was recorded.
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    checked_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked out by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -65,7 +66,7 @@ def bed_counts(apartment_ids: list[int]) -> dict[int, BedCounts]:
     (an offered bed has no current tenancy, so free = beds - occupied - offered). The rider
     list and the dashboard use this; it stays fast with 10,000 beds (bench/apartments.py)."""
 
-    def grouped(queryset, key: str) -> dict[int, int]:
+    def grouped(queryset: QuerySet[Model], key: str) -> dict[int, int]:
         return dict(queryset.values_list(key).annotate(n=Count("pk")).order_by())
 
     beds = grouped(Bed.objects.filter(apartment__in=apartment_ids, is_active=True), "apartment")
@@ -115,7 +116,7 @@ def apartments_for_riders() -> list[Apartment]:
     dropped by each service that changes a bed's state (and after 30 s at most, for edits made
     in the admin). Two queries and a cache read whatever the number of beds.
     """
-    apartments = list(
+    apartments: list[Apartment] = list(
         Apartment.objects.exclude(status=Apartment.Status.CLOSED)
         .select_related("district")
         .annotate(

@@ -17,16 +17,18 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from core.messages import bilingual
 from core.models import Notification, User
-from core.services import LazyMessage, notification_build, notification_post
+from core.services import notification_build, notification_post
 from riders.models import Rider
 
+from . import messages
 from .models import (
     Apartment,
     Application,
@@ -110,7 +112,7 @@ def application_cancel(*, application: Application, rider: Rider) -> Application
 # --- Offering beds ---------------------------------------------------------------------------
 
 
-def free_beds(apartment: Apartment):
+def free_beds(apartment: Apartment) -> QuerySet[Bed]:
     """Active beds with no current tenancy and no open offer, in room order."""
     return (
         Bed.objects.filter(apartment=apartment, is_active=True)
@@ -133,18 +135,13 @@ def _offer(application: Application, bed: Bed, by: User | None, now: dt.datetime
     _counts_changed()
 
 
-OFFER_MESSAGE = gettext_lazy(
-    "A bed is offered to you: %(bed)s. Accept it by %(deadline)s on the portal."
-)
-
-
 def _counts_changed() -> None:
     # Now, and again after the commit, so that nobody caches the old counts in between.
     bed_counts_forget()
     transaction.on_commit(bed_counts_forget)
 
 
-def _waiting_for(apartment: Apartment, limit: int):
+def _waiting_for(apartment: Apartment, limit: int) -> list[Application]:
     """The next `limit` riders in line for this apartment, locked; rows another transaction
     holds are skipped so that concurrent offers never pick the same rider."""
     return list(
@@ -249,14 +246,26 @@ def _notify_offers(applications: list[Application]) -> None:
     Notification.objects.bulk_create(
         notification_build(
             recipient=application.rider.user,
-            title=LazyMessage(
-                OFFER_MESSAGE,
-                bed=str(application.offered_bed),
-                deadline=timezone.localtime(application.offer_expires_at).strftime("%m-%d %H:%M"),
-            ),
+            message=messages.BED_OFFERED,
+            params={
+                "bed": _bed_names(application.offered_bed),
+                "deadline": timezone.localtime(application.offer_expires_at).strftime(
+                    "%m-%d %H:%M"
+                ),
+            },
             link=link,
         )
         for application in applications
+    )
+
+
+def _bed_names(bed: Bed | None) -> dict[str, str]:
+    # The bed as its __str__ names it, with the apartment's name in each language.
+    if bed is None:  # never for an offer; typed so because the column is nullable
+        return bilingual(zh="")
+    apartment, place = bed.room.apartment, f"{bed.room.number}-{bed.label}"
+    return bilingual(
+        zh=f"{apartment.name} {place}", en=f"{apartment.name_en or apartment.name} {place}"
     )
 
 
@@ -275,6 +284,8 @@ def offer_accept(*, application: Application, rider: Rider) -> Tenancy:
         )
         if locked.status != S.OFFERED:
             raise ApartmentError(_("There is no open offer to accept."), code="no_offer")
+        # An open offer has its bed and deadline (the application_offer_complete constraint).
+        assert locked.offer_expires_at is not None and locked.offered_bed is not None
         now = timezone.now()
         if locked.offer_expires_at <= now:
             raise ApartmentError(
@@ -315,6 +326,7 @@ def offer_decline(*, application: Application, rider: Rider) -> Application:
         if locked.status != S.OFFERED:
             raise ApartmentError(_("There is no open offer to decline."), code="no_offer")
         bed = locked.offered_bed
+        assert bed is not None  # an open offer has its bed (application_offer_complete)
         locked.status = S.DECLINED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
@@ -344,6 +356,7 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             )
             if application is None:
                 continue
+            assert application.offered_bed_id is not None  # application_offer_complete
             bed = _bed_locked(application.offered_bed_id)
             application.status = S.EXPIRED
             application.closed_at = now
@@ -351,7 +364,7 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             _counts_changed()
             notification_post(
                 recipient=application.rider.user,
-                title=gettext_lazy("Your bed offer expired. You can apply again on the portal."),
+                message=messages.OFFER_EXPIRED,
                 link=reverse("apartments:mine"),
             )
             _offer_to_next(bed=bed, by=None, now=now)
@@ -365,7 +378,7 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
 def tenancy_check_in(*, tenancy: Tenancy, by: User) -> Tenancy:
     updated = Tenancy.objects.filter(
         pk=tenancy.pk, ended_on__isnull=True, checked_in_at__isnull=True
-    ).update(checked_in_at=timezone.now())
+    ).update(checked_in_at=timezone.now(), checked_in_by=by)
     if not updated:
         raise ApartmentError(
             _("Only a current tenancy that has not checked in can check in."), code="check_in"
@@ -384,8 +397,8 @@ def tenancy_check_out(*, tenancy: Tenancy, by: User) -> Tenancy:
             raise ApartmentError(_("This tenancy has already ended."), code="ended")
         locked.ended_on = max(today, locked.starts_on)
         if locked.checked_in_at is not None:
-            locked.checked_out_at = now
-        locked.save(update_fields=["ended_on", "checked_out_at"])
+            locked.checked_out_at, locked.checked_out_by = now, by
+        locked.save(update_fields=["ended_on", "checked_out_at", "checked_out_by"])
         _counts_changed()
     return locked
 
@@ -440,7 +453,7 @@ def inspection_refresh(*, inspection: Inspection) -> Inspection:
     return inspection
 
 
-def mattress_issue(*, beds, on: dt.date) -> int:
+def mattress_issue(*, beds: Iterable[Bed], on: dt.date) -> int:
     """The "one bed" standard: record the free mattress for beds that have none yet."""
     return Bed.objects.filter(pk__in=[b.pk for b in beds], mattress_issued_on__isnull=True).update(
         mattress_issued_on=on

@@ -65,6 +65,8 @@ class ReportSerializer(serializers.ModelSerializer):
 class TimelineEventSerializer(serializers.ModelSerializer):
     at = serializers.DateTimeField(source="created_at")
     department = serializers.CharField(source="department.code", default=None, allow_null=True)
+    # The system note in the request's language, then what a person typed.
+    note = serializers.CharField(source="text", read_only=True)
 
     class Meta:
         model = ReportEvent

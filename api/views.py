@@ -297,10 +297,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def reject(self, request, id=None):
         """Send the report back to the dispatcher: not valid, or not your department's."""
         data = self._input(RejectInput)
-        labels = {"invalid": _("Not valid"), "not_our_department": _("Not our department")}
-        reason = labels[data["reason"]] + (f": {data['note']}" if data["note"] else "")
         report = workflow.reject(
-            self.get_object(), department=request.auth.department, reason=reason
+            self.get_object(),
+            department=request.auth.department,
+            grounds=data["reason"],
+            reason=data["note"],
         )
         return self._detail(report)
 

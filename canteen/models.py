@@ -80,6 +80,9 @@ class SetMeal(BilingualName):
     portions_per_day = models.PositiveIntegerField(_("portions per day"), default=100)
     is_active = models.BooleanField(_("on the menu"), default=True)
 
+    # Not stored: what is left today, set by canteen.selectors.canteens_with_menu.
+    portions_left: int
+
     class Meta:
         verbose_name = _("set meal")
         verbose_name_plural = _("set meals")
@@ -146,6 +149,15 @@ class MealOrder(models.Model):
     rider_price = models.DecimalField(_("rider pays (yuan)"), max_digits=7, decimal_places=2)
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
     ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    # Null on orders marked ready before this was recorded.
+    ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked ready by"),
+    )
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
     collected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

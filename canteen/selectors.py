@@ -4,6 +4,7 @@ today, the counter's open orders, the monthly settlement."""
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -14,10 +15,17 @@ from riders.models import Rider
 
 from .models import Canteen, MealOrder, SetMeal
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # dev-only: django-stubs' annotated models
+
 S = MealOrder.Status
 
 
-def canteens_with_menu(*, today: dt.date) -> list[Canteen]:
+class _Menu(TypedDict):
+    menu: list[SetMeal]  # the Prefetch below
+
+
+def canteens_with_menu(*, today: dt.date) -> list["WithAnnotations[Canteen, _Menu]"]:
     """Active canteens with their active set meals and the portions left today (3 queries)."""
     canteens = list(
         Canteen.objects.filter(is_active=True)

@@ -10,6 +10,7 @@ cancelling, expiry at closing time.
 import datetime as dt
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -106,7 +107,7 @@ def meal_order_place(*, rider: Rider, set_meal_id: int, payment: str = "counter"
         )
 
 
-def _create_with_code(**fields) -> MealOrder:
+def _create_with_code(**fields: Any) -> MealOrder:
     """A 4-digit code unique for the canteen and day; retried on the rare collision."""
     for _attempt in range(20):
         code = f"{secrets.randbelow(10_000):04d}"
@@ -140,7 +141,7 @@ def meal_order_cancel(*, order: MealOrder, rider: Rider) -> MealOrder:
 
 def meal_order_ready(*, order: MealOrder, by: User) -> MealOrder:
     updated = MealOrder.objects.filter(pk=order.pk, status=S.PLACED).update(
-        status=S.READY, ready_at=timezone.now()
+        status=S.READY, ready_at=timezone.now(), ready_by=by
     )
     if not updated:
         raise CanteenError(_("Only a new order can be marked ready."), code="not_placed")
@@ -162,6 +163,7 @@ def meal_order_collect(*, canteen: Canteen, code: str, by: User) -> MealOrder:
         .first()
     )
     if updated:
+        assert order is not None  # the row it just updated
         return order
     if order is None:
         if (

@@ -32,9 +32,9 @@ class DistrictAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "created_at", "read_at")
+    list_display = ("heading", "recipient", "created_at", "read_at")
     list_filter = ("created_at", "read_at")
-    search_fields = ("title", "recipient__username")
+    search_fields = ("title", "kind", "recipient__username")
     list_select_related = ("recipient",)
     raw_id_fields = ("recipient",)
     date_hierarchy = "created_at"
@@ -59,7 +59,20 @@ class NotificationAdmin(admin.ModelAdmin):
             obj is None or obj.recipient_id == request.user.pk
         )
 
-    @admin.action(description=_("Mark my messages read"))
+    # A message of a kind shows as its reader reads it, not as its kind and params.
+    readonly_fields = ("heading", "text")
+
+    @admin.display(description=_("title"))
+    def heading(self, notification: Notification) -> str:
+        # Rendered in the reading admin's language (core/messages.py).
+        return notification.heading
+
+    @admin.display(description=_("body"))
+    def text(self, notification: Notification) -> str:
+        return notification.text
+
+    # Marks only the user's own messages, so seeing them (has_view_permission above) suffices.
+    @admin.action(description=_("Mark my messages read"), permissions=["view"])
     def mark_read(self, request, queryset):
         count = services.notifications_mark_read(recipient=request.user)
         self.message_user(request, _("%(count)d messages marked read.") % {"count": count})

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +21,16 @@ class CoreConfig(AppConfig):
         from . import audit_admin, staff_auth  # noqa: F401
 
         audit_admin.register()
+
+        # Each app's role_permissions, granted after every migrate (core/roles.py). Connected
+        # after django.contrib.auth's create_permissions (auth is ready first), so it runs
+        # second for each app.
+        from django.db.models.signals import post_migrate
+
+        from .roles import grant_after_migrate
+
+        post_migrate.connect(grant_after_migrate, dispatch_uid="core.roles.grant_after_migrate")
+
+        # Each app's messages.py registers the message kinds it stores (core/messages.py);
+        # found through the app registry, so core imports no other app.
+        autodiscover_modules("messages")

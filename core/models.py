@@ -1,7 +1,10 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .messages import render_body, render_title
 
 
 class User(AbstractUser):
@@ -87,12 +90,20 @@ class District(models.Model):
 
 
 class Notification(models.Model):
-    """One message in a user's inbox on the Me page. Later features post here via services."""
+    """One message in a user's inbox (the Me page; staff alerts in the admin).
+
+    A system message is its `kind` and `params` (core/messages.py), rendered when read in the
+    reader's language. `title` and `body` hold text stored as is: what a person typed (a
+    department's comment, as the body) and messages from before kinds, or of a kind no longer
+    known.
+    """
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
-    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=60, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    title = models.CharField(_("title"), max_length=120, blank=True)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -107,4 +118,14 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.heading
+
+    @property
+    def heading(self) -> str:
+        """The title in the active language."""
+        return (self.kind and render_title(self.kind, self.params)) or self.title or self.kind
+
+    @property
+    def text(self) -> str:
+        """The body in the active language: the kind's body, else the stored one."""
+        return (self.kind and render_body(self.kind, self.params)) or self.body

@@ -53,32 +53,48 @@ def _with_next(url_name: str, next_url: str) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
 
 
-@never_cache
-@staff_member_required
-@require_http_methods(["GET", "POST"])
-def two_factor_verify(request):
-    """A staff member with an authenticator app: enter its current code."""
-    next_url = staff_auth.safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    if staff_auth.session_verified(request):
-        return redirect(next_url)
-    device = staff_auth.two_factor_device(user=request.user)
-    if device is None:
-        return redirect(_with_next("core:staff_two_factor_set_up", next_url))
+def _next_url(request) -> str:
+    return staff_auth.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+
+
+def _code_step(request, *, check, next_url: str, template: str, **context):
+    """Both steps: a form for the app's current code, `check(token)` raising TwoFactorRefused
+    to refuse it; a code accepted goes on to `next_url`."""
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_auth.two_factor_verify(
-                request=request, device=device, token=form.cleaned_data["token"]
-            )
+            check(form.cleaned_data["token"])
         except staff_auth.TwoFactorRefused as refused:
             form.add_error("token", refused.message)
         else:
             return redirect(next_url)
     return render(
         request,
-        "admin/two_factor_verify.html",
-        _admin_context(request, title=_("Two-factor sign-in"), form=form, next=next_url),
+        template,
+        _admin_context(request, form=form, next=next_url, **context),
         status=200 if not form.errors else 400,
+    )
+
+
+@never_cache
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    """A staff member with an authenticator app: enter its current code."""
+    next_url = _next_url(request)
+    if staff_auth.session_verified(request):
+        return redirect(next_url)
+    device = staff_auth.two_factor_device(user=request.user)
+    if device is None:
+        return redirect(_with_next("core:staff_two_factor_set_up", next_url))
+    return _code_step(
+        request,
+        check=lambda token: staff_auth.two_factor_verify(
+            request=request, device=device, token=token
+        ),
+        next_url=next_url,
+        template="admin/two_factor_verify.html",
+        title=_("Two-factor sign-in"),
     )
 
 
@@ -91,7 +107,7 @@ def two_factor_set_up(request):
     With STAFF_2FA_SELF_ENROL off, a centre admin creates the device in the admin instead
     (Django OTP → TOTP devices shows its QR code) and this page says so.
     """
-    next_url = staff_auth.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = _next_url(request)
     if staff_auth.two_factor_device(user=request.user) is not None:
         return redirect(_with_next("core:staff_two_factor", next_url))
     if not settings.STAFF_2FA_SELF_ENROL:
@@ -102,26 +118,14 @@ def two_factor_set_up(request):
             status=403,
         )
     device = staff_auth.two_factor_enrol_start(user=request.user)
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            staff_auth.two_factor_enrol_confirm(
-                request=request, device=device, token=form.cleaned_data["token"]
-            )
-        except staff_auth.TwoFactorRefused as refused:
-            form.add_error("token", refused.message)
-        else:
-            return redirect(next_url)
-    return render(
+    return _code_step(
         request,
-        "admin/two_factor_set_up.html",
-        _admin_context(
-            request,
-            title=_("Set up two-factor sign-in"),
-            form=form,
-            next=next_url,
-            qr_svg=staff_auth.qr_code_svg(device.config_url),
-            secret=staff_auth.base32_secret(device),
+        check=lambda token: staff_auth.two_factor_enrol_confirm(
+            request=request, device=device, token=token
         ),
-        status=200 if not form.errors else 400,
+        next_url=next_url,
+        template="admin/two_factor_set_up.html",
+        title=_("Set up two-factor sign-in"),
+        qr_svg=staff_auth.qr_code_svg(device.config_url),
+        secret=staff_auth.base32_secret(device),
     )

@@ -1,42 +1,53 @@
-from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.functional import Promise
 
+from .messages import Message, Params
 from .models import Notification, User
 
 
-class LazyMessage:
-    """`message % params`, evaluated in the recipient's language by notification_post.
-
-    A callable param is called at render time, so names are in the reader's language too.
-    """
-
-    def __init__(self, message, **params) -> None:
-        self.message, self.params = message, params
-
-    def __str__(self) -> str:
-        params = {k: v() if callable(v) else v for k, v in self.params.items()}
-        return str(self.message) % params
-
-
 def notification_build(
-    *, recipient: User, title: str, body: str = "", link: str = ""
+    *,
+    recipient: User,
+    message: Message | None = None,
+    params: Params | None = None,
+    title: str = "",
+    body: str = "",
+    link: str = "",
 ) -> Notification:
-    """An unsaved inbox message, rendered in the language the recipient chose (for callers
-    that insert many at once with bulk_create)."""
-    with override(recipient.language or settings.LANGUAGE_CODE):
-        return Notification(recipient=recipient, title=str(title)[:120], body=str(body), link=link)
+    """An unsaved inbox message (for callers that insert many at once with bulk_create).
+
+    A system message is a `message` (core/messages.py) with its `params`, rendered when the
+    inbox is read, in the reader's language. `title` and `body` are text stored as is — what a
+    person typed; a lazy translation there would freeze one language, so it is refused.
+    """
+    if isinstance(title, Promise) or isinstance(body, Promise):
+        raise TypeError("Translated text goes in a Message, rendered when read.")
+    if message is None and not title:
+        raise ValueError("A notification needs a message or a title.")
+    return Notification(
+        recipient=recipient,
+        kind=message.kind if message else "",
+        params=params or {},
+        title=title[:120],
+        body=body,
+        link=link,
+    )
 
 
 def notification_post(
-    *, recipient: User, title: str, body: str = "", link: str = ""
+    *,
+    recipient: User,
+    message: Message | None = None,
+    params: Params | None = None,
+    title: str = "",
+    body: str = "",
+    link: str = "",
 ) -> Notification:
-    """Post a message to a user's inbox, translated into the recipient's language.
-
-    Callers pass lazy translations (gettext_lazy / format_lazy); they are rendered here in the
-    language the recipient chose, since the inbox is read later, outside this request.
-    """
-    notification = notification_build(recipient=recipient, title=title, body=body, link=link)
+    """Post a message to a user's inbox (see notification_build)."""
+    notification = notification_build(
+        recipient=recipient, message=message, params=params, title=title, body=body, link=link
+    )
     notification.save()
     return notification
 
@@ -47,7 +58,7 @@ def notifications_mark_read(*, recipient: User) -> int:
     )
 
 
-def user_set_language(*, user: User, language: str) -> None:
+def user_set_language(*, user: User | AnonymousUser, language: str) -> None:
     if user.is_authenticated and user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -1,10 +1,31 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+
 
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("City-problem reports")
+
+    # What each staff role may do with this app's models; core/roles.py grants it after every
+    # migrate.
+    role_permissions = {
+        roles.CENTRE_ADMIN: roles.ALL,
+        roles.DISPATCHER: (
+            "view_report",
+            "change_report",
+            "view_reportevent",
+            "view_reportphoto",
+            "view_routingrule",
+            "add_routingrule",
+            "change_routingrule",
+            "delete_routingrule",
+            "view_category",
+            "view_department",
+            "view_role",
+        ),
+    }
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save

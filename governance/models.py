@@ -7,11 +7,13 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.messages import render_title
 from core.models import BilingualName, City, District
 
 
@@ -412,6 +414,10 @@ class ReportEvent(models.Model):
     )
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
+    # A system note is its kind and params (governance/messages.py), rendered in the reader's
+    # language; `note` holds only what a person typed (a reply, a reason, a comment).
+    note_kind = models.CharField(_("system note"), max_length=60, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     note = models.TextField(_("note"), blank=True)
     # Shown to the rider on their report page (the department's reply, comments, status).
     public = models.BooleanField(_("visible to the rider"), default=True)
@@ -425,6 +431,13 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.get_kind_display()}"
+
+    @property
+    def text(self) -> str:
+        """The note as the reader reads it: the system note in the active language, then what
+        a person typed."""
+        system = render_title(self.note_kind, self.params) if self.note_kind else ""
+        return ": ".join(part for part in (system, self.note) if part)
 
 
 class ReportSupporter(models.Model):
@@ -454,41 +467,3 @@ class ReportSupporter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rider_id} → {self.report}"
-
-
-class Alert(models.Model):
-    """A stored notice for a department or the dispatchers about a report's deadline.
-
-    Delivery channels (webhooks, e-mail) come with the department API; until then dispatchers
-    read them in the admin and departments poll them.
-    """
-
-    class Kind(models.TextChoices):
-        WARNING = "warning", _("Deadline approaching")
-        OVERDUE = "overdue", _("Overdue")
-        ESCALATED = "escalated", _("Escalated: twice the deadline")
-
-    report = models.ForeignKey(
-        Report, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("report")
-    )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    # Empty: addressed to the dispatchers.
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="alerts",
-        verbose_name=_("department"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("deadline alert")
-        verbose_name_plural = _("deadline alerts")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["department", "-created_at"], name="alert_department_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.report} {self.get_kind_display()}"

@@ -173,6 +173,9 @@ def closure_dashboard(*, start: dt.date, end: dt.date) -> list[ClosureRow]:
     for department, category, routed_at, closed_at in in_period.filter(resolved).values_list(
         "department", "category", "routed_at", "closed_at"
     ):
+        # Only a routed report can be resolved (workflow.TRANSITIONS); a closed one has its
+        # time (the report_closed_has_time constraint).
+        assert routed_at is not None and closed_at is not None
         durations.setdefault((department, category), []).append(
             (closed_at - routed_at).total_seconds() / 3600
         )
@@ -204,6 +207,8 @@ def closed_within_deadline_rate(*, days: int = 30) -> float | None:
     totals = Report.objects.filter(status=ReportStatus.RESOLVED, closed_at__gte=since).aggregate(
         closed=Count("id"), on_time=Count("id", filter=Q(closed_at__lte=F("due_at")))
     )
-    if not totals["closed"]:
+    closed: int = totals["closed"]
+    on_time: int = totals["on_time"]
+    if not closed:
         return None
-    return round(100 * totals["on_time"] / totals["closed"], 1)
+    return round(100 * on_time / closed, 1)

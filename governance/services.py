@@ -2,32 +2,33 @@
 
 import datetime as dt
 import logging
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Value, When
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.events import publish
 from core.geo import bounding_box, distance_m
 from core.memo import ProcessMemo
-from core.models import District
+from core.models import District, User
 from core.photos import PhotoError, check_photos, process_photo
 from core.queue import enqueue_on_commit
-from core.services import LazyMessage, notification_post
+from core.services import notification_post
 from riders.models import Rider
 
-from . import workflow
+from . import messages, workflow
 from .events import ReportsEscalated, ReportsOverdue
 from .models import (
     OPEN_STATUSES,
     WITH_DEPARTMENT,
-    Alert,
     Category,
     Department,
     EvidencePhoto,
@@ -74,7 +75,7 @@ def report_submit(
     latitude: Decimal | None,
     longitude: Decimal | None,
     address: str = "",
-    photos: list,
+    photos: list["UploadedFile[bytes]"],
     media_url: str = "",
     require_photo: bool = True,
 ) -> Report:
@@ -166,7 +167,12 @@ def reporter_pseudonym(*, rider_id: int, department_id: int) -> str:
 
 
 def report_resolve(
-    *, report: Report, department: Department, reply: str, photo=None, actor=None
+    *,
+    report: Report,
+    department: Department,
+    reply: str,
+    photo: "UploadedFile[bytes] | None" = None,
+    actor: User | None = None,
 ) -> Report:
     """A department resolves a report with its reply and, optionally, an evidence photo."""
     processed = process_photo(photo) if photo is not None else None  # before the transaction
@@ -182,7 +188,9 @@ def report_resolve(
     return report
 
 
-def report_comment(*, report: Report, department: Department, text: str, actor=None) -> ReportEvent:
+def report_comment(
+    *, report: Report, department: Department, text: str, actor: User | None = None
+) -> ReportEvent:
     """A department's message to the rider, on the report's timeline; no status change."""
     text = text.strip()
     if not text:
@@ -204,16 +212,17 @@ def report_comment(*, report: Report, department: Department, text: str, actor=N
         )
         notification_post(
             recipient=report.rider.user,
-            title=LazyMessage(
-                gettext_lazy("New message about your report %(id)s"), id=report.public_id
-            ),
+            message=messages.COMMENTED,
+            params={"id": report.public_id},
             body=text,
             link=f"/reports/{report.public_id}/",
         )
     return event
 
 
-def same_place(*, category: Category, latitude, longitude, report: Report) -> bool:
+def same_place(
+    *, category: Category, latitude: Decimal, longitude: Decimal, report: Report
+) -> bool:
     """The duplicate rule's "same place": within the category's radius of the report. A report
     placed only at its district's centre (typed address, no GPS) is nobody's same place."""
     if report.location_approximate:
@@ -358,7 +367,7 @@ def report_route_automatically(*, report_id: int) -> Report | None:
         department = department_for(category=report.category, district=report.district)
         if department is not None:
             return workflow.route(report, department=department, locked=True)
-        return workflow.to_dispatcher(report, note=_("No routing rule matched."), locked=True)
+        return workflow.to_dispatcher(report, system_note=messages.NO_ROUTING_RULE, locked=True)
 
 
 def unrouted_reports_requeue(*, older_than_seconds: int | None = None, limit: int = 500) -> int:
@@ -384,9 +393,9 @@ def unrouted_reports_requeue(*, older_than_seconds: int | None = None, limit: in
 def report_deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = 5000) -> int:
     """Warn, flag overdue and escalate reports whose next deadline check has come.
 
-    Set-based: each stage is one UPDATE over the batch, plus bulk-inserted timeline events and
-    alerts, so a sweep over millions of reports costs a few statements per batch. Rows another
-    sweep holds are skipped (SKIP LOCKED) and picked up next minute.
+    Set-based: each stage is one UPDATE over the batch, plus bulk-inserted timeline events, so
+    a sweep over millions of reports costs a few statements per batch. Rows another sweep holds
+    are skipped (SKIP LOCKED) and picked up next minute.
     """
     now = now or timezone.now()
     handled = 0
@@ -408,7 +417,7 @@ def report_deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = 
             return handled
 
 
-def _apply_deadline_stages(rows: list[dict], now: dt.datetime) -> None:
+def _apply_deadline_stages(rows: Sequence[Mapping[str, Any]], now: dt.datetime) -> None:
     warn, overdue, escalate, settled = [], [], [], []
     for row in rows:
         second_deadline = row["due_at"] + (row["due_at"] - row["routed_at"])
@@ -444,41 +453,26 @@ def _apply_deadline_stages(rows: list[dict], now: dt.datetime) -> None:
             warned_at=Case(When(warned_at__isnull=True, then=Value(now)), default=F("warned_at")),
             next_check_at=None,
         )
-    events, alerts = [], []
     stages = (
-        (
-            warn,
-            ReportEvent.Kind.WARNED,
-            Alert.Kind.WARNING,
-            _("Three quarters of the closure time are used."),
-        ),
-        (overdue, ReportEvent.Kind.ESCALATED, Alert.Kind.OVERDUE, _("The deadline has passed.")),
-        (
-            escalate,
-            ReportEvent.Kind.ESCALATED,
-            Alert.Kind.ESCALATED,
-            _("Twice the closure time has passed."),
-        ),
+        (warn, ReportEvent.Kind.WARNED, messages.DEADLINE_NEAR),
+        (overdue, ReportEvent.Kind.ESCALATED, messages.DEADLINE_PASSED),
+        (escalate, ReportEvent.Kind.ESCALATED, messages.DEADLINE_TWICE_PASSED),
     )
-    for stage_rows, event_kind, alert_kind, note in stages:
-        for row in stage_rows:
-            events.append(
-                ReportEvent(
-                    report_id=row["id"],
-                    kind=event_kind,
-                    department_id=row["department_id"],
-                    note=note,
-                    public=False,
-                )
-            )
-            alerts.append(
-                Alert(report_id=row["id"], kind=alert_kind, department_id=row["department_id"])
-            )
-            if alert_kind != Alert.Kind.WARNING:
-                alerts.append(Alert(report_id=row["id"], kind=alert_kind, department_id=None))
+    events = [
+        ReportEvent(
+            report_id=row["id"],
+            kind=event_kind,
+            department_id=row["department_id"],
+            note_kind=note.kind,
+            public=False,
+        )
+        for stage_rows, event_kind, note in stages
+        for row in stage_rows
+    ]
     ReportEvent.objects.bulk_create(events, batch_size=1000)
-    Alert.objects.bulk_create(alerts, batch_size=1000)
-    # One event per stage and batch, so subscribers (webhooks) can react set-based too.
+    # The timeline records each stage; the department and the dispatchers hear of overdue and
+    # escalated reports through these events (webhooks), one per stage and batch, so
+    # subscribers can react set-based too.
     if overdue:
         publish(ReportsOverdue(report_ids=tuple(r["id"] for r in overdue)))
     if escalate:

@@ -34,10 +34,12 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.events import publish
+from core.messages import Message, Params, names
 from core.models import User
-from core.services import LazyMessage, notification_post
+from core.services import notification_post
 
 from .events import ReportStatusChanged, ReportValidated
+from .messages import DUPLICATE_OF, REJECTED_BECAUSE, STATUS_CHANGED
 from .models import OPEN_STATUSES, Department, Report, ReportEvent, ReportStatus
 
 S = ReportStatus
@@ -82,17 +84,6 @@ TRANSITIONS: dict[str, Transition] = {
         refused_message=gettext_lazy("A report that is “%(status)s” cannot be validated."),
     ),
 }
-
-RIDER_MESSAGES = {
-    S.ROUTED: gettext_lazy("Your report %(id)s was sent to %(department)s."),
-    S.WITH_DISPATCHER: gettext_lazy("Your report %(id)s is with the dispatcher."),
-    S.ACKNOWLEDGED: gettext_lazy("%(department)s is working on your report %(id)s."),
-    S.RESOLVED: gettext_lazy("Your report %(id)s was resolved. Thank you!"),
-    S.REJECTED: gettext_lazy("Your report %(id)s went back to the dispatcher for a check."),
-    S.INVALID: gettext_lazy("Your report %(id)s was closed as invalid."),
-    S.DUPLICATE: gettext_lazy("Your report %(id)s joined the earlier report %(original)s."),
-}
-
 
 # The fields a transition may change; saving only the ones it changed keeps the UPDATE small
 # and never overwrites a concurrent edit of anything else.
@@ -151,7 +142,9 @@ def transition(
     by: User | None = None,
     locked: bool = False,
     rule: Rule | None = None,
-    note: str | Callable[[Report], str] = "",
+    note: str = "",
+    system_note: Message | None = None,
+    note_params: Params | Callable[[Report], Params] | None = None,
     event_department: Department | None = None,
     **fields: Any,
 ) -> Report:
@@ -160,9 +153,10 @@ def transition(
     `locked=True` says the caller locked `report` itself (lock_report) in the transaction it
     holds; otherwise the row is locked here. The table is checked first, then `rule` (the
     named transition's own rule) may refuse or add fields; then the status is set from the
-    table with `fields`, saved, one timeline event written (by `by`, with `note` — or
-    `note(row)` — and `event_department`), the riders notified and ReportStatusChanged /
-    ReportValidated published inside the transaction (core/events.py).
+    table with `fields`, saved, one timeline event written (by `by`, with `event_department`,
+    the `system_note` with `note_params` — or `note_params(row)` — rendered when read, and the
+    `note` a person typed), the riders notified and ReportStatusChanged / ReportValidated
+    published inside the transaction (core/events.py).
     """
     spec = TRANSITIONS[name]
     # A caller that locked the row holds the transaction and lets any error roll all of it
@@ -202,7 +196,9 @@ def transition(
             department=event_department,
             from_status=before,
             to_status=row.status,
-            note=note(row) if callable(note) else note,
+            note_kind=system_note.kind if system_note else "",
+            params=(note_params(row) if callable(note_params) else note_params) or {},
+            note=note,
         )
         if spec.target is not None:
             _notify_rider(row)
@@ -229,26 +225,22 @@ def _refuse_if_validated(report: Report, transition: str) -> None:
 
 def _notify_rider(report: Report) -> None:
     """Tell the reporter, and the riders who joined the report, about its new status."""
-    message = RIDER_MESSAGES.get(report.status)
+    message = STATUS_CHANGED.get(report.status)
     if message is None:
         return
-    department = report.department
-    original = report.duplicate_of.public_id if report.duplicate_of_id else ""
+    params = {
+        "id": report.public_id,
+        # Both names: the reader reads the department in their own language.
+        "department": names(report.department) if report.department_id else "",
+        "original": report.duplicate_of.public_id if report.duplicate_of_id else "",
+    }
     followers = [
         report.rider.user,
         *(s.rider.user for s in report.supporters.select_related("rider__user")),
     ]
     for user in followers:
         notification_post(
-            recipient=user,
-            title=LazyMessage(
-                message,
-                id=report.public_id,
-                # Resolved when rendered, so the name is in the reader's language too.
-                department=lambda: department.display_name if department else "",
-                original=original,
-            ),
-            link=f"/reports/{report.public_id}/",
+            recipient=user, message=message, params=params, link=f"/reports/{report.public_id}/"
         )
 
 
@@ -303,10 +295,17 @@ def route(
     )
 
 
-def to_dispatcher(report: Report, *, note: str = "", locked: bool = False) -> Report:
+def to_dispatcher(
+    report: Report, *, system_note: Message | None = None, locked: bool = False
+) -> Report:
     """No routing rule matched: the dispatcher decides."""
     return transition(
-        report, "to_dispatcher", locked=locked, note=note, department=None, **CLOCK_STOPPED
+        report,
+        "to_dispatcher",
+        locked=locked,
+        system_note=system_note,
+        department=None,
+        **CLOCK_STOPPED,
     )
 
 
@@ -353,15 +352,25 @@ def resolve(
 
 
 def reject(
-    report: Report, *, department: Department, reason: str, actor: User | None = None
+    report: Report,
+    *,
+    department: Department,
+    reason: str = "",
+    grounds: str = "",
+    actor: User | None = None,
 ) -> Report:
-    """Not valid or not ours: back to the dispatcher, who re-routes or closes it."""
+    """Not valid or not ours: back to the dispatcher, who re-routes or closes it.
+
+    `grounds` is one of REJECTED_BECAUSE (governance/messages.py), rendered for each reader;
+    `reason` the department's own words.
+    """
     return transition(
         report,
         "reject",
         by=actor,
         rule=lambda row, _now: _check_department(row, department),
         note=reason,
+        system_note=REJECTED_BECAUSE[grounds] if grounds else None,
         event_department=department,
         **CLOCK_STOPPED,
     )
@@ -409,7 +418,8 @@ def mark_duplicate(
         by=actor,
         locked=locked,
         rule=rule,
-        note=lambda row: row.duplicate_of.public_id,
+        system_note=DUPLICATE_OF,
+        note_params=lambda row: {"original": row.duplicate_of.public_id},
         **CLOCK_STOPPED,
     )
 

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+
 
 class GrowthConfig(AppConfig):
     name = "growth"
     verbose_name = _("Golden growth plan")
+
+    # What each staff role may do with this app's models; core/roles.py grants it after every
+    # migrate.
+    role_permissions = {roles.CENTRE_ADMIN: roles.ALL}

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+
 
 class MerchantsConfig(AppConfig):
     name = "merchants"
     verbose_name = _("Partner merchants and service points")
+
+    # What each staff role may do with this app's models; core/roles.py grants it after every
+    # migrate.
+    role_permissions = {roles.CENTRE_ADMIN: roles.ALL}

@@ -71,7 +71,7 @@ def nearest_places(
         if distance <= radius_m:
             inside[pk] = (distance, open_24h)
     days = (at.weekday(), (at.weekday() - 1) % 7)
-    periods: dict[int, list] = {}
+    periods: dict[int, list[tuple[int, dt.time, dt.time]]] = {}
     needs_hours = [pk for pk, (_distance, open_24h) in inside.items() if not open_24h]
     for merchant_id, weekday, opens, closes in OpeningHours.objects.filter(
         merchant_id__in=needs_hours, weekday__in=days

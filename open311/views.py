@@ -362,7 +362,8 @@ def request_updates(request):
                 "service_request_id": event.report.public_id,
                 "status": FMS_STATUS.get(event.to_status or event.report.status, "OPEN"),
                 "updated_datetime": _iso(event.created_at),
-                "description": event.note if event.kind != ReportEvent.Kind.JOINED else "",
+                # The system note in the request's language, then what a person typed.
+                "description": event.text if event.kind != ReportEvent.Kind.JOINED else "",
                 "media_url": None,
             }
             for event in events

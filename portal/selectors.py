@@ -23,7 +23,7 @@ def home_figures() -> list[HeadlineFigure]:
     """The headline figures on the portal's Home page."""
     # Every rider's Home shows these; a few minutes old is fine, a count per request is not.
     # With Redis down the cache answers empty (core/cache.py): the counts come from the database.
-    counts = cache.get_or_set(
+    counts: dict[str, int | float | None] | None = cache.get_or_set(
         "home-figures",
         lambda: {
             "riders": active_rider_count(),
@@ -34,6 +34,7 @@ def home_figures() -> list[HeadlineFigure]:
         },
         timeout=300,
     )
+    assert counts is not None  # get_or_set answers the counts it computed, never None
     return [
         HeadlineFigure(_("Active riders"), counts["riders"]),
         HeadlineFigure(_("Partner merchants"), counts["merchants"]),

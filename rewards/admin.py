@@ -1,4 +1,4 @@
-"""Admin for rewards: awards and payout batches (subsidy reviewers), points ledger and
+"""Admin for rewards: awards (paid in payouts batches), points ledger and
 adjustments, the benefits catalogue, redemption codes, the honour roll.
 
 Money and points change only through rewards.services; the ledger and awards are read-only here.
@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -17,11 +17,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin_actions import run_each
 from core.errors import DomainError
 from core.photos import admin_picture
-from core.responses import csv_download
 
-from . import selectors, services
-from .forms import PayoutBatchForm, PointsAdjustForm
-from .models import Award, Benefit, Honour, LedgerEntry, PayoutBatch, PointsAccount, Redemption
+from . import services
+from .forms import PointsAdjustForm
+from .models import Award, Benefit, Honour, LedgerEntry, PointsAccount, Redemption
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,169 +42,6 @@ class AwardAdmin(ReadOnlyAdmin):
     list_select_related = ("report", "rider", "batch")
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-
-class PayoutBatchStatusFilter(admin.SimpleListFilter):
-    title = gettext_lazy("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return PayoutBatch.Status.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(status=self.value()) if self.value() else queryset
-
-
-@admin.register(PayoutBatch)
-class PayoutBatchAdmin(admin.ModelAdmin):
-    """Subsidy reviewers: create a month's batch, approve it, export it, mark it paid."""
-
-    list_display = (
-        "number",
-        "month",
-        "status",
-        "item_count",
-        "rider_count",
-        "total",
-        "created_by",
-        "approved_by",
-        "paid_by",
-        "paid_at",
-        "export_link",
-    )
-    list_filter = (PayoutBatchStatusFilter, "month")
-    search_fields = ("=number",)
-    list_select_related = ("created_by", "approved_by", "paid_by")
-    actions = ["approve", "mark_paid", "discard"]
-    readonly_fields = (
-        "number",
-        "month",
-        "status",
-        "item_count",
-        "rider_count",
-        "total",
-        "created_by",
-        "created_at",
-        "approved_by",
-        "approved_at",
-        "paid_by",
-        "paid_at",
-        "export_link",
-        "items_link",
-    )
-    fields = readonly_fields
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # a draft is discarded by the action, which frees its items
-
-    @admin.display(description=gettext_lazy("CSV for the payment system"))
-    def export_link(self, batch: PayoutBatch) -> str:
-        if batch.status == PayoutBatch.Status.DRAFT:
-            return _("after approval")
-        url = reverse("admin:rewards_payoutbatch_export", args=[batch.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Download CSV"))
-
-    @admin.display(description=gettext_lazy("items"))
-    def items_link(self, batch: PayoutBatch) -> str:
-        url = reverse("admin:rewards_award_changelist") + f"?batch__id__exact={batch.pk}"
-        return format_html('<a href="{}">{}</a>', url, _("Show the cash rewards in this batch"))
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/export/",
-                self.admin_site.admin_view(self.export_view),
-                name="rewards_payoutbatch_export",
-            ),
-            *super().get_urls(),
-        ]
-
-    def add_view(self, request, form_url="", extra_context=None):
-        """A new batch takes every unpaid cash reward up to the end of the chosen month."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = PayoutBatchForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                batch = services.payout_batch_create(
-                    month=form.cleaned_data["month"], by=request.user
-                )
-            except DomainError as error:
-                form.add_error("month", error.message)
-            else:
-                self.message_user(
-                    request,
-                    _("Batch %(number)s: %(count)d cash rewards, ¥%(total)s.")
-                    % {"number": batch.number, "count": batch.item_count, "total": batch.total},
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:rewards_payoutbatch_change", args=[batch.pk])
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("New payout batch"),
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/rewards/payoutbatch/add.html", context)
-
-    def export_view(self, request, pk: int):
-        """CSV, one line per rider, for the platform's payment system (approved/paid only)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        batch = get_object_or_404(PayoutBatch, pk=pk)
-        if batch.status == PayoutBatch.Status.DRAFT:
-            self.message_user(request, _("Approve the batch before exporting it."), messages.ERROR)
-            return HttpResponseRedirect(
-                reverse("admin:rewards_payoutbatch_change", args=[batch.pk])
-            )
-
-        return csv_download(
-            f"{batch.number}.csv",
-            ["batch", "rider_number", "rider_name", "items", "amount_yuan"],
-            (
-                [batch.number, line.rider_number, line.name, line.items, f"{line.amount:.2f}"]
-                for line in selectors.payout_lines(batch=batch)
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Approve"), permissions=["change"])
-    def approve(self, request, queryset) -> None:
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda batch: services.payout_batch_approve(batch=batch, by=request.user),
-            ngettext("%(count)d batch approved.", "%(count)d batches approved.", queryset.count()),
-        )
-
-    @admin.action(description=gettext_lazy("Mark as paid"), permissions=["change"])
-    def mark_paid(self, request, queryset) -> None:
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda batch: services.payout_batch_mark_paid(batch=batch, by=request.user),
-            ngettext(
-                "%(count)d batch marked as paid.",
-                "%(count)d batches marked as paid.",
-                queryset.count(),
-            ),
-        )
-
-    @admin.action(
-        description=gettext_lazy("Discard draft (its items become payable again)"),
-        permissions=["change"],
-    )
-    def discard(self, request, queryset) -> None:
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda batch: services.payout_batch_discard(batch=batch, by=request.user),
-            ngettext("%(count)d draft discarded.", "%(count)d drafts discarded.", queryset.count()),
-        )
 
 
 @admin.register(PointsAccount)

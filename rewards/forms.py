@@ -38,11 +38,3 @@ class PointsAdjustForm(forms.Form):
         help_text=_("Positive to credit, negative to debit."),
     )
     reason = forms.CharField(label=_("reason"), max_length=200)
-
-
-class PayoutBatchForm(forms.Form):
-    month = forms.DateField(
-        label=_("cash rewards up to the end of"),
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        help_text=_("A month, e.g. 2026-11."),
-    )

@@ -1,4 +1,5 @@
-"""Rewards for validated reports, the points ledger, the benefits catalogue and the honour roll.
+"""Rewards for validated reports (the cash paid through payouts), the points ledger, the
+benefits catalogue and the honour roll.
 
 Money and points are written only by rewards/services.py. The database holds the invariants:
 one award per (report, kind), a points balance that is never negative, ledger entries whose
@@ -46,11 +47,11 @@ class Award(models.Model):
     cash_amount = models.DecimalField(_("cash (yuan)"), max_digits=8, decimal_places=2, default=0)
     points = models.PositiveIntegerField(_("points"), default=0)
     batch = models.ForeignKey(
-        "PayoutBatch",
+        "payouts.PayoutBatch",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="items",
+        related_name="awards",
         verbose_name=_("payout batch"),
     )
     created_at = models.DateTimeField(_("awarded at"), auto_now_add=True)
@@ -81,71 +82,6 @@ class Award(models.Model):
         if self.kind == self.Kind.CASH:
             return f"{self.report_id} ¥{self.cash_amount}"
         return f"{self.report_id} +{self.points}"
-
-
-class PayoutBatch(models.Model):
-    """Cash awards grouped for the platform's payment system: draft → approved → paid."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        APPROVED = "approved", _("Approved")
-        PAID = "paid", _("Paid")
-
-    number = models.CharField(_("batch number"), max_length=20, unique=True)
-    # Awards made up to the end of this month (first day stored).
-    month = models.DateField(_("awards up to the end of"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
-    )
-    item_count = models.PositiveIntegerField(_("items"), default=0)
-    rider_count = models.PositiveIntegerField(_("riders"), default=0)
-    total = models.DecimalField(_("total (yuan)"), max_digits=12, decimal_places=2, default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    # Null on batches paid before this was recorded.
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("paid by"),
-    )
-    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("payout batch")
-        verbose_name_plural = _("payout batches")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(total__gte=0), name="payout_batch_total_positive"),
-            models.CheckConstraint(
-                condition=Q(status="draft")
-                | Q(approved_at__isnull=False, approved_by__isnull=False),
-                name="payout_batch_approved_has_reviewer",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="paid") | Q(paid_at__isnull=False),
-                name="payout_batch_paid_has_time",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class PointsAccount(models.Model):

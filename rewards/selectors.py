@@ -21,9 +21,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from governance.models import Report, ReportStatus
+from payouts.models import PayoutBatch
 from riders.models import Rider
 
-from .models import Award, Benefit, Honour, LedgerEntry, PayoutBatch, PointsAccount, Redemption
+from .models import Award, Benefit, Honour, LedgerEntry, PointsAccount, Redemption
 
 HISTORY_PAGE_SIZE = 30
 
@@ -131,7 +132,7 @@ class PayoutLine:
 def payout_lines(*, batch: PayoutBatch) -> Iterator[PayoutLine]:
     """One line per rider with their total in the batch, for the payment system's CSV."""
     rows = (
-        batch.items.values("rider__rider_number", "rider__name")
+        batch.awards.values("rider__rider_number", "rider__name")
         .annotate(items=Count("id"), amount=Sum("cash_amount"))
         .order_by("rider__rider_number")
     )

@@ -1,4 +1,5 @@
-"""Writes for rewards: awards, the points ledger, redemptions, payout batches, honours.
+"""Writes for rewards: awards, the points ledger, redemptions, honours (cash is paid out by
+payouts, through rewards.payouts.RewardCash).
 
 Every change to a rider's points goes through `_ledger_post`, which locks the rider's points
 account, checks the new balance and writes the ledger line and the balance in one transaction.
@@ -6,23 +7,24 @@ account, checks the new balance and writes the ledger line and the balance in on
 
 import datetime as dt
 import logging
-from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, override
+from django.utils.translation import ngettext, override
 
 from core.errors import DomainError
 from core.models import User
-from core.services import LazyMessage, notification_post
+from core.services import notification_post
 from governance.models import Report, ReportStatus
 from riders.models import Rider
 
-from .models import Award, Benefit, Honour, LedgerEntry, PayoutBatch, PointsAccount, Redemption
+from . import messages
+from .models import Award, Benefit, Honour, LedgerEntry, PointsAccount, Redemption
 from .selectors import month_bounds, top_reporters
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,12 @@ def _account_locked(rider: Rider) -> PointsAccount:
 
 
 def _ledger_post(
-    *, account: PointsAccount, kind: str, points: int, now: dt.datetime | None = None, **fields
+    *,
+    account: PointsAccount,
+    kind: str,
+    points: int,
+    now: dt.datetime | None = None,
+    **fields: Any,
 ) -> LedgerEntry:
     """Append one ledger line and move the cached balance with it (caller holds the lock)."""
     now = now or timezone.now()
@@ -94,8 +101,6 @@ def points_adjust(*, rider: Rider, points: int, reason: str, by: User) -> Ledger
 
 
 # --- Awards ----------------------------------------------------------------------------------
-
-AWARD_MESSAGE = gettext_lazy("Report %(id)s was validated: you earned %(what)s. Thank you!")
 
 
 def report_awards_grant(*, report_id: int) -> list[Award]:
@@ -154,20 +159,15 @@ def _grant_locked(report_id: int) -> list[Award]:
     if new:
         notification_post(
             recipient=report.rider.user,
-            title=LazyMessage(AWARD_MESSAGE, id=report.public_id, what=lambda: _award_text(new)),
+            message=messages.REPORT_AWARDED,
+            params={
+                "id": report.public_id,
+                "cash": next((str(a.cash_amount) for a in new if a.kind == Award.Kind.CASH), ""),
+                "points": next((a.points for a in new if a.kind == Award.Kind.POINTS), 0),
+            },
             link=reverse("rewards:points"),
         )
     return new
-
-
-def _award_text(awards: list[Award]) -> str:
-    parts = []
-    for award in awards:
-        if award.kind == Award.Kind.CASH:
-            parts.append(_("¥%(amount)s") % {"amount": award.cash_amount})
-        else:
-            parts.append(_("%(points)d points") % {"points": award.points})
-    return _(" and ").join(parts)
 
 
 # --- Points expiry ---------------------------------------------------------------------------
@@ -211,7 +211,8 @@ def _points_due_to_expire(rider_id: int, now: dt.datetime) -> int:
         spent=Sum("points", filter=Q(points__lt=0, kind__in=DEBIT_KINDS), default=0),
         expired=Sum("points", filter=Q(kind=LedgerEntry.Kind.EXPIRED), default=0),
     )
-    return sums["credited"] + sums["spent"] + sums["expired"]
+    due: int = sums["credited"] + sums["spent"] + sums["expired"]
+    return due
 
 
 # --- Benefits and redemptions ----------------------------------------------------------------
@@ -326,90 +327,6 @@ def redemption_cancel(*, redemption: Redemption, by: User, reason: str) -> Redem
         )
     redemption.refresh_from_db()
     return redemption
-
-
-# --- Payout batches --------------------------------------------------------------------------
-
-
-def payout_batch_create(*, month: dt.date, by: User) -> PayoutBatch:
-    """Take every unbatched cash award made up to the end of `month` into a new draft batch.
-
-    The conditional UPDATE claims items, so two reviewers creating batches at once never put
-    one item in both.
-    """
-    month = month.replace(day=1)
-    if month > timezone.localdate().replace(day=1):
-        raise DomainError(_("A batch cannot cover a future month."), code="future_month")
-    with transaction.atomic():
-        sequence = PayoutBatch.objects.filter(month=month).count() + 1
-        batch = PayoutBatch.objects.create(
-            number=f"PB{month:%Y%m}-{sequence:02d}", month=month, created_by=by
-        )
-        claimed = Award.objects.filter(
-            kind=Award.Kind.CASH, batch__isnull=True, created_at__lt=month_bounds(month)[1]
-        ).update(batch=batch)
-        if not claimed:
-            raise DomainError(
-                _("There are no unpaid cash rewards up to the end of %(month)s.")
-                % {"month": f"{month:%Y-%m}"},
-                code="nothing_to_pay",
-            )
-        totals = batch.items.aggregate(
-            total=Sum("cash_amount", default=Decimal("0.00")),
-            riders=Count("rider", distinct=True),
-        )
-        batch.item_count = claimed
-        batch.total = totals["total"]
-        batch.rider_count = totals["riders"]
-        batch.save(update_fields=["item_count", "total", "rider_count"])
-    return batch
-
-
-def _batch_move(batch: PayoutBatch, *, from_status: str, **changes) -> PayoutBatch:
-    updated = PayoutBatch.objects.filter(pk=batch.pk, status=from_status).update(**changes)
-    if not updated:
-        batch.refresh_from_db()
-        raise DomainError(
-            _("Batch %(number)s is %(status)s; this step is not possible now.")
-            % {"number": batch.number, "status": batch.get_status_display()},
-            code="batch_status",
-        )
-    batch.refresh_from_db()
-    return batch
-
-
-def payout_batch_approve(*, batch: PayoutBatch, by: User) -> PayoutBatch:
-    return _batch_move(
-        batch,
-        from_status=PayoutBatch.Status.DRAFT,
-        status=PayoutBatch.Status.APPROVED,
-        approved_by=by,
-        approved_at=timezone.now(),
-    )
-
-
-def payout_batch_mark_paid(*, batch: PayoutBatch, by: User) -> PayoutBatch:
-    """The platform confirmed the payment. From now on the batch never changes."""
-    return _batch_move(
-        batch,
-        from_status=PayoutBatch.Status.APPROVED,
-        status=PayoutBatch.Status.PAID,
-        paid_by=by,
-        paid_at=timezone.now(),
-    )
-
-
-def payout_batch_discard(*, batch: PayoutBatch, by: User) -> None:
-    """Drop a draft: its items become payable again for the next batch."""
-    with transaction.atomic():
-        locked = PayoutBatch.objects.select_for_update().filter(pk=batch.pk).first()
-        if locked is None or locked.status != PayoutBatch.Status.DRAFT:
-            raise DomainError(
-                _("Only a draft batch can be discarded; approved and paid batches stay."),
-                code="batch_status",
-            )
-        Award.objects.filter(batch=locked).update(batch=None)
-        locked.delete()
 
 
 # --- Honour roll -----------------------------------------------------------------------------

@@ -22,7 +22,8 @@ class Tier(models.TextChoices):
 
 
 # When a rider held several tiers in one month, the highest counts (see docs/decisions.md).
-TIER_RANK = {Tier.REGULAR: 0, Tier.HONOUR: 1, Tier.CAPTAIN: 2}
+# Keyed by the stored value too: a tier read from the database is a plain str.
+TIER_RANK: dict[str, int] = {Tier.REGULAR: 0, Tier.HONOUR: 1, Tier.CAPTAIN: 2}
 
 
 def mask_phone(phone: str) -> str:

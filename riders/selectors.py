@@ -1,5 +1,6 @@
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Q
 
@@ -37,7 +38,7 @@ def rider_tier_in_month(*, rider: Rider, year: int, month: int) -> str | None:
     return max(tiers, key=TIER_RANK.__getitem__, default=None)
 
 
-def tiers_in_month(*, rider_ids, year: int, month: int) -> dict[int, str]:
+def tiers_in_month(*, rider_ids: Iterable[int], year: int, month: int) -> dict[int, str]:
     """rider_tier_in_month for many riders in one query (the monthly subsidy review)."""
     first = dt.date(year, month, 1)
     last = dt.date(year, month, calendar.monthrange(year, month)[1])

@@ -4,6 +4,7 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import mail_admins
@@ -13,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy, override
+from django.utils.translation import ngettext_lazy, override
 
 from core.errors import DomainError
 from core.models import District, User
 from core.roles import CENTRE_ADMIN
-from core.services import LazyMessage, notification_post
+from core.services import notification_post
 
+from . import messages
 from .models import (
     PHONE_PATTERN,
     CounterScope,
@@ -31,6 +33,9 @@ from .models import (
 )
 from .network import client_network
 from .sms import SMSMessage, get_sms_sender
+
+if TYPE_CHECKING:
+    from django_stubs_ext.aliases import StrPromise  # the type of gettext_lazy; dev-only
 
 logger = logging.getLogger("riders.sign_in")
 
@@ -66,11 +71,12 @@ class Limit:
     window: dt.timedelta
     setting: str  # the setting that holds the maximum
     code: str
-    message: object  # lazy, with %(minutes)d
+    message: "StrPromise"  # lazy, with %(minutes)d
 
     @property
     def maximum(self) -> int:
-        return getattr(settings, self.setting)
+        maximum: int = getattr(settings, self.setting)
+        return maximum
 
 
 _CODES_FROM_CLIENT = ngettext_lazy(
@@ -381,20 +387,13 @@ def _sms_budget_alert(*, now: dt.datetime) -> None:
         timezone.localtime(start).isoformat(),
         until.isoformat(),
     )
-    title = LazyMessage(gettext_lazy("Sign-in SMS budget spent"))
-    body = LazyMessage(
-        gettext_lazy(
-            "The portal sent %(budget)d sign-in SMS this hour, all that SMS_BUDGET_PER_HOUR "
-            "allows. Riders asking for a code are refused until %(until)s, except on browsers "
-            "they signed in on before. The sign-in codes list shows which numbers were asked for."
-        ),
-        budget=budget,
-        until=until.strftime("%H:%M"),
-    )
+    params = {"budget": budget, "until": until.strftime("%H:%M")}
     link = reverse("admin:riders_signincode_changelist")
     admins = User.objects.filter(is_active=True, groups__name=CENTRE_ADMIN).distinct()
     for admin in admins:
-        notification_post(recipient=admin, title=title, body=body, link=link)
+        notification_post(
+            recipient=admin, message=messages.SMS_BUDGET_SPENT, params=params, link=link
+        )
     mail_admins(
         "Sign-in SMS budget spent",
         f"{budget} sign-in SMS since {timezone.localtime(start):%H:%M}; code requests are "

@@ -1,13 +1,10 @@
 """Subsidy reviewers: the claims queue (filters, bulk approve, reject with a reason), the dated
-policy table, adjustments, payout batches with CSV. Approved and paid claims are read-only."""
+policy table, adjustments (paid in payouts batches). Approved and paid claims are read-only."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -15,11 +12,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin_actions import run_each
 from core.audit import PersonalDataViewLogMixin
 from core.errors import DomainError
-from core.responses import csv_download
 
-from . import selectors, services
-from .forms import BatchForm
-from .models import Adjustment, Claim, ClaimLine, InsuranceType, SubsidyBatch, SubsidyPolicy
+from . import services
+from .models import Adjustment, Claim, ClaimLine, InsuranceType, SubsidyPolicy
 
 
 @admin.register(InsuranceType)
@@ -165,118 +160,3 @@ class AdjustmentAdmin(admin.ModelAdmin):
             claim=obj.claim, amount=obj.amount, reason=obj.reason, by=request.user
         )
         obj.pk, obj.created_by, obj.created_at = created.pk, created.created_by, created.created_at
-
-
-@admin.register(SubsidyBatch)
-class SubsidyBatchAdmin(admin.ModelAdmin):
-    list_display = (
-        "number",
-        "month",
-        "status",
-        "claim_count",
-        "total",
-        "created_by",
-        "paid_by",
-        "paid_at",
-        "export_link",
-    )
-    list_filter = ("status", "month")
-    search_fields = ("=number",)
-    actions = ["mark_paid"]
-    readonly_fields = (
-        "number",
-        "month",
-        "status",
-        "claim_count",
-        "total",
-        "created_by",
-        "created_at",
-        "paid_by",
-        "paid_at",
-        "export_link",
-    )
-    fields = readonly_fields
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=gettext_lazy("CSV for the payment system"))
-    def export_link(self, batch):
-        url = reverse("admin:subsidies_subsidybatch_export", args=[batch.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Download CSV"))
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/export/",
-                self.admin_site.admin_view(self.export_view),
-                name="subsidies_subsidybatch_export",
-            ),
-            *super().get_urls(),
-        ]
-
-    def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = BatchForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                batch = services.subsidy_batch_create(
-                    month=form.cleaned_data["month"], by=request.user
-                )
-            except DomainError as error:
-                form.add_error("month", error.message)
-            else:
-                self.message_user(
-                    request,
-                    _("Batch %(number)s: %(count)d claims, ¥%(total)s.")
-                    % {"number": batch.number, "count": batch.claim_count, "total": batch.total},
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:subsidies_subsidybatch_change", args=[batch.pk])
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("New subsidy payout batch"),
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/subsidies/subsidybatch/add.html", context)
-
-    def export_view(self, request, pk: int):
-        """One line per claim and per adjustment, for the payment system."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        batch = get_object_or_404(SubsidyBatch, pk=pk)
-
-        return csv_download(
-            f"{batch.number}.csv",
-            [
-                "batch",
-                "rider_number",
-                "rider_name",
-                "month",
-                "kind",
-                "tier",
-                "paid_yuan",
-                "subsidy_yuan",
-                "note",
-            ],
-            selectors.batch_lines(batch=batch),
-        )
-
-    @admin.action(
-        description=gettext_lazy("Mark as paid (claims become paid)"), permissions=["change"]
-    )
-    def mark_paid(self, request, queryset) -> None:
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda batch: services.subsidy_batch_mark_paid(batch=batch, by=request.user),
-            ngettext(
-                "%(count)d batch marked as paid.",
-                "%(count)d batches marked as paid.",
-                queryset.count(),
-            ),
-        )

@@ -46,11 +46,3 @@ class ClaimForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
-
-
-class BatchForm(forms.Form):
-    month = forms.DateField(
-        label=_("approved claims up to month"),
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        help_text=_("E.g. 2026-11."),
-    )

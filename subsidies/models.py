@@ -120,11 +120,11 @@ class Claim(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     batch = models.ForeignKey(
-        "SubsidyBatch",
+        "payouts.PayoutBatch",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="claims",
+        related_name="subsidy_claims",
         verbose_name=_("payout batch"),
     )
     created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
@@ -221,11 +221,11 @@ class Adjustment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     batch = models.ForeignKey(
-        "SubsidyBatch",
+        "payouts.PayoutBatch",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="adjustments",
+        related_name="subsidy_adjustments",
         verbose_name=_("payout batch"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -241,50 +241,3 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.amount:+}"
-
-
-class SubsidyBatch(models.Model):
-    """Approved claims (and adjustments) of a month, exported for payment: draft → paid."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PAID = "paid", _("Paid")
-
-    number = models.CharField(_("batch number"), max_length=20, unique=True)
-    month = models.DateField(_("claims up to month"))
-    status = models.CharField(
-        _("status"), max_length=6, choices=Status.choices, default=Status.DRAFT
-    )
-    claim_count = models.PositiveIntegerField(_("claims"), default=0)
-    total = models.DecimalField(_("total (yuan)"), max_digits=12, decimal_places=2, default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # Null on batches paid before this was recorded.
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("paid by"),
-    )
-    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("subsidy payout batch")
-        verbose_name_plural = _("subsidy payout batches")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="paid") | Q(paid_at__isnull=False),
-                name="subsidy_batch_paid_has_time",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.number

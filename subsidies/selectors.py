@@ -7,9 +7,10 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from payouts.models import PayoutBatch
 from riders.models import Rider
 
-from .models import Claim, ClaimLine, InsuranceType, SubsidyBatch
+from .models import Claim, ClaimLine, InsuranceType
 
 
 def claims_for_rider(*, rider: Rider) -> QuerySet[Claim]:
@@ -41,9 +42,9 @@ def insurance_types() -> QuerySet[InsuranceType]:
     return InsuranceType.objects.filter(is_active=True)
 
 
-def batch_lines(*, batch: SubsidyBatch) -> Iterator[list[str]]:
+def batch_lines(*, batch: PayoutBatch) -> Iterator[list[str]]:
     """CSV rows for the payment system: one per claim, then one per adjustment."""
-    claims = batch.claims.select_related("rider").order_by("rider__rider_number", "month")
+    claims = batch.subsidy_claims.select_related("rider").order_by("rider__rider_number", "month")
     for claim in claims.iterator(chunk_size=5000):
         yield [
             batch.number,
@@ -56,7 +57,7 @@ def batch_lines(*, batch: SubsidyBatch) -> Iterator[list[str]]:
             f"{claim.subsidy:.2f}",
             "",
         ]
-    for adjustment in batch.adjustments.select_related("claim__rider").order_by("id"):
+    for adjustment in batch.subsidy_adjustments.select_related("claim__rider").order_by("id"):
         claim = adjustment.claim
         yield [
             batch.number,

@@ -1,5 +1,6 @@
 """Writes for social-insurance subsidies: filing, review (with the subsidy recomputed from the
-tier history and the dated policy), adjustments, payout batches.
+tier history and the dated policy), adjustments. Payment goes through payouts
+(subsidies.payouts.SubsidyPayments).
 
     submitted ──approve──▶ approved ──(batch paid)──▶ paid
         └──────reject (with a reason)──▶ rejected
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from core.models import User
 from riders.models import Rider, Tier
 from riders.selectors import rider_tier_in_month, tiers_in_month
 
-from .models import Adjustment, Claim, ClaimLine, InsuranceType, SubsidyBatch, SubsidyPolicy
+from .models import Adjustment, Claim, ClaimLine, InsuranceType, SubsidyPolicy
 from .proofs import process_proof
 
 S = Claim.Status
@@ -69,7 +70,11 @@ def policies_for(month: dt.date) -> dict[int, SubsidyPolicy]:
 
 
 def _compute(
-    *, tier: str, month: dt.date, amounts: dict[InsuranceType, Decimal], policies=None
+    *,
+    tier: str,
+    month: dt.date,
+    amounts: dict[InsuranceType, Decimal],
+    policies: dict[int, SubsidyPolicy] | None = None,
 ) -> list[LineResult]:
     policies = policies if policies is not None else policies_for(month)
     results = []
@@ -87,7 +92,7 @@ def _compute(
 
 
 def claim_file(
-    *, rider: Rider, month: dt.date, amounts: dict[InsuranceType, Decimal], proof
+    *, rider: Rider, month: dt.date, amounts: dict[InsuranceType, Decimal], proof: "File[bytes]"
 ) -> Claim:
     """A rider claims for one month: what they paid per insurance type, with proof."""
     month = month.replace(day=1)
@@ -129,7 +134,7 @@ def claim_file(
                 total_paid=sum(amounts.values()),
                 subsidy=sum(line.subsidy for line in lines),
             )
-            claim.proof.save(stored_proof.name, stored_proof, save=False)
+            claim.proof.save(stored_proof.name or "proof", stored_proof, save=False)
             claim.save()
             ClaimLine.objects.bulk_create(
                 ClaimLine(
@@ -257,46 +262,3 @@ def claim_adjust_check(*, claim: Claim, amount: Decimal, reason: str) -> None:
         raise SubsidyError(
             _("An adjustment cannot recover more than the subsidy paid."), code="too_much"
         )
-
-
-def subsidy_batch_create(*, month: dt.date, by: User) -> SubsidyBatch:
-    """Take every approved claim of `month` or earlier not yet in a batch, and unpaid
-    adjustments, into a new batch (conditional UPDATEs: no claim is in two batches)."""
-    month = month.replace(day=1)
-    with transaction.atomic():
-        sequence = SubsidyBatch.objects.filter(month=month).count() + 1
-        batch = SubsidyBatch.objects.create(
-            number=f"SB{month:%Y%m}-{sequence:02d}", month=month, created_by=by
-        )
-        claims = Claim.objects.filter(
-            status=S.APPROVED, batch__isnull=True, month__lte=month
-        ).update(batch=batch)
-        adjustments = Adjustment.objects.filter(
-            batch__isnull=True, claim__month__lte=month, claim__status__in=[S.APPROVED, S.PAID]
-        ).update(batch=batch)
-        if not claims and not adjustments:
-            raise SubsidyError(
-                _("No approved claims are waiting for payment up to %(month)s.")
-                % {"month": f"{month:%Y-%m}"},
-                code="nothing_to_pay",
-            )
-        zero = Decimal("0.00")
-        total = (batch.claims.aggregate(s=Sum("subsidy", default=zero))["s"] or zero) + (
-            batch.adjustments.aggregate(s=Sum("amount", default=zero))["s"] or zero
-        )
-        batch.claim_count = claims
-        batch.total = total
-        batch.save(update_fields=["claim_count", "total"])
-    return batch
-
-
-def subsidy_batch_mark_paid(*, batch: SubsidyBatch, by: User) -> SubsidyBatch:
-    with transaction.atomic():
-        updated = SubsidyBatch.objects.filter(pk=batch.pk, status=SubsidyBatch.Status.DRAFT).update(
-            status=SubsidyBatch.Status.PAID, paid_by=by, paid_at=timezone.now()
-        )
-        if not updated:
-            raise SubsidyError(_("This batch is already paid."), code="batch_paid")
-        Claim.objects.filter(batch=batch).update(status=S.PAID)
-    batch.refresh_from_db()
-    return batch

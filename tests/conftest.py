@@ -26,21 +26,109 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 
 
+# --- Runs side by side: pytest-xdist workers, or two people's runs on one machine -------------
+def xdist_worker_index() -> int:
+    """N on pytest-xdist's worker gwN, 0 without xdist."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config) -> None:
+    _own_sqlite_file(config)
+    _own_redis_database()
+    _fast_password_hashing()
+
+
+def _fast_password_hashing() -> None:
+    """One PBKDF2 hash costs ¼ s of CPU (a million rounds, on purpose); the suite hashes staff
+    passwords hundreds of times (sign-in, lockout, seed_demo, admin users). What the tests prove
+    does not depend on the algorithm; production keeps Django's default list."""
+    from django.test.utils import override_settings
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher", *django_settings.PASSWORD_HASHERS]
+    override_settings(PASSWORD_HASHERS=hashers).enable()
+
+
+def pytest_unconfigure(config) -> None:
+    if run_dir := config.stash.get(_SQLITE_RUN_DIR, None):
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+_SQLITE_RUN_DIR = pytest.StashKey[Path]()
+REDIS_URL_GIVEN = django_settings.REDIS_URL  # before a worker moves to its own database
+
+
+def _own_sqlite_file(config) -> None:
+    """On SQLite every pytest process gets a test database file of its own.
+
+    A fixed path (var/test_riders_portal.sqlite3) is deleted and re-created by whichever run
+    starts next, under the feet of a run still going. pytest-django then adds `_gwN` for
+    each xdist worker; the real worker processes a test starts are handed the same path.
+    """
+    import tempfile
+
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    run_dir = Path(tempfile.mkdtemp(prefix="riders-portal-tests-"))
+    config.stash[_SQLITE_RUN_DIR] = run_dir
+    database.setdefault("TEST", {})["NAME"] = str(run_dir / "test_riders_portal.sqlite3")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config) -> int | None:
+    """`-n auto` (make test): one worker per core, but no more than Redis databases are left
+    above REDIS_URL's (16 in a default Redis)."""
+    if not REDIS_URL_GIVEN:
+        return None
+    from urllib.parse import urlsplit
+
+    from xdist.plugin import pytest_xdist_auto_num_workers as one_per_core
+
+    left = 16 - int(urlsplit(REDIS_URL_GIVEN).path.strip("/") or 0)
+    return max(1, min(one_per_core(config), left))
+
+
+def _own_redis_database() -> None:
+    """xdist worker gwN uses Redis database (REDIS_URL's + N) for cache and broker.
+
+    Sharing one would let gw0's `cache.clear()` (FLUSHDB) wipe gw1's queued messages and
+    cache mid-test. Subprocesses (Celery workers, gunicorn) inherit the URL through the
+    environment; `test_parallel_runs.py` checks the wiring.
+    """
+    from urllib.parse import urlsplit
+
+    from django.test.utils import override_settings
+
+    index = xdist_worker_index()
+    if not django_settings.REDIS_URL or not index:
+        return
+    parts = urlsplit(REDIS_URL_GIVEN)
+    number = int(parts.path.strip("/") or 0) + index
+    if number > 15:
+        raise pytest.UsageError(
+            f"REDIS_URL {django_settings.REDIS_URL}: xdist worker gw{index} would need Redis "
+            f"database {number} (a default Redis has 0-15); use a lower one or fewer workers"
+        )
+    url = parts._replace(path=f"/{number}").geturl()
+    caches = {**django_settings.CACHES}
+    caches["default"] = {**caches["default"], "LOCATION": url}
+    # override_settings (not assignment) so the cache handler drops what it built already.
+    override_settings(REDIS_URL=url, CELERY_BROKER_URL=url, CACHES=caches).enable()
+    os.environ["REDIS_URL"] = url
+    celery_app.conf.broker_url = url
+    celery_app._pool = None  # a producer pool built for the old URL, if any
+
+
 # Reference data that data migrations seed. Transactional tests (live server, real worker,
 # concurrency) flush every table when they end; the next test that uses the database seeds it
-# again, so test order never matters.
+# again, so test order never matters. Staff groups and their permissions need nothing here: the
+# flush sends post_migrate, and core/roles.py grants them again as after a migrate.
 SEEDS = [
     ("core", "0002_seed_qingdao_and_staff_groups", "seed"),
-    ("core", "0003_audit_log_permissions", "grant"),
     ("governance", "0002_seed_roles_and_categories", "seed"),
-    ("governance", "0004_dispatcher_permissions", "grant"),
-    ("rewards", "0002_ledger_append_only_and_permissions", "grant"),
-    ("apartments", "0002_seed_facilities_checklist_and_permissions", "seed_all"),
-    ("canteen", "0002_canteen_operator_permissions", "grant"),
-    ("merchants", "0002_centre_admin_permissions", "grant"),
-    ("subsidies", "0002_seed_insurance_policies_and_permissions", "seed_all"),
-    ("growth", "0002_permissions", "grant"),
-    ("volunteering", "0002_permissions", "grant"),
+    ("apartments", "0002_seed_facilities_checklist_and_permissions", "seed"),
+    ("subsidies", "0002_seed_insurance_policies_and_permissions", "seed"),
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 

@@ -33,9 +33,10 @@ def teams_with_totals() -> QuerySet[Team]:
 
 
 def team_hours(team: Team) -> Decimal:
-    return SignUp.objects.filter(activity__team=team, status=ATTENDED).aggregate(
+    hours: Decimal = SignUp.objects.filter(activity__team=team, status=ATTENDED).aggregate(
         s=Sum("verified_hours", default=Decimal("0"))
     )["s"]
+    return hours
 
 
 def team_activities(*, team: Team, rider: Rider | None = None) -> QuerySet[Activity]:

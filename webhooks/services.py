@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import mail_admins
@@ -26,14 +27,16 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import override
 
 from core.memo import ProcessMemo
 from core.models import Notification, User
 from core.queue import enqueue_on_commit
 from core.roles import CENTRE_ADMIN
-from core.services import LazyMessage, notification_build
+from core.services import notification_build
+from governance.models import Report
 
+from . import messages
 from .models import Attempt, Delivery, Webhook
 
 logger = logging.getLogger("webhooks")
@@ -57,7 +60,7 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def report_payload(event: str, report) -> dict:
+def report_payload(event: str, report: Report) -> dict[str, object]:
     """What receivers get: the report's public facts, never the rider's personal data."""
     return {
         "event": event,
@@ -65,7 +68,7 @@ def report_payload(event: str, report) -> dict:
             "id": report.public_id,
             "status": report.status,
             "category": report.category.code if report.category_id else None,
-            "department": report.department.code if report.department_id else None,
+            "department": report.department.code if report.department else None,
             "due_at": report.due_at.isoformat() if report.due_at else None,
             "closed_at": report.closed_at.isoformat() if report.closed_at else None,
             "overdue": report.is_overdue,
@@ -74,7 +77,7 @@ def report_payload(event: str, report) -> dict:
     }
 
 
-def webhooks_emit(*, event: str, reports: list) -> int:
+def webhooks_emit(*, event: str, reports: Iterable[Report]) -> int:
     """Write a delivery of `event` for each report to each subscribed receiver, in the caller's
     transaction (the outbox), and queue its first attempt for after commit (the fast path; if
     that message is lost, the sweep sends it)."""
@@ -99,8 +102,9 @@ def webhooks_emit(*, event: str, reports: list) -> int:
 
 def retry_delay(attempts: int) -> float:
     """Exponential backoff after the n-th failed attempt: base, 2×, 4×, … capped."""
+    factor: int = 2 ** max(attempts - 1, 0)
     return min(
-        settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+        settings.WEBHOOK_RETRY_BASE_SECONDS * factor,
         settings.WEBHOOK_RETRY_MAX_SECONDS,
     )
 
@@ -297,30 +301,24 @@ def _alert_centre_admins(*, delivery: Delivery, now: dt.datetime) -> None:
     if recently.exists():
         return
     failing = Delivery.objects.filter(webhook_id=webhook.pk, status=Delivery.Status.FAILED).count()
-    title = LazyMessage(
-        gettext_lazy("Webhook deliveries failed: %(webhook)s"), webhook=webhook.label
-    )
-    body = LazyMessage(
-        gettext_lazy(
-            "The receiver %(url)s did not accept the %(event)s delivery %(delivery)s for 24 hours, "
-            "so it is no longer retried (%(count)d failed deliveries to this receiver). Fix the "
-            "receiver, then select the deliveries under Webhooks → Webhook deliveries and use "
-            "Redeliver."
-        ),
-        url=webhook.url,
-        event=delivery.event,
-        delivery=str(delivery.delivery_id),
-        count=failing,
-    )
+    message = messages.DELIVERY_GIVEN_UP
+    params = {
+        "webhook": webhook.label,
+        "url": webhook.url,
+        "event": delivery.event,
+        "delivery": str(delivery.delivery_id),
+        "count": failing,
+    }
     link = reverse("admin:webhooks_delivery_change", args=[delivery.pk])
     notifications = [
-        notification_build(recipient=user, title=title, body=body, link=link)
+        notification_build(recipient=user, message=message, params=params, link=link)
         for user in centre_admins()
     ]
     Notification.objects.bulk_create(notifications)
     with override(settings.LANGUAGE_CODE):
-        subject, message = str(title), f"{body}\n\n{link}"
-    transaction.on_commit(lambda: mail_admins(subject, message, fail_silently=True))
+        subject = message.render_title(params)
+        text = f"{message.render_body(params)}\n\n{link}"
+    transaction.on_commit(lambda: mail_admins(subject, text, fail_silently=True))
 
 
 def deliveries_sweep(*, now: dt.datetime | None = None) -> int:

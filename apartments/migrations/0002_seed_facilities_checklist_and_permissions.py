@@ -1,4 +1,3 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 # code, Chinese, English
@@ -23,19 +22,6 @@ CHECKLIST = [
     ("bedding", "床铺整洁，无私拉电线", "Beds tidy, no improvised wiring"),
 ]
 
-MANAGER = {
-    "apartment": ("view", "change"),
-    "roomtype": ("view", "add", "change", "delete"),
-    "room": ("view", "add", "change", "delete"),
-    "bed": ("view", "add", "change"),
-    "application": ("view", "change"),
-    "tenancy": ("view", "change"),
-    "inspection": ("view", "add", "change"),
-    "inspectionresult": ("view", "change"),
-    "checklistitem": ("view",),
-    "facility": ("view",),
-}
-
 
 def seed(apps, schema_editor):
     Facility = apps.get_model("apartments", "Facility")
@@ -50,31 +36,8 @@ def seed(apps, schema_editor):
         )
 
 
-def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        stub = getattr(app_config, "models_module", None) is None
-        if stub:
-            app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        if stub:
-            app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    manager, _ = Group.objects.get_or_create(name="Apartment manager")
-    for model, actions in MANAGER.items():
-        for action in actions:
-            manager.permissions.add(
-                Permission.objects.get(
-                    content_type__app_label="apartments", codename=f"{action}_{model}"
-                )
-            )
-    centre_admin, _ = Group.objects.get_or_create(name="Centre admin")
-    centre_admin.permissions.add(*Permission.objects.filter(content_type__app_label="apartments"))
-
-
-def seed_all(apps, schema_editor):
-    seed(apps, schema_editor)
-    grant(apps, schema_editor)
+# Role permissions used to be granted here; every app now declares them on its AppConfig and
+# core/roles.py grants them after every migrate, on new and existing databases alike.
 
 
 class Migration(migrations.Migration):
@@ -83,4 +46,4 @@ class Migration(migrations.Migration):
         ("core", "0002_seed_qingdao_and_staff_groups"),
     ]
 
-    operations = [migrations.RunPython(seed_all, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,4 +1,3 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 # On PostgreSQL the database itself refuses to change or delete a ledger line.
@@ -17,15 +16,6 @@ DROP TRIGGER IF EXISTS rewards_ledger_append_only ON rewards_ledgerentry;
 DROP FUNCTION IF EXISTS rewards_ledger_append_only();
 """
 
-SUBSIDY_REVIEWER = {
-    "award": ("view",),
-    "payoutbatch": ("view", "add", "change"),
-    "pointsaccount": ("view",),
-    "ledgerentry": ("view",),
-}
-CANTEEN_OPERATOR = {"redemption": ("view", "use")}
-DISPATCHER = {"award": ("view",)}
-
 
 def append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
@@ -37,31 +27,8 @@ def drop_append_only(apps, schema_editor):
         schema_editor.execute(DROP_APPEND_ONLY)
 
 
-def grant(apps, schema_editor):
-    # Permissions are normally created after all migrations; create them now to assign them.
-    for app_config in apps.get_app_configs():
-        stub = getattr(app_config, "models_module", None) is None
-        if stub:
-            app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        if stub:
-            app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, table in (
-        ("Subsidy reviewer", SUBSIDY_REVIEWER),
-        ("Canteen operator", CANTEEN_OPERATOR),
-        ("Dispatcher", DISPATCHER),
-    ):
-        group, _ = Group.objects.get_or_create(name=group_name)
-        for model, actions in table.items():
-            for action in actions:
-                codename = f"{action}_{model}"
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label="rewards", codename=codename)
-                )
-    centre_admin, _ = Group.objects.get_or_create(name="Centre admin")
-    centre_admin.permissions.add(*Permission.objects.filter(content_type__app_label="rewards"))
+# Role permissions used to be granted here; every app now declares them on its AppConfig and
+# core/roles.py grants them after every migrate, on new and existing databases alike.
 
 
 class Migration(migrations.Migration):
@@ -72,5 +39,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(append_only, drop_append_only),
-        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

@@ -1,7 +1,6 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 # code, Chinese, English
@@ -10,14 +9,6 @@ TYPES = [
     ("medical", "医疗保险", "Medical insurance"),
     ("work-injury", "工伤保险", "Work-injury insurance"),
 ]
-REVIEWER = {
-    "claim": ("view", "change"),
-    "claimline": ("view",),
-    "adjustment": ("view", "add"),
-    "subsidybatch": ("view", "add", "change"),
-    "subsidypolicy": ("view",),
-    "insurancetype": ("view",),
-}
 
 
 def seed(apps, schema_editor):
@@ -34,29 +25,8 @@ def seed(apps, schema_editor):
         )
 
 
-def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        stub = getattr(app_config, "models_module", None) is None
-        if stub:
-            app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        if stub:
-            app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    reviewer, _ = Group.objects.get_or_create(name="Subsidy reviewer")
-    for model, actions in REVIEWER.items():
-        for action in actions:
-            reviewer.permissions.add(
-                Permission.objects.get(content_type__app_label="subsidies", codename=f"{action}_{model}")
-            )
-    centre_admin, _ = Group.objects.get_or_create(name="Centre admin")
-    centre_admin.permissions.add(*Permission.objects.filter(content_type__app_label="subsidies"))
-
-
-def seed_all(apps, schema_editor):
-    seed(apps, schema_editor)
-    grant(apps, schema_editor)
+# Role permissions used to be granted here; every app now declares them on its AppConfig and
+# core/roles.py grants them after every migrate, on new and existing databases alike.
 
 
 class Migration(migrations.Migration):
@@ -65,4 +35,4 @@ class Migration(migrations.Migration):
         ("core", "0002_seed_qingdao_and_staff_groups"),
     ]
 
-    operations = [migrations.RunPython(seed_all, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

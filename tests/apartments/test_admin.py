@@ -14,15 +14,10 @@ from apartments import services
 from apartments.models import Application, Bed, ChecklistItem, Inspection, Tenancy
 from apartments.selectors import rent_roll
 from core.roles import APARTMENT_MANAGER, DISPATCHER
+from tests.admin_actions import offered_actions
 from tests.factories import RiderFactory, StaffFactory, apartment_with_beds
 
 pytestmark = pytest.mark.django_db
-
-
-def offered_actions(changelist_response) -> list[str]:
-    """The actions the changelist offers this user (none at all: no action bar)."""
-    form = changelist_response.context["action_form"]
-    return [] if form is None else [name for name, _label in form.fields["action"].choices]
 
 
 def manager_of(*apartments):

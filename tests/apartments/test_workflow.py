@@ -146,10 +146,12 @@ def test_check_in_and_check_out_free_the_bed_at_once():
     with pytest.raises(ApartmentError):
         services.tenancy_check_in(tenancy=tenancy, by=manager)  # only once
     tenancy.refresh_from_db()
-    assert tenancy.checked_in_at
+    assert tenancy.checked_in_at and tenancy.checked_in_by == manager
     assert not services.free_beds(apartment).exists()
-    tenancy = services.tenancy_check_out(tenancy=tenancy, by=manager)
+    colleague = StaffFactory()
+    tenancy = services.tenancy_check_out(tenancy=tenancy, by=colleague)
     assert tenancy.ended_on == timezone.localdate() and tenancy.checked_out_at
+    assert tenancy.checked_out_by == colleague
     assert services.free_beds(apartment).count() == 1
     with pytest.raises(ApartmentError):
         services.tenancy_check_out(tenancy=tenancy, by=manager)

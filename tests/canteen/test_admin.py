@@ -49,13 +49,15 @@ def test_operator_sees_only_their_canteen_orders_and_settlement(client):
 def test_mark_ready_from_the_order_list(client):
     meal = canteen_with_meal()
     order = services.meal_order_place(rider=RiderFactory(), set_meal_id=meal.pk)
-    client.force_login(operator_of(meal.canteen))
+    operator = operator_of(meal.canteen)
+    client.force_login(operator)
     client.post(
         reverse("admin:canteen_mealorder_changelist"),
         {"action": "mark_ready", "_selected_action": [order.pk]},
     )
     order.refresh_from_db()
     assert order.status == MealOrder.Status.READY and order.ready_at
+    assert order.ready_by == operator
 
 
 def test_other_staff_cannot_open_canteen_admin(client):

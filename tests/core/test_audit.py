@@ -18,8 +18,8 @@ from core.audit import SECRET_MASK
 from core.models import User
 from core.roles import CENTRE_ADMIN, DISPATCHER, SUBSIDY_REVIEWER
 from governance.models import Category
-from rewards import services as rewards_services
-from rewards.models import PayoutBatch
+from payouts import services as payouts
+from payouts.models import PayoutBatch
 from riders.models import Rider
 from tests.factories import RiderFactory, StaffFactory, UserFactory, category, validated_report
 from webhooks.models import Webhook
@@ -78,10 +78,9 @@ def post_change_form(client, url: str, **changes):
         "governance.Category",
         "governance.RoutingRule",
         "rewards.Benefit",
-        "rewards.PayoutBatch",
+        "payouts.PayoutBatch",
         "canteen.SetMeal",
         "subsidies.SubsidyPolicy",
-        "subsidies.SubsidyBatch",
         "webhooks.Webhook",
         "core.User",
         "auth.Group",
@@ -182,10 +181,10 @@ def test_an_admin_action_is_recorded_with_its_actor(client):
     reviewer = staff_in(SUBSIDY_REVIEWER)
     validated_report()
     month = timezone.localdate().replace(day=1)
-    batch = rewards_services.payout_batch_create(month=month, by=reviewer)
+    batch = payouts.batch_create(source="reward", month=month, by=StaffFactory())
     client.force_login(reviewer)
     response = client.post(
-        reverse("admin:rewards_payoutbatch_changelist"),
+        reverse("admin:payouts_payoutbatch_changelist"),
         {"action": "approve", "_selected_action": [batch.pk]},
     )
     assert response.status_code == 302

@@ -1,22 +1,34 @@
 import pytest
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.messages import Message
 from core.models import Notification
 from core.selectors import inbox_for, unread_count
 from core.services import notification_post, notifications_mark_read
-from tests.factories import RiderFactory
+from tests.factories import RiderFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
+INBOX = Message("tests.inbox", _("Inbox"), _("No messages yet."))
 
-def test_notification_is_written_in_the_recipients_language():
-    chinese_reader = RiderFactory().user
-    english_reader = RiderFactory(user__language="en").user
-    for user in (chinese_reader, english_reader):
-        notification_post(recipient=user, title=_("Inbox"), body=_("No messages yet."))
-    assert inbox_for(user=chinese_reader)[0].title == "消息"
-    assert inbox_for(user=english_reader)[0].title == "Inbox"
-    assert inbox_for(user=english_reader)[0].body == "No messages yet."
+
+def test_a_notification_is_rendered_in_the_language_it_is_read_in():
+    reader = RiderFactory(user__language="en").user  # chose English when it was posted
+    notification_post(recipient=reader, message=INBOX)
+    stored = Notification.objects.get()
+    assert (stored.kind, stored.params, stored.title, stored.body) == ("tests.inbox", {}, "", "")
+    with translation.override("zh-hans"):
+        assert (stored.heading, stored.text) == ("消息", "暂无消息。")
+    with translation.override("en"):
+        assert (stored.heading, stored.text) == ("Inbox", "No messages yet.")
+
+
+def test_translated_text_outside_a_message_is_refused():
+    # A lazy translation stored as text would freeze one language: the old rule, gone.
+    with pytest.raises(TypeError):
+        notification_post(recipient=RiderFactory().user, title=_("Inbox"))
 
 
 def test_inbox_is_newest_first_and_only_the_recipients():
@@ -44,3 +56,15 @@ def test_mark_read_from_the_me_page(client):
     client.force_login(rider.user)
     assert client.post("/me/inbox/read/").status_code == 302
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_the_admin_shows_a_message_in_the_reading_admins_language(client):
+    staff = StaffFactory()
+    message = notification_post(recipient=staff, message=INBOX)
+    client.force_login(staff)
+    changelist = reverse("admin:core_notification_changelist")
+    assert "Inbox" in client.get(changelist, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "消息" in client.get(changelist, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    change = reverse("admin:core_notification_change", args=[message.pk])
+    assert "No messages yet." in client.get(change, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "暂无消息。" in client.get(change, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()

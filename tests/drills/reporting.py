@@ -48,6 +48,9 @@ _session: dict = {}  # the config, for pytest_runtest_logreport (which is not gi
 
 
 def pytest_configure(config) -> None:
+    if config.getoption("--reliability") and getattr(config.option, "numprocesses", None):
+        # Under pytest-xdist the tests run, and their figures stay, in the worker processes.
+        raise pytest.UsageError("--reliability needs one process: drop -n (make reliability)")
     config.stash[_results] = {}
     _session["config"] = config
 

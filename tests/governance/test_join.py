@@ -115,10 +115,9 @@ def test_a_report_placed_at_the_district_centre_cannot_be_joined(client, joiner)
 def test_supporters_are_told_when_the_report_is_fixed(client, joiner, routed):
     join(client, routed, NEAR)
     workflow.resolve(routed, department=routed.department, reply="已修好")
-    assert Notification.objects.filter(recipient=joiner.user, title__contains="已办结").exists()
-    assert Notification.objects.filter(
-        recipient=routed.rider.user, title__contains="已办结"
-    ).exists()
+    for user in (joiner.user, routed.rider.user):
+        told = Notification.objects.get(recipient=user, kind="governance.report_resolved")
+        assert "已办结" in told.heading
 
 
 def test_a_joiner_cannot_see_the_reporters_photos_the_owner_still_can(client, joiner, routed):

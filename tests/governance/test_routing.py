@@ -84,7 +84,7 @@ def test_nearby_report_of_the_same_category_is_linked_not_routed(rules):
     assert second.duplicate_of == first
     assert second.department is None
     assert first.rider.user.notifications.count() == 1  # the first rider: routed
-    assert first.public_id in second.rider.user.notifications.get().title
+    assert first.public_id in second.rider.user.notifications.get().heading
 
 
 def test_far_away_or_other_category_or_old_reports_are_not_duplicates(rules):

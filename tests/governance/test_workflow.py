@@ -109,11 +109,9 @@ def test_each_status_change_notifies_the_rider(department):
     workflow.route(report, department=department)
     workflow.acknowledge(report, department=department)
     workflow.resolve(report, department=department, reply="已清理完毕")
-    titles = list(
-        Notification.objects.filter(recipient=report.rider.user)
-        .order_by("id")
-        .values_list("title", flat=True)
-    )
+    titles = [
+        n.heading for n in Notification.objects.filter(recipient=report.rider.user).order_by("id")
+    ]
     assert len(titles) == 3
     assert report.public_id in titles[0] and department.name in titles[0]
     report.refresh_from_db()

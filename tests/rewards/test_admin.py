@@ -142,7 +142,7 @@ def test_centre_admin_cancels_and_refunds(client):
         "admin:rewards_benefit_changelist",
         "admin:rewards_redemption_changelist",
         "admin:rewards_honour_changelist",
-        "admin:rewards_payoutbatch_changelist",
+        "admin:payouts_payoutbatch_changelist",
     ],
 )
 def test_admin_lists_render_with_search(client, name):

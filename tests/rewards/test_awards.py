@@ -43,7 +43,7 @@ def test_resolving_a_report_credits_cash_and_points_once(django_capture_on_commi
     entry = LedgerEntry.objects.get(rider=report.rider)
     assert entry.kind == "earned" and entry.award == awards["points"] and entry.balance_after == 10
     note = Notification.objects.filter(recipient=report.rider.user).latest("id")
-    assert report.public_id in note.title and "10" in note.title
+    assert report.public_id in note.heading and "10" in note.heading
 
 
 def test_retries_and_task_reruns_pay_nothing_twice():

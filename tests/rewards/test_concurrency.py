@@ -1,4 +1,5 @@
-"""Races on PostgreSQL: awards written once, the last item sold once, no negative balance."""
+"""Races on PostgreSQL: awards written once, the last item sold once, no negative balance.
+(Payout batches racing: tests/payouts/test_concurrency.py.)"""
 
 import pytest
 from django.db import connection
@@ -87,23 +88,3 @@ def test_per_rider_limit_holds_under_concurrency():
     )
     assert len([o for o in outcomes if isinstance(o, Redemption)]) == 2
     assert Redemption.objects.filter(rider=rider).count() == 2
-
-
-def test_two_reviewers_creating_batches_at_once_never_share_an_item():
-    from django.utils import timezone
-
-    from tests.factories import StaffFactory, validated_report
-
-    for _ in range(30):
-        validated_report()
-    reviewers = [StaffFactory() for _ in range(6)]
-    queue = iter(reviewers)
-    month = timezone.localdate()
-
-    def create():
-        return services.payout_batch_create(month=month, by=next(queue))
-
-    outcomes = run_concurrently(6, create)
-    batches = [o for o in outcomes if not isinstance(o, Exception)]
-    assert sum(batch.item_count for batch in batches) == 30
-    assert Award.objects.filter(kind="cash", batch__isnull=True).count() == 0

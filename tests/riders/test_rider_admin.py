@@ -7,17 +7,12 @@ from django.urls import reverse
 
 from core.models import User
 from riders.models import Rider, TierPeriod
+from tests.admin_actions import offered_actions
 from tests.factories import RiderFactory, StaffFactory, qingdao_district
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:riders_rider_changelist")
 IMPORT = reverse("admin:riders_rider_import")
-
-
-def offered_actions(changelist_response) -> list[str]:
-    """The actions the changelist offers this user (none at all: no action bar)."""
-    form = changelist_response.context["action_form"]
-    return [] if form is None else [name for name, _label in form.fields["action"].choices]
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import DomainError
+from payouts import services as payouts
 from riders.services import rider_set_tier
 from subsidies import services
 from subsidies.models import Claim, InsuranceType, SubsidyPolicy
@@ -185,20 +186,25 @@ def test_adjustments_correct_final_claims_and_go_into_the_next_batch():
         services.claim_adjust(claim=waiting, amount=Decimal("10"), reason="x", by=reviewer)
     services.claims_approve(claims=[waiting], reviewer=reviewer)
     waiting.refresh_from_db()
-    first = services.subsidy_batch_create(month=months_ago(1), by=reviewer)
-    assert (first.claim_count, first.total) == (1, Decimal("260.00"))
-    services.subsidy_batch_mark_paid(batch=first, by=reviewer)
+    first = payouts.batch_create(source="subsidy", month=months_ago(1), by=reviewer)
+    assert (first.item_count, first.total) == (1, Decimal("260.00"))
+    payouts.batch_approve(batch=first, by=StaffFactory())
+    payouts.batch_mark_paid(batch=first, by=reviewer)
     waiting.refresh_from_db()
     assert waiting.status == "paid"
     with pytest.raises(SubsidyError):
         services.claim_adjust(claim=waiting, amount=Decimal("-300"), reason="多付", by=reviewer)
     services.claim_adjust(claim=waiting, amount=Decimal("-10.00"), reason="多付 10 元", by=reviewer)
-    second = services.subsidy_batch_create(month=months_ago(1), by=reviewer)
-    assert (second.claim_count, second.total) == (0, Decimal("-10.00"))
-    with pytest.raises(SubsidyError):
-        services.subsidy_batch_create(month=months_ago(1), by=reviewer)
-    with pytest.raises(SubsidyError):
-        services.subsidy_batch_mark_paid(batch=first, by=reviewer)
+    second = payouts.batch_create(source="subsidy", month=months_ago(1), by=reviewer)
+    # The adjustment alone: no claim, one item recovering ¥10.
+    assert (second.item_count, second.total) == (1, Decimal("-10.00"))
+    assert not second.subsidy_claims.exists() and second.subsidy_adjustments.count() == 1
+    with pytest.raises(DomainError) as refused:
+        payouts.batch_create(source="subsidy", month=months_ago(1), by=reviewer)
+    assert refused.value.code == "nothing_to_pay"
+    with pytest.raises(DomainError) as refused:
+        payouts.batch_mark_paid(batch=first, by=reviewer)
+    assert refused.value.code == "batch_status"
 
 
 def test_rejected_and_waiting_claims_are_never_paid():
@@ -209,10 +215,10 @@ def test_rejected_and_waiting_claims_are_never_paid():
     )
     approved = file(RiderFactory(), months_ago(1))
     services.claims_approve(claims=[approved], reviewer=reviewer)
-    batch = services.subsidy_batch_create(month=this_month(), by=reviewer)
-    assert set(batch.claims.all()) == {Claim.objects.get(pk=approved.pk)}
-    assert waiting.pk not in batch.claims.values_list("pk", flat=True)
-    assert rejected.pk not in batch.claims.values_list("pk", flat=True)
+    batch = payouts.batch_create(source="subsidy", month=this_month(), by=reviewer)
+    assert set(batch.subsidy_claims.all()) == {Claim.objects.get(pk=approved.pk)}
+    assert waiting.pk not in batch.subsidy_claims.values_list("pk", flat=True)
+    assert rejected.pk not in batch.subsidy_claims.values_list("pk", flat=True)
 
 
 def test_the_admin_records_who_marked_a_batch_paid(client):
@@ -220,20 +226,23 @@ def test_the_admin_records_who_marked_a_batch_paid(client):
     from django.urls import reverse
 
     from core.roles import SUBSIDY_REVIEWER
-    from subsidies.models import SubsidyBatch
+    from payouts.models import PayoutBatch
 
     reviewer, payer = StaffFactory(), StaffFactory()
     payer.groups.add(Group.objects.get(name=SUBSIDY_REVIEWER))
     claim = file(RiderFactory(), months_ago(1))
     services.claims_approve(claims=[claim], reviewer=reviewer)
-    batch = services.subsidy_batch_create(month=months_ago(1), by=reviewer)
+    batch = payouts.batch_create(source="subsidy", month=months_ago(1), by=reviewer)
+    payouts.batch_approve(batch=batch, by=payer)
     client.force_login(payer)
     client.post(
-        reverse("admin:subsidies_subsidybatch_changelist"),
+        reverse("admin:payouts_payoutbatch_changelist"),
         {"action": "mark_paid", "_selected_action": [batch.pk]},
     )
     batch.refresh_from_db()
-    assert batch.status == SubsidyBatch.Status.PAID and batch.paid_by == payer
-    page = client.get(reverse("admin:subsidies_subsidybatch_change", args=[batch.pk]))
+    assert batch.status == PayoutBatch.Status.PAID and batch.paid_by == payer
+    claim.refresh_from_db()
+    assert claim.status == "paid"
+    page = client.get(reverse("admin:payouts_payoutbatch_change", args=[batch.pk]))
     shown = page.context["adminform"]
     assert "paid_by" in shown.readonly_fields and "paid_by" not in shown.form.fields

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import DISPATCHER, SUBSIDY_REVIEWER
+from payouts import services as payouts
+from payouts.models import PayoutBatch
 from subsidies import services
-from subsidies.models import Claim, InsuranceType, SubsidyBatch
+from subsidies.models import Claim, InsuranceType
 from tests.factories import RiderFactory, StaffFactory, photo_upload
 
 pytestmark = pytest.mark.django_db
@@ -136,11 +138,16 @@ def test_reviewer_bulk_approves_batches_and_exports(client):
     )
     assert set(Claim.objects.values_list("status", flat=True)) == {"approved"}
     response = client.post(
-        reverse("admin:subsidies_subsidybatch_add"), {"month": f"{last_month():%Y-%m}"}
+        reverse("admin:payouts_payoutbatch_add"),
+        {"source": "subsidy", "month": f"{last_month():%Y-%m}"},
     )
-    batch = SubsidyBatch.objects.get()
+    batch = PayoutBatch.objects.get()
     assert response.status_code == 302 and batch.total == Decimal("780.00")
-    export = client.get(reverse("admin:subsidies_subsidybatch_export", args=[batch.pk]))
+    assert (batch.source, batch.item_count, batch.rider_count) == ("subsidy", 2, 2)
+    export_url = reverse("admin:payouts_payoutbatch_export", args=[batch.pk])
+    assert client.get(export_url).status_code == 302  # a draft is not exported
+    payouts.batch_approve(batch=batch, by=StaffFactory())
+    export = client.get(export_url)
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     assert [(r[1], r[5], r[6], r[7]) for r in rows[1:]] == [
         ("QD1", "regular", "520.00", "260.00"),

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Notification
 from core.roles import CENTRE_ADMIN, DISPATCHER
@@ -107,8 +107,9 @@ def test_giving_up_alerts_the_centre_admins_once_an_hour_per_receiver(settings):
     notes = Notification.objects.order_by("recipient_id")
     assert {n.recipient for n in notes} == {superuser, centre_admin}  # one each, not two
     english = notes.get(recipient=superuser)
-    assert english.title == "Webhook deliveries failed: Fire department"
-    assert DEAD in english.body and str(first.delivery_id) in english.body
+    with translation.override("en"):  # rendered when read, in the reader's language
+        assert english.heading == "Webhook deliveries failed: Fire department"
+        assert DEAD in english.text and str(first.delivery_id) in english.text
     assert english.link == f"/admin/webhooks/delivery/{first.pk}/change/"
     assert not Notification.objects.filter(recipient__in=[dispatcher, former]).exists()
     # The e-mail goes after commit; this test's transaction never commits, so none yet.

@@ -1,0 +1,14 @@
+"""The inbox messages apartments stores as kinds and params (core/messages.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.messages import Message
+
+# params: bed (both names: the apartment's name with the room and bed), deadline
+BED_OFFERED = Message(
+    "apartments.bed_offered",
+    _("A bed is offered to you: %(bed)s. Accept it by %(deadline)s on the portal."),
+)
+OFFER_EXPIRED = Message(
+    "apartments.offer_expired", _("Your bed offer expired. You can apply again on the portal.")
+)

@@ -1,0 +1,59 @@
+"""The messages governance stores as kinds and params, rendered for the reader (core/messages.py).
+
+Inbox messages to the riders, and the system notes on a report's timeline. The kinds are
+stored in rows: rename one only with a data migration.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.messages import Message
+
+from .models import ReportStatus as S
+
+# --- To the reporter and the riders who joined: params id, department (both names), original
+
+STATUS_CHANGED = {
+    S.ROUTED: Message(
+        "governance.report_routed", _("Your report %(id)s was sent to %(department)s.")
+    ),
+    S.WITH_DISPATCHER: Message(
+        "governance.report_with_dispatcher", _("Your report %(id)s is with the dispatcher.")
+    ),
+    S.ACKNOWLEDGED: Message(
+        "governance.report_acknowledged", _("%(department)s is working on your report %(id)s.")
+    ),
+    S.RESOLVED: Message(
+        "governance.report_resolved", _("Your report %(id)s was resolved. Thank you!")
+    ),
+    S.REJECTED: Message(
+        "governance.report_rejected",
+        _("Your report %(id)s went back to the dispatcher for a check."),
+    ),
+    S.INVALID: Message("governance.report_invalid", _("Your report %(id)s was closed as invalid.")),
+    S.DUPLICATE: Message(
+        "governance.report_duplicate",
+        _("Your report %(id)s joined the earlier report %(original)s."),
+    ),
+}
+
+# The department's words go in the notification's body, as typed.
+COMMENTED = Message("governance.report_comment", _("New message about your report %(id)s"))
+
+# --- System notes on the timeline (ReportEvent.note_kind); a person's words stay in `note`
+
+NO_ROUTING_RULE = Message("governance.no_routing_rule", _("No routing rule matched."))
+DEADLINE_NEAR = Message(
+    "governance.deadline_near", _("Three quarters of the closure time are used.")
+)
+DEADLINE_PASSED = Message("governance.deadline_passed", _("The deadline has passed."))
+DEADLINE_TWICE_PASSED = Message(
+    "governance.deadline_twice_passed", _("Twice the closure time has passed.")
+)
+# The earlier report's number, the same in every language.
+DUPLICATE_OF = Message("governance.duplicate_of", "%(original)s")
+
+# Why a department sent a report back (the department API's `reason` codes).
+REJECTED_BECAUSE = {
+    "invalid": Message("governance.rejected_invalid", _("Not valid")),
+    "not_our_department": Message("governance.rejected_not_ours", _("Not our department")),
+}
