@@ -8,7 +8,7 @@ from rest_framework.views import exception_handler
 
 from core.errors import DomainError
 from core.photos import PhotoError
-from governance.workflow import IllegalTransition
+from governance.workflow import IllegalTransition, ResolutionIncomplete
 
 CODES = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -30,6 +30,11 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 def api_exception_handler(exc, context):
     if isinstance(exc, IllegalTransition):
         return Response(error_body(exc.code, exc.message), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ResolutionIncomplete):
+        return Response(
+            error_body(exc.code, exc.message, exc.fields),
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
     if isinstance(exc, PhotoError):
         return Response(
             error_body(exc.code, exc.message, {"photo": [exc.message]}),

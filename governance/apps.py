@@ -24,6 +24,8 @@ class GovernanceConfig(AppConfig):
             "view_category",
             "view_department",
             "view_role",
+            # The riders' checks of fixes, which supervision (督办) is decided on.
+            "view_fixanswer",
         ),
     }
 

@@ -6,7 +6,7 @@ stored in rows: rename one only with a data migration.
 
 from django.utils.translation import gettext_lazy as _
 
-from core.messages import Message
+from core.messages import Message, Params
 
 from .models import ReportStatus as S
 
@@ -23,7 +23,22 @@ STATUS_CHANGED = {
         "governance.report_acknowledged", _("%(department)s is working on your report %(id)s.")
     ),
     S.RESOLVED: Message(
-        "governance.report_resolved", _("Your report %(id)s was resolved. Thank you!")
+        "governance.report_resolved",
+        _("Your report %(id)s was resolved by %(department)s. Is it fixed? Tell us."),
+    ),
+    S.REOPENED: Message(
+        "governance.report_reopened",
+        _("Your report %(id)s was reopened: %(department)s must fix it again."),
+    ),
+    S.SUPERVISION: Message(
+        "governance.report_supervision",
+        _("Your report %(id)s is under the service centre's supervision."),
+    ),
+    S.CONFIRMED: Message(
+        "governance.report_confirmed", _("Your report %(id)s is closed as fixed. Thank you!")
+    ),
+    S.CLOSED: Message(
+        "governance.report_closed", _("Your report %(id)s was closed by the service centre.")
     ),
     S.REJECTED: Message(
         "governance.report_rejected",
@@ -48,6 +63,31 @@ DEADLINE_NEAR = Message(
 DEADLINE_PASSED = Message("governance.deadline_passed", _("The deadline has passed."))
 DEADLINE_TWICE_PASSED = Message(
     "governance.deadline_twice_passed", _("Twice the closure time has passed.")
+)
+CHECK_NOT_ANSWERED = Message(
+    "governance.check_not_answered",
+    _("No answer within %(hours)d hours: accepted as fixed by default."),
+)
+
+
+# The rider's check in the reader's language (FixAnswer choices), then their words in `note`.
+def _check_labels(params: Params) -> Params:
+    from .models import FixAnswer
+
+    outcome = FixAnswer.Outcome(params["outcome"]) if params.get("outcome") else None
+    satisfaction = (
+        FixAnswer.Satisfaction(params["satisfaction"]) if params.get("satisfaction") else None
+    )
+    return {
+        **params,
+        "outcome": outcome.label if outcome else "",
+        "satisfaction": satisfaction.label if satisfaction else "",
+    }
+
+
+# params: outcome, satisfaction (FixAnswer codes), rendered as their labels for the reader.
+CHECK_ANSWERED = Message(
+    "governance.check_answered", _("%(outcome)s · %(satisfaction)s"), prepare=_check_labels
 )
 # The earlier report's number, the same in every language.
 DUPLICATE_OF = Message("governance.duplicate_of", "%(original)s")

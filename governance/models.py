@@ -50,6 +50,18 @@ class Category(BilingualName):
     duplicate_window_hours = models.PositiveIntegerField(
         _("duplicate window (hours)"), default=72, validators=[MinValueValidator(1)]
     )
+    # What a resolution must carry before the rider is asked "is it fixed?" (issue 14).
+    min_reply_chars = models.PositiveSmallIntegerField(
+        _("shortest reply (characters)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_("A department's resolution must say at least this much about what was done."),
+    )
+    evidence_required = models.BooleanField(
+        _("evidence photo required"),
+        default=False,
+        help_text=_("A resolution must include a photo of the fixed problem."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -133,7 +145,11 @@ class ReportStatus(models.TextChoices):
     WITH_DISPATCHER = "dispatch", _("With the dispatcher")
     ROUTED = "routed", _("Routed")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    RESOLVED = "resolved", _("Resolved")
+    RESOLVED = "resolved", _("Resolved, waiting for the rider's check")
+    REOPENED = "reopened", _("Reopened: not fixed")
+    SUPERVISION = "supervision", _("Under the centre's supervision")
+    CONFIRMED = "confirmed", _("Fixed and confirmed")
+    CLOSED = "closed", _("Closed by the centre")
     REJECTED = "rejected", _("Rejected by department")
     INVALID = "invalid", _("Closed as invalid")
     DUPLICATE = "duplicate", _("Duplicate")
@@ -145,9 +161,21 @@ OPEN_STATUSES = (
     ReportStatus.ROUTED,
     ReportStatus.ACKNOWLEDGED,
     ReportStatus.REJECTED,
+    ReportStatus.REOPENED,
+    ReportStatus.SUPERVISION,
 )
-CLOSED_STATUSES = (ReportStatus.RESOLVED, ReportStatus.INVALID, ReportStatus.DUPLICATE)
-WITH_DEPARTMENT = (ReportStatus.ROUTED, ReportStatus.ACKNOWLEDGED)
+# Resolved counts as closed for the department (its work is done, the clock stopped) while the
+# rider checks the fix; it then becomes confirmed, or reopened.
+CLOSED_STATUSES = (
+    ReportStatus.RESOLVED,
+    ReportStatus.CONFIRMED,
+    ReportStatus.CLOSED,
+    ReportStatus.INVALID,
+    ReportStatus.DUPLICATE,
+)
+WITH_DEPARTMENT = (ReportStatus.ROUTED, ReportStatus.ACKNOWLEDGED, ReportStatus.REOPENED)
+# Fixed by the department: waiting for the rider's check, or confirmed.
+FIXED_STATUSES = (ReportStatus.RESOLVED, ReportStatus.CONFIRMED)
 
 
 def new_public_id() -> str:
@@ -209,8 +237,12 @@ class Report(models.Model):
         verbose_name=_("duplicate of"),
     )
     reply = models.TextField(_("department's reply"), blank=True)
-    # Validated: the problem was real. Set when the department resolves the report, or by a
-    # dispatcher by hand; a validated report earns its rider the category's rewards (rewards/).
+    # While resolved: when "is it fixed?" counts as answered yes if the rider has not answered.
+    verify_by = models.DateTimeField(_("rider's check due by"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # Validated: the problem was real. Set when the fix is confirmed (by the rider or by their
+    # silence), or by a dispatcher by hand; a validated report earns its rider the category's
+    # rewards (rewards/).
     validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
     # Kept by services.report_join under the row lock, so a status change asks for the
     # supporters only when there are some.
@@ -241,8 +273,14 @@ class Report(models.Model):
             models.Index(fields=["status", "-created_at"], name="report_status_idx"),
             models.Index(
                 fields=["closed_at"],
-                name="report_resolved_idx",
-                condition=Q(status="resolved"),
+                name="report_fixed_idx",
+                condition=Q(status__in=["resolved", "confirmed"]),
+            ),
+            # The auto-accept sweep: resolved reports whose check is due.
+            models.Index(
+                fields=["verify_by"],
+                name="report_verify_due_idx",
+                condition=Q(verify_by__isnull=False),
             ),
             # The award sweep and the monthly top-reporter count read validated reports by time.
             models.Index(
@@ -286,6 +324,10 @@ class Report(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(escalation_level__lte=2), name="report_escalation_level_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(verify_by__isnull=True) | Q(status=ReportStatus.RESOLVED),
+                name="report_check_only_while_resolved",
             ),
             # Invalid reports and duplicates never earn a reward.
             models.CheckConstraint(
@@ -391,6 +433,12 @@ class ReportEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         COMMENT = "comment", _("Comment")
         VALIDATED = "validated", _("Validated by the service centre")
+        ANSWERED = "answered", _("A rider checked the fix")
+        CONFIRMED = "confirmed", _("Fix confirmed")
+        REOPENED = "reopened", _("Reopened: not fixed")
+        SUPERVISION = "supervision", _("Sent to the centre for supervision")
+        REDO = "redo", _("The centre ordered it redone")
+        CLOSED = "closed", _("Closed by the centre")
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
@@ -467,3 +515,72 @@ class ReportSupporter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rider_id} → {self.report}"
+
+
+def answer_photo_path(answer: "FixAnswer", filename: str) -> str:
+    return _random_jpeg_path("answers", answer)
+
+
+def answer_thumbnail_path(answer: "FixAnswer", filename: str) -> str:
+    return _random_jpeg_path("answers", answer, "-thumb")
+
+
+class FixAnswer(models.Model):
+    """A rider's answer to "is it fixed?" after a department resolved the report (issue 14).
+
+    One per rider and round (a round is one resolution: `round` is the report's reopen count
+    then). The reporter's answer decides; riders who joined are asked too and their answers
+    count in the department's satisfaction figures. A check not answered in time is recorded
+    as accepted `by_default` (默认满意), never as a real answer.
+    """
+
+    class Outcome(models.TextChoices):
+        FIXED = "fixed", _("Fixed")
+        PARTLY = "partly", _("Partly fixed")
+        NOT_FIXED = "not_fixed", _("Not fixed")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASICALLY = "basically", _("Basically satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="answers", verbose_name=_("report")
+    )
+    rider = models.ForeignKey(
+        "riders.Rider", on_delete=models.CASCADE, related_name="+", verbose_name=_("rider")
+    )
+    round = models.PositiveSmallIntegerField(_("round"))
+    outcome = models.CharField(_("is it fixed?"), max_length=10, choices=Outcome.choices)
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    photo = models.ImageField(_("photo"), upload_to=answer_photo_path, blank=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=answer_thumbnail_path, blank=True)
+    by_default = models.BooleanField(_("accepted by default (no answer)"), default=False)
+    created_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rider's check of a fix")
+        verbose_name_plural = _("riders' checks of fixes")
+        ordering = ["report", "round", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "rider", "round"], name="fix_answer_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(by_default=False)
+                | Q(outcome="fixed", satisfaction="satisfied", comment="", photo=""),
+                name="fix_answer_default_is_plain_yes",
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="fix_answer_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report} #{self.round} {self.outcome}"
+
+    @property
+    def reopens(self) -> bool:
+        """Not fixed, or dissatisfied with a photo to show it: the report goes back."""
+        return self.outcome == self.Outcome.NOT_FIXED or (
+            self.satisfaction == self.Satisfaction.DISSATISFIED and bool(self.photo)
+        )

@@ -13,6 +13,7 @@ from core.models import District
 from riders.models import Rider
 
 from .models import (
+    FIXED_STATUSES,
     OPEN_STATUSES,
     WITH_DEPARTMENT,
     Category,
@@ -20,7 +21,6 @@ from .models import (
     Report,
     ReportEvent,
     ReportPhoto,
-    ReportStatus,
     Role,
 )
 
@@ -157,7 +157,7 @@ def closure_dashboard(*, start: dt.date, end: dt.date) -> list[ClosureRow]:
     in_period = Report.objects.filter(
         department__isnull=False, created_at__gte=since, created_at__lt=until
     )
-    resolved = Q(status=ReportStatus.RESOLVED)
+    resolved = Q(status__in=FIXED_STATUSES)
     counts = in_period.values("department", "category").annotate(
         received=Count("id"),
         closed=Count("id", filter=resolved),
@@ -204,7 +204,7 @@ def closure_dashboard(*, start: dt.date, end: dt.date) -> list[ClosureRow]:
 def closed_within_deadline_rate(*, days: int = 30) -> float | None:
     """Share (%) of reports resolved in the last `days` that were closed by their deadline."""
     since = timezone.now() - dt.timedelta(days=days)
-    totals = Report.objects.filter(status=ReportStatus.RESOLVED, closed_at__gte=since).aggregate(
+    totals = Report.objects.filter(status__in=FIXED_STATUSES, closed_at__gte=since).aggregate(
         closed=Count("id"), on_time=Count("id", filter=Q(closed_at__lte=F("due_at")))
     )
     closed: int = totals["closed"]

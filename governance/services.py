@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from .models import (
     Category,
     Department,
     EvidencePhoto,
+    FixAnswer,
     Report,
     ReportEvent,
     ReportPhoto,
@@ -177,7 +179,13 @@ def report_resolve(
     """A department resolves a report with its reply and, optionally, an evidence photo."""
     processed = process_photo(photo) if photo is not None else None  # before the transaction
     with transaction.atomic():
-        report = workflow.resolve(report, department=department, reply=reply, actor=actor)
+        report = workflow.resolve(
+            report,
+            department=department,
+            reply=reply,
+            actor=actor,
+            with_evidence=processed is not None,
+        )
         if processed is not None:
             EvidencePhoto.objects.create(
                 report=report,
@@ -405,9 +413,9 @@ def report_deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = 
                 Report.objects.select_for_update(skip_locked=True)
                 .filter(next_check_at__lte=now, status__in=WITH_DEPARTMENT)
                 .order_by("next_check_at")
-                .values("id", "department_id", "due_at", "routed_at", "escalation_level")[
-                    :batch_size
-                ]
+                .values(
+                    "id", "department_id", "due_at", "routed_at", "escalation_level", "is_overdue"
+                )[:batch_size]
             )
             if not rows:
                 return handled
@@ -423,7 +431,8 @@ def _apply_deadline_stages(rows: Sequence[Mapping[str, Any]], now: dt.datetime) 
         second_deadline = row["due_at"] + (row["due_at"] - row["routed_at"])
         if now >= second_deadline and row["escalation_level"] < 2:
             escalate.append(row)
-        elif now >= row["due_at"] and row["escalation_level"] < 1:
+        # Not the level: a reopened report starts its new deadline already at level 1.
+        elif now >= row["due_at"] and not row["is_overdue"]:
             overdue.append(row)
         elif now < row["due_at"]:
             warn.append(row)
@@ -442,7 +451,7 @@ def _apply_deadline_stages(rows: Sequence[Mapping[str, Any]], now: dt.datetime) 
     if overdue:
         Report.objects.filter(pk__in=[r["id"] for r in overdue]).update(
             is_overdue=True,
-            escalation_level=1,
+            escalation_level=Greatest(F("escalation_level"), Value(1)),
             warned_at=Case(When(warned_at__isnull=True, then=Value(now)), default=F("warned_at")),
             next_check_at=double_deadline,
         )
@@ -477,3 +486,106 @@ def _apply_deadline_stages(rows: Sequence[Mapping[str, Any]], now: dt.datetime) 
         publish(ReportsOverdue(report_ids=tuple(r["id"] for r in overdue)))
     if escalate:
         publish(ReportsEscalated(report_ids=tuple(r["id"] for r in escalate)))
+
+
+# --- The rider's check of a fix (闭环, issue 14) ---------------------------------------------
+
+
+def report_check(
+    *,
+    rider: Rider,
+    report: Report,
+    outcome: str,
+    satisfaction: str,
+    comment: str = "",
+    photo: "UploadedFile[bytes] | None" = None,
+) -> FixAnswer:
+    """A rider who follows a resolved report answers "is it fixed?".
+
+    The reporter's answer decides: fixed confirms the report (and pays the reward), "not
+    fixed" — or dissatisfied with a photo — reopens it, the second time to the dispatcher's
+    supervision. A rider who joined is heard too (the timeline and the department's
+    satisfaction figures) but does not decide. One answer per rider and resolution.
+    """
+    if outcome not in FixAnswer.Outcome.values:
+        raise DomainError(_("Say whether it is fixed."), code="outcome_required")
+    if satisfaction not in FixAnswer.Satisfaction.values:
+        raise DomainError(_("Say how satisfied you are."), code="satisfaction_required")
+    comment = comment.strip()
+    if len(comment) > 500:
+        raise DomainError(_("Keep the comment under 500 characters."), code="comment_too_long")
+    processed = process_photo(photo) if photo is not None else None  # before the transaction
+    with transaction.atomic():
+        row = workflow.lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        is_reporter = row.rider_id == rider.pk
+        if not is_reporter and not row.supporters.filter(rider=rider).exists():
+            raise Report.DoesNotExist  # a stranger learns nothing about the report
+        if row.status != ReportStatus.RESOLVED:
+            raise DomainError(
+                _("This report is not waiting for your check any more."), code="not_resolved"
+            )
+        if FixAnswer.objects.filter(report=row, rider=rider, round=row.reopen_count).exists():
+            raise DomainError(_("You have already answered."), code="already_answered")
+        answer = FixAnswer(
+            report=row,
+            rider=rider,
+            round=row.reopen_count,
+            outcome=outcome,
+            satisfaction=satisfaction,
+            comment=comment,
+        )
+        if processed is not None:
+            answer.photo = processed.image
+            answer.thumbnail = processed.thumbnail
+        answer.save()
+        said = {"outcome": outcome, "satisfaction": satisfaction}
+        if not is_reporter:
+            ReportEvent.objects.create(
+                report=row,
+                kind=ReportEvent.Kind.ANSWERED,
+                actor=rider.user,
+                from_status=row.status,
+                to_status=row.status,
+                note_kind=messages.CHECK_ANSWERED.kind,
+                params=said,
+                note=comment,
+            )
+        elif answer.reopens:
+            step = workflow.supervise if row.reopen_count >= 1 else workflow.reopen
+            step(row, locked=True, note=comment, said=said, by=rider.user)
+        else:
+            workflow.confirm(row, locked=True, note=comment, said=said, by=rider.user)
+    return answer
+
+
+def unchecked_fixes_accept(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """Resolved reports whose rider did not answer in REPORT_CHECK_HOURS: accepted by default
+    (默认满意), recorded as a FixAnswer with `by_default`, never as a real answer. Rows another
+    sweep (or the rider, answering right now) holds are skipped and looked at next time."""
+    now = now or timezone.now()
+    accepted = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Report.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("rider__user", "department", "category", "district")
+                .filter(status=ReportStatus.RESOLVED, verify_by__lte=now)
+                .order_by("verify_by")[:batch_size]
+            )
+            for row in rows:
+                FixAnswer.objects.get_or_create(
+                    report=row,
+                    rider_id=row.rider_id,
+                    round=row.reopen_count,
+                    defaults={
+                        "outcome": FixAnswer.Outcome.FIXED,
+                        "satisfaction": FixAnswer.Satisfaction.SATISFIED,
+                        "by_default": True,
+                    },
+                )
+                workflow.confirm(row, locked=True, by_default=True)
+            accepted += len(rows)
+        if len(rows) < batch_size:
+            return accepted

@@ -22,3 +22,8 @@ def sweep_unrouted_reports() -> int:
 @shared_task(acks_late=True)
 def sweep_report_deadlines() -> int:
     return services.report_deadlines_sweep()
+
+
+@shared_task(acks_late=True)
+def sweep_unchecked_fixes() -> int:
+    return services.unchecked_fixes_accept()

@@ -1,18 +1,25 @@
 """The report state machine: the only code that changes a report's status.
 
     submitted ──route──▶ routed ──acknowledge──▶ acknowledged ──resolve──▶ resolved
-        │                  │  ╲                     │
-        │                  │   ╲──resolve──▶        └──reject──▶ rejected
-        ├─to_dispatcher─▶ dispatch ◀────────────────────────────────┘ (back to dispatcher)
-        │                  │
-        │     dispatch / rejected ──route (re-route)──▶ routed
-        │     dispatch / rejected ──close_invalid──▶ invalid
-        └──duplicate──▶ duplicate  (any open report, by the router or a dispatcher)
+        │                  │  ╲                     │                      │
+        │                  │   ╲──resolve──▶        └──reject──▶ rejected  │ the rider checks
+        ├─to_dispatcher─▶ dispatch ◀────────────────────────────────┘      │ (72 h, else yes)
+        │                  │                          ┌─────confirm────────┤──▶ confirmed
+        │     dispatch / rejected ──route──▶ routed   │  reopen (1st time)─┤──▶ reopened ─▶ …
+        │     dispatch / rejected ──close_invalid──▶ invalid  supervise ───┘──▶ supervision
+        └──duplicate──▶ duplicate  (any open report)     supervision ──redo──▶ reopened
+                                                         supervision ──route / close / close_invalid
 
-Validation is not a status: resolving a report validates it, and a dispatcher may validate any
-report that is not invalid or a duplicate. A validated report earns its rider the category's
-rewards (the rewards app, told by the ReportValidated event) and can no longer be closed as
-invalid or marked a duplicate.
+The closed loop (闭环, issue 14): a department's resolution is not the end. The rider is asked
+"is it fixed?"; "fixed" (or no answer in REPORT_CHECK_HOURS) confirms it, "not fixed" reopens
+it to the same department with a new deadline and a raised escalation level, and a second
+"not fixed" sends it to the dispatcher for supervision (督办), who orders it redone, routes it
+elsewhere, or closes it with a reason the rider reads.
+
+Validation is not a status: confirming the fix validates the report, and a dispatcher may
+validate any report that is not invalid or a duplicate. A validated report earns its rider the
+category's rewards (the rewards app, told by the ReportValidated event) and can no longer be
+closed as invalid or marked a duplicate.
 
 The state machine is its table (STYLE.md 15): TRANSITIONS maps each name to its source
 statuses, its target status and its timeline kind, and `transition()` is the one function that
@@ -27,6 +34,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +47,13 @@ from core.models import User
 from core.services import notification_post
 
 from .events import ReportStatusChanged, ReportValidated
-from .messages import DUPLICATE_OF, REJECTED_BECAUSE, STATUS_CHANGED
+from .messages import (
+    CHECK_ANSWERED,
+    CHECK_NOT_ANSWERED,
+    DUPLICATE_OF,
+    REJECTED_BECAUSE,
+    STATUS_CHANGED,
+)
 from .models import OPEN_STATUSES, Department, Report, ReportEvent, ReportStatus
 
 S = ReportStatus
@@ -53,6 +67,17 @@ class IllegalTransition(DomainError):
     code = "illegal_transition"
 
 
+class ResolutionIncomplete(DomainError):
+    """A resolution short of the category's minimum: `fields` says what is missing (the API
+    answers 422 with them)."""
+
+    code = "resolution_incomplete"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
 class Transition(NamedTuple):
     sources: tuple[str, ...]  # the statuses it may start from
     target: str | None  # the status it sets; None: the status stays (validation)
@@ -62,17 +87,27 @@ class Transition(NamedTuple):
     refused_message: Any = None  # its own refusal (lazy, with %(status)s), else the generic one
 
 
-VALIDATABLE = (*OPEN_STATUSES, S.RESOLVED)
+VALIDATABLE = (*OPEN_STATUSES, S.RESOLVED, S.CLOSED)
+WORKING = (S.ROUTED, S.ACKNOWLEDGED, S.REOPENED)
 
 TRANSITIONS: dict[str, Transition] = {
-    "route": Transition((S.SUBMITTED, S.WITH_DISPATCHER, S.REJECTED), S.ROUTED, K.ROUTED),
-    "reroute": Transition((S.ROUTED, S.ACKNOWLEDGED), S.ROUTED, K.ROUTED),
+    "route": Transition(
+        (S.SUBMITTED, S.WITH_DISPATCHER, S.REJECTED, S.SUPERVISION), S.ROUTED, K.ROUTED
+    ),
+    "reroute": Transition(WORKING, S.ROUTED, K.ROUTED),
     "to_dispatcher": Transition((S.SUBMITTED,), S.WITH_DISPATCHER, K.TO_DISPATCHER),
-    "acknowledge": Transition((S.ROUTED,), S.ACKNOWLEDGED, K.ACKNOWLEDGED),
-    "resolve": Transition((S.ROUTED, S.ACKNOWLEDGED), S.RESOLVED, K.RESOLVED, validates=True),
-    "reject": Transition((S.ROUTED, S.ACKNOWLEDGED), S.REJECTED, K.REJECTED),
+    "acknowledge": Transition((S.ROUTED, S.REOPENED), S.ACKNOWLEDGED, K.ACKNOWLEDGED),
+    "resolve": Transition(WORKING, S.RESOLVED, K.RESOLVED),
+    "reject": Transition(WORKING, S.REJECTED, K.REJECTED),
+    # The rider's check (or its default), FixAnswer in governance/services.py.
+    "confirm": Transition((S.RESOLVED,), S.CONFIRMED, K.CONFIRMED, validates=True),
+    "reopen": Transition((S.RESOLVED,), S.REOPENED, K.REOPENED),
+    "supervise": Transition((S.RESOLVED,), S.SUPERVISION, K.SUPERVISION),
+    # The dispatcher's answers to supervision (besides route and close_invalid).
+    "redo": Transition((S.SUPERVISION,), S.REOPENED, K.REDO),
+    "close": Transition((S.SUPERVISION,), S.CLOSED, K.CLOSED),
     "close_invalid": Transition(
-        (S.WITH_DISPATCHER, S.REJECTED, S.SUBMITTED), S.INVALID, K.CLOSED_INVALID
+        (S.WITH_DISPATCHER, S.REJECTED, S.SUBMITTED, S.SUPERVISION), S.INVALID, K.CLOSED_INVALID
     ),
     "duplicate": Transition(tuple(OPEN_STATUSES), S.DUPLICATE, K.DUPLICATE),
     "validate": Transition(
@@ -101,6 +136,8 @@ WORKFLOW_FIELDS = frozenset(
         "next_check_at",
         "duplicate_of",
         "reply",
+        "verify_by",
+        "reopen_count",
         "validated_at",
         "updated_at",
     }
@@ -132,6 +169,11 @@ def _action_label(transition: str) -> str:
         "reject": _("rejected"),
         "close_invalid": _("closed as invalid"),
         "duplicate": _("marked as a duplicate"),
+        "confirm": _("confirmed as fixed"),
+        "reopen": _("reopened"),
+        "supervise": _("sent for supervision"),
+        "redo": _("ordered redone"),
+        "close": _("closed"),
     }[transition]
 
 
@@ -281,7 +323,7 @@ def route(
     locked: bool = False,
 ) -> Report:
     """Send the report to a department and start its closure clock (first routing or re-route)."""
-    name = "reroute" if report.status in (S.ROUTED, S.ACKNOWLEDGED) else "route"
+    name = "reroute" if report.status in WORKING else "route"
     return transition(
         report,
         name,
@@ -326,10 +368,37 @@ def acknowledge(
     )
 
 
+def resolution_check(report: Report, *, reply: str, with_evidence: bool) -> None:
+    """The category's minimum for a resolution: a reply of `min_reply_chars`, and an evidence
+    photo where the category asks for one (a fire lane, a stairwell)."""
+    category = report.category
+    missing: dict[str, list[str]] = {}
+    if len(reply.strip()) < category.min_reply_chars:
+        missing["note"] = [
+            _("Say what was done in at least %(count)d characters: the rider reads it.")
+            % {"count": category.min_reply_chars}
+        ]
+    if category.evidence_required and not with_evidence:
+        missing["photo"] = [
+            _("“%(category)s” needs a photo of the fixed problem.")
+            % {"category": category.display_name}
+        ]
+    if missing:
+        raise ResolutionIncomplete(
+            _("The resolution does not meet this category's minimum."), fields=missing
+        )
+
+
 def resolve(
-    report: Report, *, department: Department, reply: str, actor: User | None = None
+    report: Report,
+    *,
+    department: Department,
+    reply: str,
+    actor: User | None = None,
+    with_evidence: bool = False,
 ) -> Report:
-    """The department fixed it and says how; the reply is what the rider reads."""
+    """The department fixed it and says how; the reply is what the rider reads, who is then
+    asked to check the fix (confirm / reopen). `with_evidence`: a photo comes with it."""
     if not reply.strip():
         raise DomainError(
             _("Say what was done: the reply is shown to the rider."), code="reply_required"
@@ -337,7 +406,14 @@ def resolve(
 
     def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
         _check_department(row, department)
-        return {"closed_at": now, "acknowledged_at": row.acknowledged_at or now}
+        has_evidence = with_evidence or row.evidence.filter(department=department).exists()
+        resolution_check(row, reply=reply, with_evidence=has_evidence)
+        return {
+            "closed_at": now,
+            # The first action counts as the first response, even a direct resolve.
+            "acknowledged_at": row.acknowledged_at or now,
+            "verify_by": now + dt.timedelta(hours=settings.REPORT_CHECK_HOURS),
+        }
 
     return transition(
         report,
@@ -438,3 +514,120 @@ def validate(report: Report, *, actor: User | None, note: str = "") -> Report:
             )
 
     return transition(report, "validate", by=actor, rule=rule, note=note)
+
+
+# --- The closed loop (闭环): the rider's check, reopening, supervision ------------------------
+
+
+def _clock_restarted(report: Report, now: dt.datetime) -> dict[str, Any]:
+    """Back to the same department with a new deadline and a raised escalation level."""
+    return {
+        **_clock_started(report, now),
+        "escalation_level": max(report.escalation_level, 1),
+        "closed_at": None,
+        "verify_by": None,
+    }
+
+
+def _rider_said(said: Params | None) -> dict[str, Any]:
+    # The rider's check on the step's timeline line: codes, rendered for each reader.
+    return {"system_note": CHECK_ANSWERED, "note_params": said} if said else {}
+
+
+def confirm(
+    report: Report,
+    *,
+    locked: bool = False,
+    by_default: bool = False,
+    note: str = "",
+    said: Params | None = None,
+    by: User | None = None,
+) -> Report:
+    """The fix holds: the rider said so, or did not answer in time. Validates the report."""
+    if by_default:
+        told = {
+            "system_note": CHECK_NOT_ANSWERED,
+            "note_params": {"hours": settings.REPORT_CHECK_HOURS},
+        }
+    else:
+        told = _rider_said(said)
+    return transition(report, "confirm", by=by, locked=locked, note=note, verify_by=None, **told)
+
+
+def reopen(
+    report: Report,
+    *,
+    locked: bool = False,
+    note: str = "",
+    said: Params | None = None,
+    by: User | None = None,
+) -> Report:
+    """Not fixed, the first time: the same department again, a new deadline, raised level."""
+
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        return {**_clock_restarted(row, now), "reopen_count": row.reopen_count + 1}
+
+    return transition(
+        report,
+        "reopen",
+        by=by,
+        locked=locked,
+        rule=rule,
+        note=note,
+        event_department=report.department,
+        **_rider_said(said),
+    )
+
+
+def supervise(
+    report: Report,
+    *,
+    locked: bool = False,
+    note: str = "",
+    said: Params | None = None,
+    by: User | None = None,
+) -> Report:
+    """Not fixed again: the dispatcher supervises (督办); the department's clock stops."""
+
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        return {
+            "reopen_count": row.reopen_count + 1,
+            "escalation_level": 2,
+            "closed_at": None,
+            "verify_by": None,
+            **CLOCK_STOPPED,
+        }
+
+    return transition(
+        report, "supervise", by=by, locked=locked, rule=rule, note=note, **_rider_said(said)
+    )
+
+
+def redo(report: Report, *, actor: User | None, note: str = "") -> Report:
+    """The dispatcher orders the same department to do it again, with a new deadline."""
+
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        if row.department_id is None:
+            raise IllegalTransition(
+                _("This report has no department to redo it; route it instead."),
+                code="no_department",
+            )
+        return _clock_restarted(row, now)
+
+    return transition(
+        report, "redo", by=actor, rule=rule, note=note, event_department=report.department
+    )
+
+
+def close(report: Report, *, actor: User | None, reason: str) -> Report:
+    """The dispatcher closes a supervised report; the rider reads the reason."""
+    if not reason.strip():
+        raise DomainError(_("Give the reason: the rider reads it."), code="reason_required")
+    return transition(
+        report,
+        "close",
+        by=actor,
+        rule=lambda row, now: {"closed_at": now},
+        note=reason.strip(),
+        **CLOCK_STOPPED,
+    )

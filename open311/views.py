@@ -42,6 +42,11 @@ FMS_STATUS = {
     ReportStatus.ROUTED: "OPEN",
     ReportStatus.ACKNOWLEDGED: "IN_PROGRESS",
     ReportStatus.RESOLVED: "FIXED",
+    # FixMyStreet's extension: the reporter said it is not fixed.
+    ReportStatus.REOPENED: "REOPEN",
+    ReportStatus.SUPERVISION: "INVESTIGATING",
+    ReportStatus.CONFIRMED: "FIXED",
+    ReportStatus.CLOSED: "CLOSED",
     ReportStatus.REJECTED: "NOT_COUNCILS_RESPONSIBILITY",
     ReportStatus.INVALID: "CLOSED",
     ReportStatus.DUPLICATE: "DUPLICATE",

@@ -228,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.sweep_report_deadlines",
         "schedule": 60.0,
     },
+    # Resolved reports the rider did not check in REPORT_CHECK_HOURS: accepted by default.
+    "accept-unchecked-fixes": {
+        "task": "governance.tasks.sweep_unchecked_fixes",
+        "schedule": 300.0,
+    },
     # The webhook outbox's safety net and retry clock (WEBHOOK_* settings below).
     "deliver-due-webhooks": {
         "task": "webhooks.tasks.sweep_webhook_deliveries",
@@ -369,6 +374,9 @@ PORTAL_NAME = _("Riders Portal")
 REPORTS_PER_RIDER_PER_HOUR = envint("REPORTS_PER_RIDER_PER_HOUR", 10)
 # A report still "submitted" after this long was not routed (lost message, broker down).
 REPORT_ROUTING_SWEEP_AFTER_SECONDS = envint("REPORT_ROUTING_SWEEP_AFTER_SECONDS", 60)
+# After a department resolves a report, the rider has this long to say whether it is fixed;
+# no answer counts as accepted (默认满意, recorded as such).
+REPORT_CHECK_HOURS = envint("REPORT_CHECK_HOURS", 72)
 
 # Points expire at the end of the calendar year this many years after they were credited
 # (1: the end of the next year); "never" switches expiry off.

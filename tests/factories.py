@@ -150,13 +150,15 @@ def give_points(rider: Rider, points: int):
 
 
 def validated_report(department=None, **kwargs):
-    """A report routed to `department` and resolved by it, awards written (as the task does)."""
+    """A report routed to `department`, resolved by it and the fix confirmed by the rider,
+    awards written (as the task does)."""
     from governance import workflow
     from rewards.services import report_awards_grant
 
     department = department or DepartmentFactory()
     report = workflow.route(ReportFactory(**kwargs), department=department)
     report = workflow.resolve(report, department=department, reply="已处理")
+    report = workflow.confirm(report)
     report_awards_grant(report_id=report.pk)
     return report
 

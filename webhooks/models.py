@@ -14,6 +14,9 @@ class Event(models.TextChoices):
     OVERDUE = "report.overdue", _("Report overdue")
     ESCALATED = "report.escalated", _("Report escalated (twice the deadline)")
     CLOSED = "report.closed", _("Report closed")
+    REOPENED = "report.reopened", _("Report reopened: the rider says it is not fixed")
+    CONFIRMED = "report.confirmed", _("Fix confirmed by the rider (or by default)")
+    SUPERVISION = "report.supervision", _("Report under the centre's supervision")
 
 
 def new_secret() -> str:

@@ -15,6 +15,10 @@ from .services import webhooks_emit
 STATUS_EVENTS = {
     ReportStatus.ROUTED: Event.ROUTED,
     ReportStatus.RESOLVED: Event.CLOSED,
+    ReportStatus.REOPENED: Event.REOPENED,
+    ReportStatus.CONFIRMED: Event.CONFIRMED,
+    ReportStatus.SUPERVISION: Event.SUPERVISION,
+    ReportStatus.CLOSED: Event.CLOSED,
     ReportStatus.INVALID: Event.CLOSED,
     ReportStatus.DUPLICATE: Event.CLOSED,
 }

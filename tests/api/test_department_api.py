@@ -151,7 +151,7 @@ def test_acknowledge_resolve_with_photo_and_the_rider_sees_it(api, department):
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
     assert APIClient().get(body["evidence"][0]["url"][:-6] + "xxxxx/").status_code == 404
     told = Notification.objects.get(recipient=report.rider.user, kind="governance.report_resolved")
-    assert "已办结" in told.heading
+    assert "修好了吗" in told.heading
 
 
 def test_reject_goes_back_to_the_dispatcher_with_the_reason(api, department):

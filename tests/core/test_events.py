@@ -119,11 +119,14 @@ def test_transitions_publish_what_happened(subscribed):
     department = DepartmentFactory()
     report = workflow.route(ReportFactory(), department=department)
     report = workflow.resolve(report, department=department, reply="已清理")
+    report = workflow.confirm(report)
     assert seen == [
         ReportStatusChanged(report.pk, "route", ReportStatus.SUBMITTED, ReportStatus.ROUTED),
+        # Resolving alone validates nothing: the rider's check does (issue 14).
+        ReportStatusChanged(report.pk, "resolve", ReportStatus.ROUTED, ReportStatus.RESOLVED),
         # Validated first: the reward is queued before the webhook deliveries, as before.
         ReportValidated(report.pk),
-        ReportStatusChanged(report.pk, "resolve", ReportStatus.ROUTED, ReportStatus.RESOLVED),
+        ReportStatusChanged(report.pk, "confirm", ReportStatus.RESOLVED, ReportStatus.CONFIRMED),
     ]
 
 

@@ -129,6 +129,8 @@ REMOVED = """
 """
 
 ADDED = {
+    # Dispatchers read the riders' checks of fixes (issue 14), which supervision is decided on.
+    DISPATCHER: "governance.view_fixanswer",
     # Reviewers keep the batch work (now in payouts), and approve and pay each other's batches.
     SUBSIDY_REVIEWER: """
         payouts.view_payoutbatch payouts.add_payoutbatch payouts.change_payoutbatch
@@ -145,6 +147,8 @@ ADDED = {
         governance.delete_evidencephoto governance.view_evidencephoto
         governance.add_reportsupporter governance.change_reportsupporter
         governance.delete_reportsupporter governance.view_reportsupporter
+        governance.add_fixanswer governance.change_fixanswer governance.delete_fixanswer
+        governance.view_fixanswer
     """,
 }
 

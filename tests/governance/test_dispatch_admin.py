@@ -139,10 +139,10 @@ def test_closure_dashboard(client, dispatcher):
     department = DepartmentFactory(name="消防大队")
     fire = category("fire-hazard")
     on_time = workflow.route(ReportFactory(category=fire), department=department)
-    workflow.resolve(on_time, department=department, reply="done")
+    workflow.resolve(on_time, department=department, reply="done", with_evidence=True)
     late = workflow.route(ReportFactory(category=fire, latitude=36.3), department=department)
     Report.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
-    workflow.resolve(late, department=department, reply="done late")
+    workflow.resolve(late, department=department, reply="done late", with_evidence=True)
     workflow.route(ReportFactory(category=fire, latitude=36.4), department=department)
     response = client.get(reverse("admin:governance_report_dashboard"))
     [row] = response.context["rows"]

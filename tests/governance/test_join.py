@@ -117,7 +117,7 @@ def test_supporters_are_told_when_the_report_is_fixed(client, joiner, routed):
     workflow.resolve(routed, department=routed.department, reply="已修好")
     for user in (joiner.user, routed.rider.user):
         told = Notification.objects.get(recipient=user, kind="governance.report_resolved")
-        assert "已办结" in told.heading
+        assert "修好了吗" in told.heading  # everyone who follows it is asked to check
 
 
 def test_a_joiner_cannot_see_the_reporters_photos_the_owner_still_can(client, joiner, routed):

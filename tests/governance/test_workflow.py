@@ -38,7 +38,20 @@ def in_status(status: str, department) -> Report:
     report = workflow.acknowledge(report, department=department)
     if status == S.ACKNOWLEDGED:
         return report
-    return workflow.resolve(report, department=department, reply="已清理")
+    report = workflow.resolve(report, department=department, reply="已清理")
+    if status == S.RESOLVED:
+        return report
+    if status == S.CONFIRMED:
+        return workflow.confirm(report)
+    report = workflow.reopen(report)
+    if status == S.REOPENED:
+        return report
+    report = workflow.resolve(report, department=department, reply="再次清理")
+    report = workflow.supervise(report)
+    if status == S.SUPERVISION:
+        return report
+    assert status == S.CLOSED
+    return workflow.close(report, actor=None, reason="已协调物业长期处理")
 
 
 def attempt(transition: str, report: Report, department):
@@ -51,6 +64,11 @@ def attempt(transition: str, report: Report, department):
         "reject": lambda: workflow.reject(report, department=department, reason="no"),
         "close_invalid": lambda: workflow.close_invalid(report, actor=None, reason="no"),
         "duplicate": lambda: workflow.mark_duplicate(report, original=other),
+        "confirm": lambda: workflow.confirm(report),
+        "reopen": lambda: workflow.reopen(report),
+        "supervise": lambda: workflow.supervise(report),
+        "redo": lambda: workflow.redo(report, actor=None),
+        "close": lambda: workflow.close(report, actor=None, reason="原因"),
     }
     return calls[transition]()
 
@@ -61,7 +79,12 @@ LEGAL = {
     S.ROUTED: {"route", "acknowledge", "resolve", "reject", "duplicate"},
     S.ACKNOWLEDGED: {"route", "resolve", "reject", "duplicate"},
     S.REJECTED: {"route", "close_invalid", "duplicate"},
-    S.RESOLVED: set(),
+    # The closed loop (issue 14): the rider's check, reopening, supervision.
+    S.RESOLVED: {"confirm", "reopen", "supervise"},
+    S.REOPENED: {"route", "acknowledge", "resolve", "reject", "duplicate"},
+    S.SUPERVISION: {"route", "close_invalid", "duplicate", "redo", "close"},
+    S.CONFIRMED: set(),
+    S.CLOSED: set(),
     S.INVALID: set(),
     S.DUPLICATE: set(),
 }
@@ -73,6 +96,11 @@ TARGET = {
     "reject": S.REJECTED,
     "close_invalid": S.INVALID,
     "duplicate": S.DUPLICATE,
+    "confirm": S.CONFIRMED,
+    "reopen": S.REOPENED,
+    "supervise": S.SUPERVISION,
+    "redo": S.REOPENED,
+    "close": S.CLOSED,
 }
 CASES = [(status, t) for status in LEGAL for t in TARGET]
 
@@ -161,3 +189,8 @@ def test_database_refuses_inconsistent_reports(changes):
     report = ReportFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Report.objects.filter(pk=report.pk).update(**changes)
+
+
+def test_the_table_covers_every_status_and_transition():
+    assert set(LEGAL) == set(S.values)
+    assert set(TARGET) | {"reroute", "validate"} == set(workflow.TRANSITIONS)

@@ -29,11 +29,15 @@ def awards_of(report) -> dict[str, Award]:
     return {award.kind: award for award in Award.objects.filter(report=report)}
 
 
-def test_resolving_a_report_credits_cash_and_points_once(django_capture_on_commit_callbacks):
+def test_confirming_the_fix_credits_cash_and_points_once(django_capture_on_commit_callbacks):
     department = DepartmentFactory()
     report = workflow.route(ReportFactory(), department=department)
     with django_capture_on_commit_callbacks(execute=True):
         report = workflow.resolve(report, department=department, reply="已清理")
+    # The department's word alone pays nothing (issue 14): the rider checks first.
+    assert report.validated_at is None and not Award.objects.filter(report=report).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = workflow.confirm(report)
     assert report.validated_at is not None
     awards = awards_of(report)
     stairwell = category("stairwell-clutter")
@@ -124,7 +128,8 @@ def test_an_unvalidated_report_earns_nothing():
 def test_sweep_finds_validated_reports_whose_award_task_was_lost():
     department = DepartmentFactory()
     report = workflow.route(ReportFactory(), department=department)
-    workflow.resolve(report, department=department, reply="已处理")  # on_commit never ran
+    report = workflow.resolve(report, department=department, reply="已处理")
+    workflow.confirm(report)  # on_commit never ran
     since = timezone.now() - dt.timedelta(days=7)
     assert reports_awaiting_award(since=since) == [report.pk]
     assert tasks.sweep_unawarded_reports() == 1  # eager: the award task ran
