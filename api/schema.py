@@ -74,5 +74,13 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, description in errors.items():
                 responses.setdefault(status, {"description": description})
+                # An operation's own examples of the error (the resolve's 409/422) are kept.
+                examples = (
+                    responses[status].get("content", {}).get("application/json", {}).get("examples")
+                )
                 responses[status]["content"] = reference
+                if examples:
+                    responses[status]["content"] = {
+                        "application/json": {**reference["application/json"], "examples": examples}
+                    }
     return result

@@ -3,7 +3,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Category, Report, ReportEvent
+from governance.models import Category, FixAnswer, Report, ReportEvent
 from governance.services import reporter_pseudonym
 
 PHOTO_SALT = "api.photo"
@@ -52,6 +52,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "closed_at",
             "overdue",
             "escalation_level",
+            "verify_by",
+            "reopen_count",
             "reporter",
         ]
 
@@ -78,9 +80,49 @@ class PhotoSerializer(serializers.Serializer):
     thumbnail_url = serializers.URLField()
 
 
+def _photo_urls(request, kind: str, pk: int) -> dict[str, str]:
+    return {
+        "url": signed_photo_url(request, kind, pk, "full"),
+        "thumbnail_url": signed_photo_url(request, kind, pk, "thumb"),
+    }
+
+
+class FixCheckSerializer(serializers.ModelSerializer):
+    """A rider's answer to "is it fixed?", as the department reads it: what was said, never
+    who said it (no rider id, name or phone; only whether it is the reporter's, deciding one)."""
+
+    at = serializers.DateTimeField(source="created_at", read_only=True)
+    by_reporter = serializers.SerializerMethodField()
+    photo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FixAnswer
+        fields = [
+            "round",
+            "outcome",
+            "satisfaction",
+            "comment",
+            "photo",
+            "by_default",
+            "by_reporter",
+            "at",
+        ]
+        read_only_fields = fields
+
+    def get_by_reporter(self, answer: FixAnswer) -> bool:
+        return answer.rider_id == answer.report.rider_id
+
+    @extend_schema_field(PhotoSerializer(allow_null=True))
+    def get_photo(self, answer: FixAnswer) -> dict[str, str] | None:
+        if not answer.photo:
+            return None
+        return _photo_urls(self.context["request"], "answer", answer.pk)
+
+
 class ReportDetailSerializer(ReportSerializer):
     photos = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
+    checks = FixCheckSerializer(source="answers", many=True, read_only=True)
     timeline = TimelineEventSerializer(source="events", many=True)
 
     class Meta(ReportSerializer.Meta):
@@ -90,18 +132,12 @@ class ReportDetailSerializer(ReportSerializer):
             "reply",
             "photos",
             "evidence",
+            "checks",
             "timeline",
         ]
 
     def _urls(self, kind: str, photos) -> list[dict]:
-        request = self.context["request"]
-        return [
-            {
-                "url": signed_photo_url(request, kind, photo.pk, "full"),
-                "thumbnail_url": signed_photo_url(request, kind, photo.pk, "thumb"),
-            }
-            for photo in photos
-        ]
+        return [_photo_urls(self.context["request"], kind, photo.pk) for photo in photos]
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, report: Report) -> list[dict]:

@@ -16,10 +16,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiRequest,
+    OpenApiResponse,
     extend_schema,
 )
 from drf_spectacular.views import SpectacularAPIView
@@ -34,6 +36,7 @@ from governance import services, workflow
 from governance.models import (
     Category,
     EvidencePhoto,
+    FixAnswer,
     Report,
     ReportEvent,
     ReportPhoto,
@@ -68,6 +71,61 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 PHOTO_CONTENT_TYPES = "image/jpeg, image/png"
+
+
+def _error_example(name: str, status: int, code: str, message: str, fields=None):
+    return OpenApiExample(
+        name,
+        {"error": {"code": code, "message": message, "fields": fields or {}}},
+        response_only=True,
+        status_codes=[str(status)],
+    )
+
+
+# The body is the common Error (api/schema.py puts its schema in); these say when and show it.
+RESOLVE_CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "Not allowed in the report's current status: only a routed, acknowledged or reopened "
+        "report of your department can be resolved (a resolved one waits for the rider's check)."
+    ),
+    examples=[
+        _error_example(
+            "Already resolved",
+            409,
+            "illegal_transition",
+            "A report that is “Resolved, waiting for the rider's check” cannot be resolved.",
+        )
+    ],
+)
+RESOLVE_INCOMPLETE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "The resolution does not meet the category's minimum: `fields` names what is missing "
+        "(`note`: a reply shorter than the category's minimum; `photo`: the category needs an "
+        "evidence photo) and nothing was written. Also the answer to an Idempotency-Key "
+        "reused for another request."
+    ),
+    examples=[
+        _error_example(
+            "Resolution incomplete",
+            422,
+            "resolution_incomplete",
+            "The resolution does not meet this category's minimum.",
+            {
+                "note": ["Say what was done in at least 2 characters: the rider reads it."],
+                "photo": ["“Blocked fire lane” needs a photo of the fixed problem."],
+            },
+        ),
+        _error_example(
+            "Idempotency key reused",
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request (another endpoint "
+            "or another body). Use a new key for a new request.",
+        ),
+    ],
+)
 
 
 def request_fingerprint(request) -> str:
@@ -220,6 +278,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             reports = reports.prefetch_related(
                 "photos",
                 "evidence",
+                # The riders' checks of each fix, oldest round first; who answered stays out.
+                Prefetch("answers", queryset=FixAnswer.objects.order_by("round", "created_at")),
                 Prefetch(
                     "events",
                     queryset=ReportEvent.objects.select_related("department").order_by(
@@ -261,7 +321,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ),
             "application/json": ResolveJsonInput,
         },
-        responses={200: ReportDetailSerializer},
+        responses={200: ReportDetailSerializer, 409: RESOLVE_CONFLICT, 422: RESOLVE_INCOMPLETE},
         parameters=[IDEMPOTENCY_HEADER],
         examples=[
             OpenApiExample("Resolve", {"note": "楼道杂物已清理，通道畅通"}, request_only=True)
@@ -270,7 +330,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     @idempotent
     def resolve(self, request, id=None):
-        """Close the report as fixed, with a note for the rider and an optional evidence photo."""
+        """Say the problem is fixed, with a note for the rider and an evidence photo (required
+        where the category says so). The note must be at least the category's shortest reply.
+        The report becomes `resolved` and the rider is asked to check the fix: confirmed, it
+        is done; not fixed, it comes back `reopened` with a new deadline."""
         data = self._input(ResolveInput)
         report = services.report_resolve(
             report=self.get_object(),
@@ -341,11 +404,18 @@ def photo(request, token: str):
         data = signing.loads(token, salt=PHOTO_SALT, max_age=PHOTO_URL_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    model = ReportPhoto if data.get("k") == "report" else EvidencePhoto
-    item = model.objects.filter(pk=data.get("p")).first()
-    if item is None:
-        raise Http404
-    field = item.thumbnail if data.get("s") == "thumb" else item.image
+    kind, thumb = data.get("k"), data.get("s") == "thumb"
+    if kind == "answer":  # a rider's photo of the fix, as the department reads the check
+        answer = FixAnswer.objects.filter(pk=data.get("p")).first()
+        if answer is None:
+            raise Http404
+        field = answer.thumbnail if thumb else answer.photo
+    else:
+        model = ReportPhoto if kind == "report" else EvidencePhoto
+        item = model.objects.filter(pk=data.get("p")).first()
+        if item is None:
+            raise Http404
+        field = item.thumbnail if thumb else item.image
     return file_response(field, public=False, max_age=3600)
 
 

@@ -1,4 +1,5 @@
-"""Dispatchers' admin: the dispatch queue, its actions, and the closure dashboard.
+"""Dispatchers' admin: the dispatch queue, its actions, supervision (督办) of reports the riders
+said are not fixed, the riders' checks of fixes, and the closure dashboard.
 
 Every status change goes through governance.workflow, exactly as the API and the router do.
 """
@@ -10,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -18,15 +19,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
+from core.responses import file_response
 
 from . import selectors, services, workflow
 from .models import (
     WITH_DEPARTMENT,
     Category,
     Department,
+    FixAnswer,
     Report,
     ReportEvent,
     ReportPhoto,
+    ReportStatus,
     Role,
     RoutingRule,
 )
@@ -49,12 +53,15 @@ class CategoryAdmin(admin.ModelAdmin):
         "points_reward",
         "duplicate_radius_m",
         "duplicate_window_hours",
+        "min_reply_chars",
+        "evidence_required",
         "is_active",
     )
-    list_filter = ("role", "is_active")
+    list_filter = ("role", "evidence_required", "is_active")
     search_fields = ("name", "name_en", "code")
     list_select_related = ("role",)
-    list_editable = ("is_active",)
+    # What a resolution must carry (issue 14) is tuned here, next to the deadline it is held to.
+    list_editable = ("min_reply_chars", "evidence_required", "is_active")
 
 
 @admin.register(Department)
@@ -93,6 +100,31 @@ class OverdueFilter(admin.SimpleListFilter):
             return open_with_department.filter(is_overdue=False, warned_at__isnull=False)
         if self.value() == "on_time":
             return open_with_department.filter(warned_at__isnull=True)
+        return queryset
+
+
+class CheckFilter(admin.SimpleListFilter):
+    """The closed loop's queue: reports the riders said are not fixed, and those the centre
+    must decide on (督办)."""
+
+    title = gettext_lazy("the rider's check")
+    parameter_name = "check"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("supervision", gettext_lazy("Under supervision: the centre decides")),
+            ("reopened", gettext_lazy("Reopened: with the department again")),
+            ("waiting", gettext_lazy("Resolved, waiting for the rider's check")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "supervision":
+            return queryset.filter(status=ReportStatus.SUPERVISION)
+        if self.value() == "reopened":
+            # Acknowledged again after a reopen is still a reopened report being worked.
+            return queryset.filter(status__in=WITH_DEPARTMENT, reopen_count__gte=1)
+        if self.value() == "waiting":
+            return queryset.filter(status=ReportStatus.RESOLVED)
         return queryset
 
 
@@ -151,6 +183,60 @@ class ReportEventInline(admin.TabularInline):
         return False
 
 
+def answer_photo(answer: FixAnswer) -> str:
+    """The rider's photo of the fix, as a thumbnail linked to the full photo (staff only)."""
+    if not answer.photo:
+        return "—"
+    url = reverse("admin:governance_fixanswer_photo", args=[answer.pk])
+    thumb = reverse("admin:governance_fixanswer_photo_thumb", args=[answer.pk])
+    return format_html('<a href="{}"><img src="{}" width="120" alt=""></a>', url, thumb)
+
+
+def answer_rider(answer: FixAnswer) -> str:
+    # A pseudonym, as everywhere in the queue; the reporter's answer is the one that decides.
+    if answer.rider_id == answer.report.rider_id:
+        return _("#%(id)s (reporter)") % {"id": answer.rider_id}
+    return _("#%(id)s (joined)") % {"id": answer.rider_id}
+
+
+class FixAnswerInline(admin.TabularInline):
+    """The riders' checks of each resolution, which the centre's supervision is decided on."""
+
+    model = FixAnswer
+    extra = 0
+    can_delete = False
+    fields = (
+        "round",
+        "rider_label",
+        "outcome",
+        "satisfaction",
+        "comment",
+        "photo_preview",
+        "by_default",
+        "created_at",
+    )
+    readonly_fields = fields
+    ordering = ("round", "created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("report")
+
+    @admin.display(description=gettext_lazy("rider"))
+    def rider_label(self, answer: FixAnswer) -> str:
+        return answer_rider(answer)
+
+    @admin.display(description=gettext_lazy("photo"))
+    def photo_preview(self, answer: FixAnswer) -> str:
+        return answer_photo(answer)
+
+    # What a rider said is never edited, added or removed by staff.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     """The dispatch queue. Riders' phone numbers never appear here."""
@@ -162,10 +248,12 @@ class ReportAdmin(admin.ModelAdmin):
         "status",
         "department",
         "countdown",
+        "reopen_count",
         "created_at",
     )
     list_filter = (
         "status",
+        CheckFilter,
         OverdueFilter,
         ("validated_at", admin.EmptyFieldListFilter),
         "department",
@@ -181,8 +269,8 @@ class ReportAdmin(admin.ModelAdmin):
     list_per_page = 50
     date_hierarchy = "created_at"
     action_form = DispatchActionForm
-    actions = ["reroute", "mark_duplicate", "close_invalid", "validate"]
-    inlines = [ReportPhotoInline, ReportEventInline]
+    actions = ["reroute", "redo", "close", "mark_duplicate", "close_invalid", "validate"]
+    inlines = [ReportPhotoInline, FixAnswerInline, ReportEventInline]
     # What the rider filed, then what the workflow has done with it (the fields only
     # governance.workflow writes, in the model's order; next_check_at is the sweep's own
     # bookkeeping). Nothing here is edited by hand: the actions below change reports.
@@ -261,6 +349,44 @@ class ReportAdmin(admin.ModelAdmin):
             queryset,
             lambda r: workflow.route(r, department=department, actor=request.user, note=note),
             ngettext("%(count)d report routed.", "%(count)d reports routed.", queryset.count()),
+        )
+
+    # Supervision (督办): besides re-routing and closing as invalid, the centre orders the
+    # same department to redo it or closes it with a reason the rider reads.
+    @admin.action(
+        description=gettext_lazy("Order it redone by the same department"),
+        permissions=["change"],
+    )
+    def redo(self, request, queryset) -> None:
+        note = request.POST.get("reason", "").strip()
+        self._run(
+            request,
+            queryset,
+            lambda r: workflow.redo(r, actor=request.user, note=note),
+            ngettext(
+                "%(count)d report sent back to its department to redo.",
+                "%(count)d reports sent back to their departments to redo.",
+                queryset.count(),
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Close with a reason the rider reads"), permissions=["change"]
+    )
+    def close(self, request, queryset) -> None:
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, _("Give the reason, the rider will see it."), messages.ERROR)
+            return
+        self._run(
+            request,
+            queryset,
+            lambda r: workflow.close(r, actor=request.user, reason=reason),
+            ngettext(
+                "%(count)d report closed; the rider reads the reason.",
+                "%(count)d reports closed; the riders read the reason.",
+                queryset.count(),
+            ),
         )
 
     @admin.action(
@@ -348,6 +474,94 @@ class ReportAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/governance/report/dashboard.html", context)
+
+
+@admin.register(FixAnswer)
+class FixAnswerAdmin(admin.ModelAdmin):
+    """The riders' checks of fixes, read-only: what the centre's supervision and the
+    departments' satisfaction figures are made of. Dispatchers (view_fixanswer) and centre
+    admins; riders appear by pseudonym only."""
+
+    list_display = (
+        "report_link",
+        "round",
+        "rider_label",
+        "outcome",
+        "satisfaction",
+        "by_default",
+        "photo_preview",
+        "created_at",
+    )
+    list_filter = (
+        "outcome",
+        "satisfaction",
+        "by_default",
+        ("created_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("=report__public_id",)
+    search_help_text = gettext_lazy("Report number.")
+    list_select_related = ("report",)
+    ordering = ("-created_at", "-id")
+    show_full_result_count = False
+    list_per_page = 50
+    fields = (
+        "report_link",
+        "round",
+        "rider_label",
+        "outcome",
+        "satisfaction",
+        "comment",
+        "photo_preview",
+        "by_default",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("report"), ordering="report__public_id")
+    def report_link(self, answer: FixAnswer) -> str:
+        url = reverse("admin:governance_report_change", args=[answer.report_id])
+        return format_html('<a href="{}">{}</a>', url, answer.report.public_id)
+
+    @admin.display(description=gettext_lazy("rider"))
+    def rider_label(self, answer: FixAnswer) -> str:
+        return answer_rider(answer)
+
+    @admin.display(description=gettext_lazy("photo"))
+    def photo_preview(self, answer: FixAnswer) -> str:
+        return answer_photo(answer)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # riders answer in the portal; the sweep records the defaults
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/photo/",
+                self.admin_site.admin_view(self.photo_view),
+                name="governance_fixanswer_photo",
+            ),
+            path(
+                "<int:pk>/photo/thumb/",
+                self.admin_site.admin_view(self.photo_view),
+                {"size": "thumb"},
+                name="governance_fixanswer_photo_thumb",
+            ),
+            *super().get_urls(),
+        ]
+
+    def photo_view(self, request, pk: int, size: str = "full"):
+        """The rider's photo of the fix: staff who may view the checks."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        answer = get_object_or_404(FixAnswer, pk=pk)
+        field = (answer.thumbnail or answer.photo) if size == "thumb" else answer.photo
+        return file_response(field, public=False, max_age=86400)
 
 
 class DashboardForm(forms.Form):

@@ -1,18 +1,27 @@
-"""Demo departments, routing rules and reports in every status. Run through `seed_demo`."""
+"""Demo departments, routing rules and reports in every status, the closed loop's included (the
+rider's check, reopening, supervision, closing by the centre). Run through `seed_demo`.
+
+Every report gets where it is through the real services and state machine, as in production;
+only the clock is moved back where the story needs time to have passed."""
 
 import datetime as dt
 from decimal import Decimal
 from io import BytesIO
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from core.models import City, District
+from core.models import City, District, User
 from riders.models import Rider
 
 from . import services, workflow
-from .models import Category, Department, Report, RoutingRule
+from .models import Category, Department, FixAnswer, Report, ReportEvent, RoutingRule
+
+A = FixAnswer.Outcome
+H = FixAnswer.Satisfaction
 
 # code, Chinese name, English name, categories routed there by default
 DEPARTMENTS = [
@@ -72,12 +81,23 @@ def seed(stdout) -> None:
         district=licang,
         defaults={"department": departments["licang-housing"]},
     )
-    if Report.objects.exists():
-        stdout.write("Demo reports already present")
-        return
     riders = list(Rider.objects.filter(rider_number__startswith="QD1000").order_by("rider_number"))
     if not riders:
         return
+    # Two sets, each seeded once: a database seeded before the closed loop gets its reports too.
+    if Report.objects.exists():
+        stdout.write("Demo reports already present")
+    else:
+        count = _every_status(riders, licang)
+        stdout.write(f"Demo reports: {count} in every status")
+    if Report.objects.filter(description=STORY[2]).exists():
+        stdout.write("Closed-loop demo reports already present")
+    else:
+        count = _closed_loop(riders, licang)
+        stdout.write(f"Closed-loop demo reports: {count} (checked, reopened, supervised, closed)")
+
+
+def _every_status(riders: list[Rider], licang: District) -> int:
     samples = [
         # category, description, address, lat, lng, what happens next
         (
@@ -193,4 +213,177 @@ def seed(stdout) -> None:
                 next_check_at=timezone.now() - dt.timedelta(hours=1),
             )
             services.report_deadlines_sweep()
-    stdout.write(f"Demo reports: {len(samples)} in every status")
+    return len(samples)
+
+
+# The closed loop (闭环, issue 14): rider index, category, description, address, lat, lng, fate.
+# Rider 0 is the demo rider (13800000001): the reports waiting for their check, reopened on
+# their word and the story below show on their pages.
+LOOP = [
+    (
+        0,
+        "broken-streetlight",
+        "小区东门的路灯坏了一周，晚上送餐看不清台阶",
+        "李沧区书院路 66 号",
+        "36.165200",
+        "120.421300",
+        "waiting",
+    ),
+    (
+        1,
+        "illegal-flyers",
+        "公交站牌上贴满了小广告",
+        "市南区山东路 9 号",
+        "36.071800",
+        "120.394500",
+        "confirmed",
+    ),
+    (
+        2,
+        "traffic-signal-fault",
+        "路口的红绿灯一直黄灯闪烁",
+        "崂山区香港东路 200 号",
+        "36.095600",
+        "120.467800",
+        "by_default",
+    ),
+    (
+        0,
+        "unlicensed-food-stall",
+        "小区门口的流动烧烤摊占了人行道",
+        "李沧区君峰路 30 号",
+        "36.171400",
+        "120.412600",
+        "reopened",
+    ),
+    (
+        3,
+        "uncivil-behaviour",
+        "有人在绿化带里长期堆放废品",
+        "市北区辽宁路 120 号",
+        "36.081900",
+        "120.345700",
+        "supervision",
+    ),
+    (
+        4,
+        "road-hazard",
+        "人行道地砖大面积松动，电动车经过很危险",
+        "黄岛区长江中路 300 号",
+        "35.963200",
+        "120.203400",
+        "closed",
+    ),
+]
+# The issue's story: resolved, "not fixed" with a photo, reopened with a new deadline, resolved
+# again with evidence, confirmed 满意 — and the reward paid once (rewards/demo.py grants it).
+STORY = (
+    0,
+    "stairwell-clutter",
+    "2号楼2单元楼道堆满纸箱和旧床垫，消防通道被堵",
+    "李沧区京口路 28 号",
+    "36.158600",
+    "120.431900",
+    "story",
+)
+
+
+def _earlier(report: Report, hours: float) -> None:
+    """Move the report's clock back, as if what happened to it happened `hours` ago."""
+    delta = dt.timedelta(hours=hours)
+    Report.objects.filter(pk=report.pk).update(
+        **{
+            field: F(field) - delta
+            for field in (
+                "created_at",
+                "routed_at",
+                "due_at",
+                "acknowledged_at",
+                "closed_at",
+                "verify_by",
+            )
+        }
+    )
+    ReportEvent.objects.filter(report=report).update(created_at=F("created_at") - delta)
+
+
+def _check(report: Report, outcome: str, satisfaction: str, comment: str = "", photo=None):
+    return services.report_check(
+        rider=report.rider,
+        report=report,
+        outcome=outcome,
+        satisfaction=satisfaction,
+        comment=comment,
+        photo=photo,
+    )
+
+
+def _resolve(report: Report, reply: str, evidence: str | None = None) -> Report:
+    """The department resolves the report as it stands now, with an evidence photo if given."""
+    report = Report.objects.get(pk=report.pk)
+    return services.report_resolve(
+        report=report,
+        department=report.department,
+        reply=reply,
+        photo=_photo(evidence) if evidence else None,
+    )
+
+
+def _closed_loop(riders: list[Rider], licang: District) -> int:
+    dispatcher = User.objects.filter(username="dispatcher").first()
+    colours = ["#5d4037", "#00838f", "#9e9d24", "#ad1457", "#37474f", "#4527a0", "#795548"]
+    stories = [*LOOP, STORY]
+    for index, (number, code, text, address, lat, lng, fate) in enumerate(stories):
+        rider = riders[number % len(riders)]
+        report = services.report_submit(
+            rider=rider,
+            category=Category.objects.get(code=code),
+            description=text,
+            district=licang if code == "stairwell-clutter" else rider.district,
+            latitude=Decimal(lat),
+            longitude=Decimal(lng),
+            address=address,
+            photos=[_photo(colours[index % len(colours)])],
+        )
+        department = services.department_for(category=report.category, district=report.district)
+        report = workflow.route(report, department=department)
+        report = workflow.acknowledge(report, department=department)
+        if fate == "waiting":
+            _resolve(report, "已更换灯泡和镇流器，路灯恢复照明。")
+        elif fate == "confirmed":
+            report = _resolve(report, "已组织人员清除站牌上的小广告并清洗。")
+            _check(report, A.FIXED, H.SATISFIED, "清理得很干净，谢谢！")
+        elif fate == "by_default":
+            _resolve(report, "信号机控制板已更换，路口恢复正常放行。")
+            # The rider never answered: REPORT_CHECK_HOURS later the sweep accepts it (默认满意).
+            _earlier(report, settings.REPORT_CHECK_HOURS + 2)
+            services.unchecked_fixes_accept()
+        elif fate == "reopened":
+            report = _resolve(report, "已劝离摊主。")
+            said = "摊位晚上照常出摊，人行道还是堵着"
+            _check(report, A.NOT_FIXED, H.DISSATISFIED, said, _photo("#212121"))
+        elif fate == "supervision":
+            report = _resolve(report, "已清理废品。")
+            _check(report, A.NOT_FIXED, H.DISSATISFIED, "废品还在")
+            report = _resolve(report, "已再次清理，并告知周边商户。")
+            _check(report, A.NOT_FIXED, H.DISSATISFIED, "第二次也没有清走")
+        elif fate == "closed":
+            report = _resolve(report, "已安排维修。")
+            _check(report, A.NOT_FIXED, H.DISSATISFIED, "一块砖都没动")
+            report = _resolve(report, "已报修，等待施工。")
+            _check(report, A.NOT_FIXED, H.DISSATISFIED, "还是老样子")
+            workflow.close(
+                Report.objects.get(pk=report.pk),
+                actor=dispatcher,
+                reason="该路段人行道已列入下月整体翻修计划，现场已设置警示标志。",
+            )
+        elif fate == "story":
+            report = _resolve(report, "已通知物业清理楼道。")
+            said = "纸箱搬走了，旧床垫还堵在楼梯口"
+            _check(report, A.NOT_FIXED, H.DISSATISFIED, said, _photo("#6d4c41"))
+            # Reopened to the same department with a new deadline; it works it again.
+            workflow.acknowledge(Report.objects.get(pk=report.pk), department=department)
+            reply = "物业已将旧床垫和杂物全部清运，楼道已畅通，附清理后照片。"
+            report = _resolve(report, reply, evidence="#2e7d32")
+            _check(report, A.FIXED, H.SATISFIED, "楼道干净了，谢谢！")
+    return len(stories)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import District
 from core.photos import PhotoError, check_photo_count
 
-from .models import Category
+from .models import Category, FixAnswer
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -132,3 +132,49 @@ class JoinForm(forms.Form):
     longitude = forms.DecimalField(
         max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False
     )
+
+
+class FixCheckForm(forms.Form):
+    """The rider's answer to "is it fixed?". The rules (what is required, how long a comment,
+    which photos) are report_check's; the form only carries the values back to the page."""
+
+    outcome = forms.ChoiceField(
+        label=_("Is it fixed?"),
+        choices=FixAnswer.Outcome.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you?"),
+        choices=FixAnswer.Satisfaction.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        strip=False,  # report_check strips and measures it
+        widget=forms.Textarea(
+            attrs={"rows": 3, "maxlength": FixAnswer._meta.get_field("comment").max_length}
+        ),
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("Not fixed? A photo of how it looks now helps the department."),
+        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    # The round the rider saw: a second submit of the same answer is recognised as such.
+    round = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+# Which field of FixCheckForm shows a DomainError from report_check, by its code.
+CHECK_ERROR_FIELDS = {
+    "outcome_required": "outcome",
+    "satisfaction_required": "satisfaction",
+    "comment_too_long": "comment",
+    "photo_too_large": "photo",
+    "photo_too_many_pixels": "photo",
+    "photo_wrong_type": "photo",
+    "photo_corrupt": "photo",
+}

@@ -5,7 +5,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.geo import bounding_box, distance_m
@@ -18,9 +18,11 @@ from .models import (
     WITH_DEPARTMENT,
     Category,
     Department,
+    FixAnswer,
     Report,
     ReportEvent,
     ReportPhoto,
+    ReportStatus,
     Role,
 )
 
@@ -212,3 +214,41 @@ def closed_within_deadline_rate(*, days: int = 30) -> float | None:
     if not closed:
         return None
     return round(100 * on_time / closed, 1)
+
+
+# --- The rider's check of a fix (闭环, issue 14) ---------------------------------------------
+
+
+def reports_awaiting_check(*, rider: Rider) -> QuerySet[Report]:
+    """Resolved reports the rider follows and has not answered "is it fixed?" for since the
+    department last resolved them (a round is one resolution), the soonest default first.
+    One query with what Home shows."""
+    answered = FixAnswer.objects.filter(
+        report=OuterRef("pk"), rider=rider, round=OuterRef("reopen_count")
+    )
+    return (
+        Report.objects.filter(_followed_by(rider), status=ReportStatus.RESOLVED)
+        .exclude(Exists(answered))
+        .distinct()
+        .select_related("category", "department")
+        .order_by("verify_by", "id")
+    )
+
+
+def rider_last_answer(*, rider: Rider, report: Report) -> FixAnswer | None:
+    """The rider's latest check of this report's fix (a default acceptance included), if any."""
+    return FixAnswer.objects.filter(report=report, rider=rider).order_by("-round").first()
+
+
+def rider_answered(*, rider: Rider, report: Report, round: int) -> bool:
+    """Whether the rider really answered (not the 72 h default) in this round."""
+    return FixAnswer.objects.filter(
+        report=report, rider=rider, round=round, by_default=False
+    ).exists()
+
+
+def check_awaited(*, report: Report, last_answer: FixAnswer | None) -> bool:
+    """Whether the rider (whose last answer is `last_answer`) is asked to check the fix now."""
+    return report.status == ReportStatus.RESOLVED and (
+        last_answer is None or last_answer.round != report.reopen_count
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/nearby/", views.reports_nearby, name="nearby"),
     path("reports/<slug:public_id>/", views.report_detail, name="detail"),
     path("reports/<slug:public_id>/join/", views.report_join, name="join"),
+    path("reports/<slug:public_id>/check/", views.report_check, name="check"),
     path("reports/<slug:public_id>/photos/<int:position>/", views.report_photo, name="photo"),
     path(
         "reports/<slug:public_id>/photos/<int:position>/thumb/",

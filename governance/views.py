@@ -1,5 +1,6 @@
 """Rider pages for city-problem reports. Every view: the signed-in rider, own reports only."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -13,8 +14,8 @@ from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
-from .forms import ERROR_FIELDS, JoinForm, NearbyForm, ReportForm
-from .models import EvidencePhoto, Report, ReportPhoto
+from .forms import CHECK_ERROR_FIELDS, ERROR_FIELDS, FixCheckForm, JoinForm, NearbyForm, ReportForm
+from .models import EvidencePhoto, Report, ReportPhoto, ReportStatus
 
 
 def _wants_json(request) -> bool:
@@ -84,19 +85,97 @@ def report_list(request):
     return render(request, "governance/report_list.html", {"page": page, "nav": "report"})
 
 
-@rider_required
-@require_GET
-def report_detail(request, public_id: str):
-    """One of the signed-in rider's own reports: status, timeline, the department's reply."""
-    report = selectors.report_for_rider(rider=request.rider, public_id=public_id)
-    if report is None:
-        raise Http404
-    is_reporter = selectors.rider_filed(rider=request.rider, report=report)
+def _report_page(request, report: Report, check_form: FixCheckForm | None = None):
+    rider = request.rider
+    last_answer = selectors.rider_last_answer(rider=rider, report=report)
+    awaited = selectors.check_awaited(report=report, last_answer=last_answer)
+    if awaited and check_form is None:
+        check_form = FixCheckForm(initial={"round": report.reopen_count})
     return render(
         request,
         "governance/report_detail.html",
-        {"report": report, "is_reporter": is_reporter, "nav": "report"},
+        {
+            "report": report,
+            "is_reporter": selectors.rider_filed(rider=rider, report=report),
+            "check_form": check_form if awaited else None,
+            "last_answer": last_answer,
+            "check_hours": settings.REPORT_CHECK_HOURS,
+            "nav": "report",
+        },
     )
+
+
+@rider_required
+@require_GET
+def report_detail(request, public_id: str):
+    """One of the signed-in rider's own reports (filed or joined): status, timeline, the
+    department's reply, and "is it fixed?" while the rider's check is awaited."""
+    report = selectors.report_for_rider(rider=request.rider, public_id=public_id)
+    if report is None:
+        raise Http404
+    return _report_page(request, report)
+
+
+# Refusals that mean the question is no longer open: the page says so instead of the form.
+CHECK_CLOSED = {"not_resolved", "already_answered"}
+
+
+def _checked_message(report: Report) -> str:
+    params = {"id": report.public_id, "department": report.department or ""}
+    if report.status == ReportStatus.CONFIRMED:
+        return _("Thank you! Report %(id)s is confirmed as fixed.") % params
+    if report.status == ReportStatus.REOPENED:
+        return _("Report %(id)s is reopened: %(department)s must fix it again.") % params
+    if report.status == ReportStatus.SUPERVISION:
+        return _("Report %(id)s is not fixed again: the service centre now supervises it.") % params
+    return _("Thank you! Your check of report %(id)s is recorded.") % params
+
+
+@rider_required
+@require_POST
+def report_check(request, public_id: str):
+    """The reporter or a rider who joined answers "is it fixed?" for a resolved report
+    (governance.services.report_check). Anyone else gets 404, as on the report page."""
+    report = selectors.report_for_rider(rider=request.rider, public_id=public_id)
+    if report is None:
+        raise Http404
+    url = reverse("reports:detail", args=[report.public_id])
+    form = FixCheckForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        posted = data["round"]
+        if posted is not None and posted != report.reopen_count:
+            # The form was for an earlier resolution: never let it answer the new one.
+            if selectors.rider_answered(rider=request.rider, report=report, round=posted):
+                messages.info(request, _("You have already answered. Thank you!"))
+            else:
+                messages.info(
+                    request, _("The report changed while you were looking: please check again.")
+                )
+            return redirect(url)
+        try:
+            answer = services.report_check(
+                rider=request.rider,
+                report=report,
+                outcome=data["outcome"],
+                satisfaction=data["satisfaction"],
+                comment=data["comment"],
+                photo=data["photo"],
+            )
+        except DomainError as error:
+            if error.code not in CHECK_CLOSED:
+                form.add_error(CHECK_ERROR_FIELDS.get(error.code), error.message)
+                return _report_page(request, report, form)
+            # A second submit (double tap, back button) or a check the default already took.
+            seen = data["round"] if data["round"] is not None else report.reopen_count
+            if selectors.rider_answered(rider=request.rider, report=report, round=seen):
+                messages.info(request, _("You have already answered. Thank you!"))
+            else:
+                messages.info(request, error.message)
+            return redirect(url)
+        messages.success(request, _checked_message(answer.report))
+        return redirect(url)
+    return _report_page(request, report, form)
 
 
 @rider_required

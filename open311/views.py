@@ -27,7 +27,14 @@ from api.serializers import signed_photo_url
 from api.validators import aware_datetime, bounded_int, finite_decimal, refuse_control_characters
 from core.errors import DomainError
 from governance import selectors, services
-from governance.models import CLOSED_STATUSES, Category, Report, ReportEvent, ReportStatus
+from governance.models import (
+    CLOSED_STATUSES,
+    FIXED_STATUSES,
+    Category,
+    Report,
+    ReportEvent,
+    ReportStatus,
+)
 from riders.models import Rider
 
 from .render import render
@@ -124,7 +131,17 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _status(report: Report) -> str:
+    # GeoReport v2 knows only open and closed: resolved (the rider is checking), confirmed and
+    # closed by the centre are closed; reopened and under supervision are open again.
     return "closed" if report.status in CLOSED_STATUSES else "open"
+
+
+def _status_notes(report: Report) -> str:
+    # The department's reply describes a fix: once the rider says it is not fixed (reopened,
+    # supervision) it no longer does, so the status says where the report stands.
+    if report.reply and report.status in FIXED_STATUSES:
+        return report.reply
+    return report.get_status_display()
 
 
 def _request_row(request, report: Report) -> dict:
@@ -135,7 +152,7 @@ def _request_row(request, report: Report) -> dict:
     return {
         "service_request_id": report.public_id,
         "status": _status(report),
-        "status_notes": report.reply or report.get_status_display(),
+        "status_notes": _status_notes(report),
         "agency_responsible": report.department.display_name if report.department else None,
         "service_notice": None,
         "service_name": report.category.display_name,
@@ -346,7 +363,9 @@ def _create(request) -> dict:
 
 @open311_view()
 def request_updates(request):
-    """FixMyStreet's servicerequestupdates extension: the public status history."""
+    """FixMyStreet's servicerequestupdates extension: the public status history. Each update
+    carries the status the report took then (FMS_STATUS): a reopen is `REOPEN`, the rider's
+    confirmation (or its 72 h default) `FIXED`, as FixMyStreet's own updates say."""
     end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
     start = (
         _date(request.GET["start_date"], "start_date")

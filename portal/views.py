@@ -3,16 +3,29 @@
 from django.shortcuts import render
 
 from core.selectors import inbox_for, unread_count
+from governance.selectors import reports_awaiting_check
 from rewards.selectors import points_balance
 from riders.permissions import rider_required
 
 from .selectors import home_figures
 
+# Home lists this many reports to check; My reports has them all.
+HOME_CHECKS = 10
+
 
 @rider_required
 def home(request):
-    """The signed-in rider: greeting, tier and the headline figures."""
-    return render(request, "portal/home.html", {"figures": home_figures(), "nav": "home"})
+    """The signed-in rider: their reports waiting for "is it fixed?", greeting, tier and the
+    headline figures."""
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "awaiting_check": reports_awaiting_check(rider=request.rider)[:HOME_CHECKS],
+            "figures": home_figures(),
+            "nav": "home",
+        },
+    )
 
 
 @rider_required

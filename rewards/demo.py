@@ -162,7 +162,8 @@ def seed(stdout) -> None:
 
 
 def _validated_last_month(riders: dict[str, Rider], last_month: dt.date) -> None:
-    """Reports resolved by their department last month, dated so (awards included)."""
+    """Reports resolved by their department last month and confirmed by their rider, dated so
+    (awards included)."""
     stairwell = Category.objects.get(code="stairwell-clutter")
     when = timezone.make_aware(dt.datetime.combine(last_month.replace(day=10), dt.time(15)))
     for number, count in LAST_MONTH:
@@ -183,7 +184,8 @@ def _validated_last_month(riders: dict[str, Rider], last_month: dt.date) -> None
                 category=stairwell, district=report.district
             )
             report = workflow.route(report, department=department)
-            workflow.resolve(report, department=department, reply="已通知物业清理。")
+            report = workflow.resolve(report, department=department, reply="已通知物业清理。")
+            workflow.confirm(report)  # the rider checked it last month
             Report.objects.filter(pk=report.pk).update(
                 created_at=when, routed_at=when, closed_at=when, validated_at=when
             )

@@ -36,9 +36,10 @@ ASSET = re.compile(
 
 
 def rider_pages(rider, *, full_lists: bool = False) -> list[str]:
-    """Give `rider` something on every portal page (a resolved report with its reward, points,
-    a redemption, an honour, an application, a subsidy claim, a course, a meal order, nearby
-    merchants) and return the path of every page a signed-in rider can open.
+    """Give `rider` something on every portal page (a resolved report with its reward and its
+    "is it fixed?" card, a reopened one with the rider's answer, points, a redemption, an
+    honour, an application, a subsidy claim, a course, a meal order, nearby merchants) and
+    return the path of every page a signed-in rider can open.
 
     full_lists: also fill each list to a full page (20 reports, 30 ledger lines, 21 benefits,
     6 apartments, 4 canteens, 22 merchants), the heaviest the pages get, for the weight budget.
@@ -56,6 +57,12 @@ def rider_pages(rider, *, full_lists: bool = False) -> list[str]:
     report = workflow.route(ReportFactory(rider=rider), department=department)
     workflow.resolve(report, department=department, reply="已处理")
     rewards.report_awards_grant(report_id=report.pk)
+    # A second one the rider checked "not fixed": the answered card and the reopened timeline.
+    from governance.services import report_check
+
+    reopened = workflow.route(ReportFactory(rider=rider, latitude=35.9), department=department)
+    workflow.resolve(reopened, department=department, reply="已清理")
+    report_check(rider=rider, report=reopened, outcome="not_fixed", satisfaction="dissatisfied")
     give_points(rider, 100)
     benefit = BenefitFactory(stock=5, per_rider_limit=2)
     benefit.picture.save("b.jpg", photo_upload(size=(320, 240)), save=True)
@@ -105,6 +112,7 @@ def rider_pages(rider, *, full_lists: bool = False) -> list[str]:
         "/report/",
         "/reports/",
         f"/reports/{report.public_id}/",
+        f"/reports/{reopened.public_id}/",
         "/me/",
         "/points/",
         "/benefits/",

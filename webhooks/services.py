@@ -60,8 +60,13 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def report_payload(event: str, report: Report) -> dict[str, object]:
-    """What receivers get: the report's public facts, never the rider's personal data."""
+    """What receivers get: the report's public facts, never the rider's personal data — nor
+    the rider's answer to "is it fixed?" (the department reads it in the API, without who)."""
     return {
         "event": event,
         "report": {
@@ -69,10 +74,14 @@ def report_payload(event: str, report: Report) -> dict[str, object]:
             "status": report.status,
             "category": report.category.code if report.category_id else None,
             "department": report.department.code if report.department else None,
-            "due_at": report.due_at.isoformat() if report.due_at else None,
-            "closed_at": report.closed_at.isoformat() if report.closed_at else None,
+            "due_at": _iso(report.due_at),
+            "closed_at": _iso(report.closed_at),
             "overdue": report.is_overdue,
             "escalation_level": report.escalation_level,
+            # The closed loop: when the rider's check of a resolution is due (else null), and
+            # how often the rider said "not fixed" (a reopen brings a new `due_at`).
+            "verify_by": _iso(report.verify_by),
+            "reopen_count": report.reopen_count,
         },
     }
 

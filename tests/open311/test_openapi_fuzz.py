@@ -11,7 +11,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from api.services import token_issue
-from governance import workflow
+from governance import services, workflow
 from tests.factories import DepartmentFactory, ReportFactory, RiderFactory
 
 schema = schemathesis.openapi.from_wsgi("/open311/v2/openapi.yaml", get_wsgi_application())
@@ -39,6 +39,16 @@ def api_key(db):
         department=department,
         reply="已处理",
     )
+    # The closed loop's statuses too, so their updates (REOPEN, FIXED) are checked against it.
+    for n, outcome in enumerate(("not_fixed", "fixed")):
+        report = workflow.resolve(
+            workflow.route(ReportFactory(latitude=36.6 + n / 10), department=department),
+            department=department,
+            reply="已处理",
+        )
+        services.report_check(
+            rider=report.rider, report=report, outcome=outcome, satisfaction="satisfied"
+        )
     _token, key = token_issue(label="fuzz", integration=True)
     yield key
     request_started.connect(close_old_connections)

@@ -19,7 +19,8 @@ class Receiver:
         self.answer = answer
         self.delay = delay
         self.lock = threading.Lock()
-        self.requests: list[dict] = []  # {"delivery_id", "status", "signed"} per POST
+        # {"delivery_id", "event", "body" (raw bytes), "status", "signed"} per POST
+        self.requests: list[dict] = []
         self.port = 0
         self.server: ThreadingHTTPServer | None = None
         self.start()
@@ -45,6 +46,8 @@ class Receiver:
                     receiver.requests.append(
                         {
                             "delivery_id": self.headers.get("X-Delivery-Id"),
+                            "event": self.headers.get("X-Event"),
+                            "body": body,
                             "status": status,
                             "signed": signed,
                         }
