@@ -487,6 +487,15 @@ class ReportEvent(models.Model):
         system = render_title(self.note_kind, self.params) if self.note_kind else ""
         return ": ".join(part for part in (system, self.note) if part)
 
+    @property
+    def public_text(self) -> str:
+        """The note for the public (Open311): a rider's own words about a fix stay inside the
+        portal and the department's view; the system note (e.g. "Not fixed · Dissatisfied")
+        is shown."""
+        if self.note_kind == "governance.check_answered":
+            return render_title(self.note_kind, self.params)
+        return self.text
+
 
 class ReportSupporter(models.Model):
     """A rider who saw the same problem and joined this report instead of filing another.

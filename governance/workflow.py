@@ -406,7 +406,12 @@ def resolve(
 
     def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
         _check_department(row, department)
-        has_evidence = with_evidence or row.evidence.filter(department=department).exists()
+        # Evidence of this round only: a photo from before a reopen shows what the rider
+        # said was not fixed.
+        has_evidence = (
+            with_evidence
+            or row.evidence.filter(department=department, created_at__gte=row.routed_at).exists()
+        )
         resolution_check(row, reply=reply, with_evidence=has_evidence)
         return {
             "closed_at": now,

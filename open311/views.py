@@ -387,7 +387,7 @@ def request_updates(request):
                 "status": FMS_STATUS.get(event.to_status or event.report.status, "OPEN"),
                 "updated_datetime": _iso(event.created_at),
                 # The system note in the request's language, then what a person typed.
-                "description": event.text if event.kind != ReportEvent.Kind.JOINED else "",
+                "description": event.public_text if event.kind != ReportEvent.Kind.JOINED else "",
                 "media_url": None,
             }
             for event in events

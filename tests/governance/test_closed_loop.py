@@ -243,3 +243,20 @@ def test_the_database_holds_the_check_rules(resolved):
             satisfaction=H.DISSATISFIED,
             by_default=True,
         )
+
+
+def test_evidence_from_before_a_reopen_does_not_count_again(department):
+    lane = workflow.route(
+        ReportFactory(category=category("blocked-fire-lane")), department=department
+    )
+    services.report_resolve(
+        report=lane, department=department, reply="车辆已挪走", photo=photo_upload()
+    )
+    check(fresh(lane), A.NOT_FIXED, H.DISSATISFIED)
+    with pytest.raises(workflow.ResolutionIncomplete) as refused:
+        services.report_resolve(report=fresh(lane), department=department, reply="再次挪车")
+    assert set(refused.value.fields) == {"photo"}
+    services.report_resolve(
+        report=fresh(lane), department=department, reply="再次挪车", photo=photo_upload()
+    )
+    assert fresh(lane).status == S.RESOLVED

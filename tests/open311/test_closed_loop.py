@@ -124,3 +124,16 @@ def test_every_update_status_is_in_the_description():
     description = yaml.safe_load((Path(views.__file__).parent / "openapi.yaml").read_text())
     enum = description["components"]["schemas"]["RequestUpdate"]["properties"]["status"]["enum"]
     assert set(FMS_STATUS.values()) <= set(enum)
+
+
+def test_the_riders_own_words_about_a_fix_stay_out_of_the_public_feed(client, department):
+    report = workflow.route(ReportFactory(), department=department)
+    workflow.resolve(report, department=department, reply="纸箱已清理")
+    not_fixed(report)  # comment "还堆着"
+    rows = client.get("/open311/v2/servicerequestupdates.json", HTTP_ACCEPT_LANGUAGE="en").json()
+    reopen = [
+        u for u in rows if u["service_request_id"] == report.public_id and u["status"] == "REOPEN"
+    ]
+    assert len(reopen) == 1
+    assert "还堆着" not in reopen[0]["description"]
+    assert reopen[0]["description"] == "Not fixed · Dissatisfied"
