@@ -49,6 +49,7 @@ NOT_BROWSED = {
     "riders:sign_out",
     "riders:inbox_mark_read",
     "reports:join",
+    "reports:check",  # a POST-only form action, like join
     "reports:photo",
     "reports:photo_thumb",
     "reports:evidence",

@@ -31,7 +31,8 @@ def test_twenty_concurrent_award_runs_pay_once():
 
     department = DepartmentFactory()
     report = workflow.route(ReportFactory(), department=department)
-    workflow.resolve(report, department=department, reply="已处理")
+    report = workflow.resolve(report, department=department, reply="已处理")
+    workflow.confirm(report)  # validated: the award is due
     outcomes = run_concurrently(20, lambda: services.report_awards_grant(report_id=report.pk))
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert sorted(Award.objects.filter(report=report).values_list("kind", flat=True)) == [
