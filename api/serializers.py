@@ -1,9 +1,10 @@
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Category, FixAnswer, Report, ReportEvent
+from governance.models import Category, FixAnswer, Report, ReportEvent, ResponseTemplate
 from governance.services import reporter_pseudonym
 
 PHOTO_SALT = "api.photo"
@@ -162,12 +163,68 @@ class NoteInput(serializers.Serializer):
     note = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ResolveJsonInput(serializers.Serializer):
+class ResolveWithNote(serializers.Serializer):
     note = TextField(max_length=2000, help_text="What was done; the rider reads it.")
 
 
+class ResolveWithTemplate(serializers.Serializer):
+    template = serializers.IntegerField(
+        min_value=1,
+        help_text="A response template's id from GET /api/v1/templates/, instead of `note`.",
+    )
+    fields = serializers.DictField(
+        child=TextField(max_length=500, allow_blank=True),
+        required=False,
+        help_text='A text for each of its placeholders, e.g. {"time": "10:30"}.',
+    )
+
+
+class ResolveJsonInput(ResolveWithNote, ResolveWithTemplate):
+    """Either shape (the schema says oneOf): the note itself, or a response template and the
+    values of its placeholders; `fields` are read with a template only."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = False
+        self.fields["template"].required = False
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "template" not in data:
+            data = {key: data[key] for key in data if not key.startswith("fields")}
+        return super().to_internal_value(data)
+
+    def validate(self, data: dict) -> dict:
+        if ("note" in data) == ("template" in data):
+            raise serializers.ValidationError(
+                {"note": [_("Send either a note or a template, not both.")]}
+            )
+        return data
+
+
+PHOTO_HELP = "Evidence photo (JPEG/PNG ≤ 10 MB)."
+
+
 class ResolveInput(ResolveJsonInput):
-    photo = serializers.FileField(required=False, help_text="Evidence photo (JPEG/PNG ≤ 10 MB).")
+    photo = serializers.FileField(required=False, help_text=PHOTO_HELP)
+
+
+class ResolveWithNoteAndPhoto(ResolveWithNote):
+    photo = serializers.FileField(required=False, help_text=PHOTO_HELP)
+
+
+class ResponseTemplateSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code", default=None, allow_null=True)
+    shared = serializers.SerializerMethodField(
+        help_text="For every department (the centre's), not only yours."
+    )
+    placeholders = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = ResponseTemplate
+        fields = ["id", "title", "body", "category", "shared", "placeholders"]
+
+    def get_shared(self, template: ResponseTemplate) -> bool:
+        return template.department_id is None
 
 
 class RejectInput(serializers.Serializer):

@@ -12,7 +12,7 @@ import django_filters
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiRequest,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
 )
 from drf_spectacular.views import SpectacularAPIView
@@ -41,6 +42,7 @@ from governance.models import (
     ReportEvent,
     ReportPhoto,
     ReportStatus,
+    ResponseTemplate,
 )
 
 from .errors import error_body
@@ -56,7 +58,10 @@ from .serializers import (
     ReportDetailSerializer,
     ReportSerializer,
     ResolveInput,
-    ResolveJsonInput,
+    ResolveWithNote,
+    ResolveWithNoteAndPhoto,
+    ResolveWithTemplate,
+    ResponseTemplateSerializer,
 )
 from .services import idempotency_cutoff
 
@@ -103,8 +108,10 @@ RESOLVE_INCOMPLETE = OpenApiResponse(
     description=(
         "The resolution does not meet the category's minimum: `fields` names what is missing "
         "(`note`: a reply shorter than the category's minimum; `photo`: the category needs an "
-        "evidence photo) and nothing was written. Also the answer to an Idempotency-Key "
-        "reused for another request."
+        "evidence photo; `template`: no such response template for your department and this "
+        "report's category — another department's is refused the same way; `fields.<name>`: a "
+        "placeholder of the template left empty, or a name it does not have) and nothing was "
+        "written. Also the answer to an Idempotency-Key reused for another request."
     ),
     examples=[
         _error_example(
@@ -116,6 +123,20 @@ RESOLVE_INCOMPLETE = OpenApiResponse(
                 "note": ["Say what was done in at least 2 characters: the rider reads it."],
                 "photo": ["“Blocked fire lane” needs a photo of the fixed problem."],
             },
+        ),
+        _error_example(
+            "Template blank not filled in",
+            422,
+            "resolution_incomplete",
+            "Fill in every blank of the response template.",
+            {"fields.place": ["Fill in “place”."]},
+        ),
+        _error_example(
+            "Not your department's template",
+            422,
+            "resolution_incomplete",
+            "This response template cannot be used for this report.",
+            {"template": ["No such template for your department and this category."]},
         ),
         _error_example(
             "Idempotency key reused",
@@ -316,15 +337,27 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request={
             # The photo must be an image, not any bytes: say so, so that schema and server agree.
+            # The note shape only: a oneOf here loses the photo's file part in clients and
+            # schema tools. The form takes `template` and `fields.<name>` too (the docstring).
             "multipart/form-data": OpenApiRequest(
-                ResolveInput, encoding={"photo": {"contentType": PHOTO_CONTENT_TYPES}}
+                ResolveWithNoteAndPhoto, encoding={"photo": {"contentType": PHOTO_CONTENT_TYPES}}
             ),
-            "application/json": ResolveJsonInput,
+            # A note, or a response template and its blanks: one of the two.
+            "application/json": PolymorphicProxySerializer(
+                "ResolveJsonInput",
+                [ResolveWithNote, ResolveWithTemplate],
+                resource_type_field_name=None,
+            ),
         },
         responses={200: ReportDetailSerializer, 409: RESOLVE_CONFLICT, 422: RESOLVE_INCOMPLETE},
         parameters=[IDEMPOTENCY_HEADER],
         examples=[
-            OpenApiExample("Resolve", {"note": "楼道杂物已清理，通道畅通"}, request_only=True)
+            OpenApiExample("Resolve", {"note": "楼道杂物已清理，通道畅通"}, request_only=True),
+            OpenApiExample(
+                "Resolve with a template",
+                {"template": 2, "fields": {"time": "10:30", "place": "金水路12号楼道"}},
+                request_only=True,
+            ),
         ],
     )
     @action(detail=True, methods=["post"])
@@ -332,13 +365,25 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def resolve(self, request, id=None):
         """Say the problem is fixed, with a note for the rider and an evidence photo (required
         where the category says so). The note must be at least the category's shortest reply.
+        Instead of `note`, send `template` (an id from /api/v1/templates/) and `fields` (a text
+        for each of its placeholders): the note is the template's text filled in. A multipart
+        form takes them too, as `template` and `fields.<name>` (e.g. `fields.time`).
         The report becomes `resolved` and the rider is asked to check the fix: confirmed, it
         is done; not fixed, it comes back `reopened` with a new deadline."""
         data = self._input(ResolveInput)
+        report = self.get_object()
+        reply = data.get("note")
+        if reply is None:
+            reply = services.template_fill(
+                template=ResponseTemplate.objects.filter(pk=data["template"]).first(),
+                department=request.auth.department,
+                category=report.category,
+                fields=data.get("fields", {}),
+            )
         report = services.report_resolve(
-            report=self.get_object(),
+            report=report,
             department=request.auth.department,
-            reply=data["note"],
+            reply=reply,
             photo=data.get("photo"),
         )
         return self._detail(report)
@@ -396,6 +441,46 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Category.objects.select_related("role").order_by("role__sort_order", "sort_order")
     serializer_class = CategorySerializer
     pagination_class = None
+
+
+class TemplateFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(
+        method="filter_category", help_text="A category code: templates for it or for any."
+    )
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category__code=value) | Q(category__isnull=True))
+
+    def filter_queryset(self, queryset):
+        # A new endpoint, so it can say what the schema says: a misspelt filter is an error,
+        # not the whole list.
+        unknown = sorted(set(self.data) - set(self.filters))
+        if unknown:
+            raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+        return super().filter_queryset(queryset)
+
+    class Meta:
+        model = ResponseTemplate
+        fields = ["category"]
+
+
+class TemplateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The response templates your department may use when resolving: its own and the
+    centre's for every department, active ones only. `?category=<code>`: those for that
+    category or for any category."""
+
+    serializer_class = ResponseTemplateSerializer
+    filterset_class = TemplateFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no token
+            return ResponseTemplate.objects.none()
+        return (
+            ResponseTemplate.objects.usable_by(self.request.auth.department)
+            .select_related("category")
+            .order_by("sort_order", "id")
+        )
 
 
 def photo(request, token: str):

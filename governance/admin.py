@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin_actions import run_each
 from core.responses import file_response
 
-from . import selectors, services, workflow
+from . import scorecard_admin, selectors, services, workflow
 from .models import (
     WITH_DEPARTMENT,
     Category,
@@ -31,6 +31,7 @@ from .models import (
     ReportEvent,
     ReportPhoto,
     ReportStatus,
+    ResponseTemplate,
     Role,
     RoutingRule,
 )
@@ -70,6 +71,19 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ("city", "is_active")
     search_fields = ("name", "name_en", "code")
     list_select_related = ("city",)
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    """The replies departments send often (issue 14); the body is checked for plain `{name}`
+    placeholders by the model's clean()."""
+
+    list_display = ("title", "department", "category", "body", "is_active", "sort_order")
+    list_filter = ("department", "category", "is_active")
+    search_fields = ("title", "body", "department__name", "category__name")
+    list_select_related = ("department", "category")
+    list_editable = ("is_active", "sort_order")
+    autocomplete_fields = ("department",)
 
 
 @admin.register(RoutingRule)
@@ -370,13 +384,20 @@ class ReportAdmin(admin.ModelAdmin):
             ),
         )
 
+    def _reason(self, request) -> str | None:
+        """The action bar's reason, required for the closing actions (the rider reads it)."""
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, _("Give the reason, the rider will see it."), messages.ERROR)
+            return None
+        return reason
+
     @admin.action(
         description=gettext_lazy("Close with a reason the rider reads"), permissions=["change"]
     )
     def close(self, request, queryset) -> None:
-        reason = request.POST.get("reason", "").strip()
-        if not reason:
-            self.message_user(request, _("Give the reason, the rider will see it."), messages.ERROR)
+        reason = self._reason(request)
+        if reason is None:
             return
         self._run(
             request,
@@ -411,9 +432,8 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Close as invalid"), permissions=["change"])
     def close_invalid(self, request, queryset) -> None:
-        reason = request.POST.get("reason", "").strip()
-        if not reason:
-            self.message_user(request, _("Give the reason, the rider will see it."), messages.ERROR)
+        reason = self._reason(request)
+        if reason is None:
             return
         self._run(
             request,
@@ -449,6 +469,20 @@ class ReportAdmin(admin.ModelAdmin):
                 "dashboard/",
                 self.admin_site.admin_view(self.dashboard_view),
                 name="governance_report_dashboard",
+            ),
+            path(
+                "scorecard/",
+                self.admin_site.admin_view(
+                    lambda request: scorecard_admin.scorecard_view(
+                        request, admin_site=self.admin_site, opts=self.model._meta
+                    )
+                ),
+                name="governance_report_scorecard",
+            ),
+            path(
+                "scorecard/export.xlsx",
+                self.admin_site.admin_view(scorecard_admin.scorecard_export_view),
+                name="governance_report_scorecard_export",
             ),
             *super().get_urls(),
         ]

@@ -26,6 +26,10 @@ class GovernanceConfig(AppConfig):
             "view_role",
             # The riders' checks of fixes, which supervision (督办) is decided on.
             "view_fixanswer",
+            # The replies departments send often; removing one is the centre's decision.
+            "view_responsetemplate",
+            "add_responsetemplate",
+            "change_responsetemplate",
         ),
     }
 

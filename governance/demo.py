@@ -18,7 +18,15 @@ from core.models import City, District, User
 from riders.models import Rider
 
 from . import services, workflow
-from .models import Category, Department, FixAnswer, Report, ReportEvent, RoutingRule
+from .models import (
+    Category,
+    Department,
+    FixAnswer,
+    Report,
+    ReportEvent,
+    ResponseTemplate,
+    RoutingRule,
+)
 
 A = FixAnswer.Outcome
 H = FixAnswer.Satisfaction
@@ -52,6 +60,13 @@ DEPARTMENTS = [
     ("licang-housing", "李沧区住房和城乡建设局", "Licang Housing and Construction", []),
 ]
 
+# A department's own response templates, next to the shared ones migration 0015 seeds:
+# department code, category code, title, body.
+TEMPLATES = [
+    ("qd-urban", "broken-streetlight", "路灯已修复", "{place}的路灯已于{time}修复，夜间照明恢复。"),
+    ("qd-urban", "illegal-flyers", "小广告已清除", "已于{time}清除{place}的小广告，并将持续巡查。"),
+]
+
 
 def _photo(colour: str) -> SimpleUploadedFile:
     image = Image.new("RGB", (1200, 900), colour)
@@ -75,6 +90,12 @@ def seed(stdout) -> None:
                 district=None,
                 defaults={"department": departments[code]},
             )
+    for code, category_code, title, body in TEMPLATES:
+        ResponseTemplate.objects.get_or_create(
+            department=departments[code],
+            title=title,
+            defaults={"category": Category.objects.get(code=category_code), "body": body},
+        )
     licang = District.objects.get(city=qingdao, code="licang")
     RoutingRule.objects.get_or_create(
         category=Category.objects.get(code="stairwell-clutter"),

@@ -3,10 +3,13 @@
 Status changes happen only in governance/workflow.py, which also writes the timeline.
 """
 
+import re
 import secrets
+import string
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -592,4 +595,112 @@ class FixAnswer(models.Model):
         """Not fixed, or dissatisfied with a photo to show it: the report goes back."""
         return self.outcome == self.Outcome.NOT_FIXED or (
             self.satisfaction == self.Satisfaction.DISSATISFIED and bool(self.photo)
+        )
+
+
+# A placeholder is a plain name: no attribute or index access, no format spec, no `{}`.
+PLACEHOLDER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def template_placeholders(body: str) -> list[str]:
+    """The `{name}` placeholders of a response template, in order, each once (`{{`/`}}` are
+    literal braces). ValueError for anything but a plain name, so a template can never reach
+    into an object the way `str.format` would let `{0.__class__}` do."""
+    names: list[str] = []
+    for _literal, name, spec, conversion in string.Formatter().parse(body):
+        if name is None:
+            continue
+        if spec or conversion or not PLACEHOLDER_NAME.match(name):
+            raise ValueError(name)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+class ResponseTemplateQuerySet(models.QuerySet):
+    def usable_by(self, department: Department, *, category: Category | None = None):
+        """Active templates of the department or of every department; with a category, those
+        for it or for any category. The same rule as ResponseTemplate.is_usable_by."""
+        rows = self.filter(is_active=True).filter(
+            Q(department=department) | Q(department__isnull=True)
+        )
+        if category is not None:
+            rows = rows.filter(Q(category=category) | Q(category__isnull=True))
+        return rows
+
+
+class ResponseTemplate(models.Model):
+    """A reply a department sends often, with `{name}` placeholders it fills in when resolving
+    (issue 14): "已于{time}清理完毕，现场已恢复通畅。". No department: every department may use it;
+    no category: it fits any category."""
+
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_templates",
+        verbose_name=_("department"),
+        help_text=_("Leave empty for a template every department may use."),
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_templates",
+        verbose_name=_("category"),
+        help_text=_("Leave empty for a template that fits any category."),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(
+        _("text"),
+        max_length=2000,
+        help_text=_(
+            "What the rider reads. Placeholders in braces, e.g. {time} or {place}, are filled "
+            "in when the template is used; write {{ and }} for a brace itself."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = ResponseTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title="") & ~Q(body=""), name="response_template_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            template_placeholders(self.body)
+        except ValueError:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "Placeholders are plain names in braces, like {time} or {place}: "
+                        "letters, digits and _ only, no {} without a name, no dots or "
+                        "brackets. Write {{ and }} for a brace itself."
+                    )
+                }
+            ) from None
+
+    @property
+    def placeholders(self) -> list[str]:
+        return template_placeholders(self.body)
+
+    def is_usable_by(self, department: Department, category: Category) -> bool:
+        return (
+            self.is_active
+            and self.department_id in (None, department.pk)
+            and self.category_id in (None, category.pk)
         )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import string
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -39,7 +40,9 @@ from .models import (
     ReportPhoto,
     ReportStatus,
     ReportSupporter,
+    ResponseTemplate,
     RoutingRule,
+    template_placeholders,
 )
 
 logger = logging.getLogger(__name__)
@@ -589,3 +592,44 @@ def unchecked_fixes_accept(*, now: dt.datetime | None = None, batch_size: int = 
             accepted += len(rows)
         if len(rows) < batch_size:
             return accepted
+
+
+def template_fill(
+    *,
+    template: ResponseTemplate | None,
+    department: Department,
+    category: Category,
+    fields: Mapping[str, str],
+) -> str:
+    """A response template's text with its placeholders filled in, for a resolution's reply.
+
+    `template` None (no such id) is refused like another department's template, so a token
+    learns nothing about templates it may not use. Each value goes in as plain text, never
+    formatted itself: `{0.__class__}` in a value stays those characters. Missing or empty
+    values and names the template does not have are refused with the field errors
+    (`fields.<name>`), answered 422 by the API."""
+    if template is None or not template.is_usable_by(department, category):
+        raise workflow.ResolutionIncomplete(
+            _("This response template cannot be used for this report."),
+            fields={"template": [_("No such template for your department and this category.")]},
+        )
+    names = template_placeholders(template.body)
+    missing: dict[str, list[str]] = {}
+    for name in names:
+        if not str(fields.get(name, "")).strip():
+            missing[f"fields.{name}"] = [_("Fill in “%(name)s”.") % {"name": name}]
+    for name in fields:
+        if name not in names:
+            missing[f"fields.{name}"] = [
+                _("The template has no “%(name)s” to fill in.") % {"name": name}
+            ]
+    if missing:
+        raise workflow.ResolutionIncomplete(
+            _("Fill in every blank of the response template."), fields=missing
+        )
+    text = []
+    for literal, blank, _spec, _conversion in string.Formatter().parse(template.body):
+        text.append(literal)
+        if blank is not None:
+            text.append(fields[blank].strip())
+    return "".join(text)

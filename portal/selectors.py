@@ -39,6 +39,8 @@ def home_figures() -> list[HeadlineFigure]:
         HeadlineFigure(_("Active riders"), counts["riders"]),
         HeadlineFigure(_("Partner merchants"), counts["merchants"]),
         HeadlineFigure(_("Apartment beds"), counts["beds"]),
-        HeadlineFigure(_("Reports closed within 24 h"), counts["closed_on_time"], "%"),
+        HeadlineFigure(
+            _("Reports closed by their deadline, last 30 days"), counts["closed_on_time"], "%"
+        ),
         HeadlineFigure(_("Canteen meals served"), counts["meals"]),
     ]

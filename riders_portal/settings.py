@@ -378,6 +378,10 @@ REPORT_ROUTING_SWEEP_AFTER_SECONDS = envint("REPORT_ROUTING_SWEEP_AFTER_SECONDS"
 # no answer counts as accepted (默认满意, recorded as such).
 REPORT_CHECK_HOURS = envint("REPORT_CHECK_HOURS", 72)
 
+# The scorecard counts a report as answered in time when the department acknowledged (or
+# resolved) it within this many hours of routing (响应率).
+SCORECARD_FIRST_RESPONSE_HOURS = envint("SCORECARD_FIRST_RESPONSE_HOURS", 2)
+
 # Points expire at the end of the calendar year this many years after they were credited
 # (1: the end of the next year); "never" switches expiry off.
 POINTS_EXPIRE_AFTER_YEARS = (

@@ -42,6 +42,10 @@ def call_and_validate(case, key: str) -> None:
         # schemathesis 4.32's coverage phase ("only required properties") keeps the encoded
         # photo and sends the required note empty; the server's 400 is right, the case invalid.
         excluded.append(schemathesis.checks.positive_data_acceptance)
+    if case.operation.path == "/api/v1/stats/":
+        # Its rules across parameters (start with end, start before end, at most a year, years
+        # 2000-2099) cannot be said in OpenAPI's parameters; the 400 is documented and checked.
+        excluded.append(schemathesis.checks.positive_data_acceptance)
     case.call_and_validate(headers={"Authorization": f"Token {key}"}, excluded_checks=excluded)
 
 

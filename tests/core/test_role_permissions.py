@@ -130,7 +130,11 @@ REMOVED = """
 
 ADDED = {
     # Dispatchers read the riders' checks of fixes (issue 14), which supervision is decided on.
-    DISPATCHER: "governance.view_fixanswer",
+    # They also keep the departments' response templates (issue 14), all but deleting them.
+    DISPATCHER: """
+        governance.view_fixanswer governance.view_responsetemplate
+        governance.add_responsetemplate governance.change_responsetemplate
+    """,
     # Reviewers keep the batch work (now in payouts), and approve and pay each other's batches.
     SUBSIDY_REVIEWER: """
         payouts.view_payoutbatch payouts.add_payoutbatch payouts.change_payoutbatch
@@ -149,6 +153,8 @@ ADDED = {
         governance.delete_reportsupporter governance.view_reportsupporter
         governance.add_fixanswer governance.change_fixanswer governance.delete_fixanswer
         governance.view_fixanswer
+        governance.add_responsetemplate governance.change_responsetemplate
+        governance.delete_responsetemplate governance.view_responsetemplate
     """,
 }
 

@@ -65,4 +65,4 @@ def test_home_shows_the_share_of_reports_closed_by_their_deadline():
     workflow.resolve(late, department=department, reply="late")
     with translation.override("en"):
         figures = {str(f.label): f.value for f in home_figures()}
-    assert figures["Reports closed within 24 h"] == 80.0
+    assert figures["Reports closed by their deadline, last 30 days"] == 80.0
