@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db.models import QuerySet
-
 from .models import PayoutBatch
 from .sources import source_for
-
-
-def batches(*, source: str | None = None) -> QuerySet[PayoutBatch]:
-    rows = PayoutBatch.objects.select_related("created_by", "approved_by", "paid_by")
-    return rows.filter(source=source) if source else rows
 
 
 def exportable(batch: PayoutBatch) -> bool:
