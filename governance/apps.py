@@ -30,6 +30,19 @@ class GovernanceConfig(AppConfig):
             "view_responsetemplate",
             "add_responsetemplate",
             "change_responsetemplate",
+            # Working the report (issue 14): the questions departments asked, the transfers
+            # they request (decided in the admin), the pairs approved at once, and the
+            # assisting departments the dispatcher adds.
+            "view_reportquestion",
+            "view_transferrequest",
+            "change_transferrequest",
+            "view_transferrule",
+            "add_transferrule",
+            "change_transferrule",
+            "delete_transferrule",
+            "view_reportassist",
+            "add_reportassist",
+            "delete_reportassist",
         ),
     }
 

@@ -35,3 +35,12 @@ class ReportsEscalated:
     """The deadline sweep escalated these reports: twice their closure time has passed."""
 
     report_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ReportUrgent:
+    """An urgent report reached a department (routed, transferred, reopened, redone) or a
+    report with a department became urgent: its webhook is paged at once (report.urgent)."""
+
+    report_id: int
+    department_id: int

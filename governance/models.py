@@ -32,6 +32,15 @@ class Role(BilingualName):
         ordering = ["sort_order", "code"]
 
 
+class Priority(models.IntegerChoices):
+    """How soon a report must be closed (issue 14). Stored as a rank so that "urgent first" is
+    an ascending sort the queues' indexes can serve."""
+
+    URGENT = 1, _("Urgent")
+    NORMAL = 2, _("Normal")
+    LOW = 3, _("Low")
+
+
 class Category(BilingualName):
     role = models.ForeignKey(
         Role, on_delete=models.PROTECT, related_name="categories", verbose_name=_("role")
@@ -41,7 +50,26 @@ class Category(BilingualName):
         _("closure hours"),
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
-        help_text=_("A routed report must be closed within this many hours."),
+        help_text=_("A routed report of normal priority must be closed within this many hours."),
+    )
+    # Per-priority deadlines: empty takes REPORT_URGENT_HOURS / REPORT_LOW_HOURS, kept on the
+    # right side of the normal deadline (Category.hours_for).
+    urgent_hours = models.PositiveSmallIntegerField(
+        _("closure hours when urgent"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("Leave empty for the city's default for urgent reports."),
+    )
+    low_hours = models.PositiveSmallIntegerField(
+        _("closure hours when low priority"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("Leave empty for the city's default for low-priority reports."),
+    )
+    default_priority = models.PositiveSmallIntegerField(
+        _("default priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     cash_reward = models.DecimalField(
         _("cash reward (yuan)"), max_digits=8, decimal_places=2, default=Decimal("0.00")
@@ -83,7 +111,30 @@ class Category(BilingualName):
                 condition=Q(duplicate_radius_m__gte=1) & Q(duplicate_window_hours__gte=1),
                 name="category_duplicate_rule_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(default_priority__in=Priority.values),
+                name="category_default_priority_valid",
+            ),
+            # Urgent is never slower than normal, low never faster.
+            models.CheckConstraint(
+                condition=Q(urgent_hours__isnull=True)
+                | Q(urgent_hours__gte=1, urgent_hours__lte=models.F("closure_hours")),
+                name="category_urgent_hours_within_normal",
+            ),
+            models.CheckConstraint(
+                condition=Q(low_hours__isnull=True) | Q(low_hours__gte=models.F("closure_hours")),
+                name="category_low_hours_beyond_normal",
+            ),
         ]
+
+    def hours_for(self, priority: int) -> int:
+        """The closure time for a report of this priority: the category's own, else the
+        setting, clamped so urgent ≤ normal ≤ low."""
+        if priority == Priority.URGENT:
+            return self.urgent_hours or min(settings.REPORT_URGENT_HOURS, self.closure_hours)
+        if priority == Priority.LOW:
+            return self.low_hours or max(settings.REPORT_LOW_HOURS, self.closure_hours)
+        return self.closure_hours
 
 
 class Department(BilingualName):
@@ -148,6 +199,7 @@ class ReportStatus(models.TextChoices):
     WITH_DISPATCHER = "dispatch", _("With the dispatcher")
     ROUTED = "routed", _("Routed")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    WAITING = "waiting", _("Waiting for the rider's answer")
     RESOLVED = "resolved", _("Resolved, waiting for the rider's check")
     REOPENED = "reopened", _("Reopened: not fixed")
     SUPERVISION = "supervision", _("Under the centre's supervision")
@@ -163,6 +215,7 @@ OPEN_STATUSES = (
     ReportStatus.WITH_DISPATCHER,
     ReportStatus.ROUTED,
     ReportStatus.ACKNOWLEDGED,
+    ReportStatus.WAITING,
     ReportStatus.REJECTED,
     ReportStatus.REOPENED,
     ReportStatus.SUPERVISION,
@@ -176,7 +229,12 @@ CLOSED_STATUSES = (
     ReportStatus.INVALID,
     ReportStatus.DUPLICATE,
 )
-WITH_DEPARTMENT = (ReportStatus.ROUTED, ReportStatus.ACKNOWLEDGED, ReportStatus.REOPENED)
+WITH_DEPARTMENT = (
+    ReportStatus.ROUTED,
+    ReportStatus.ACKNOWLEDGED,
+    ReportStatus.WAITING,
+    ReportStatus.REOPENED,
+)
 # Fixed by the department: waiting for the rider's check, or confirmed.
 FIXED_STATUSES = (ReportStatus.RESOLVED, ReportStatus.CONFIRMED)
 
@@ -220,6 +278,9 @@ class Report(models.Model):
         related_name="reports",
         verbose_name=_("department"),
     )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
     routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -227,6 +288,9 @@ class Report(models.Model):
     is_overdue = models.BooleanField(_("overdue"), default=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     warned_at = models.DateTimeField(_("pre-breach warning sent at"), null=True, blank=True)
+    # While waiting for the rider's answer to a department's question: since when the closure
+    # clock is paused (the deadline moves on by the pause when it resumes).
+    paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
     # The next moment the deadline sweep must look at this report (warning, deadline, 2×
     # deadline); empty when there is nothing left to watch. One indexed column keeps the
     # sweep an index range scan however many reports there are.
@@ -270,8 +334,12 @@ class Report(models.Model):
             ),
             models.Index(fields=["rider", "-created_at"], name="report_rider_idx"),
             models.Index(fields=["department", "status", "due_at"], name="report_department_idx"),
-            # The department API's list: its reports by due time, paged by (due_at, id).
-            models.Index(fields=["department", "due_at", "id"], name="report_department_due_idx"),
+            # The department API's list: urgent first, then by due time, paged by
+            # (priority, due_at, id).
+            models.Index(
+                fields=["department", "priority", "due_at", "id"],
+                name="report_department_queue_idx",
+            ),
             models.Index(fields=["category", "latitude", "longitude"], name="report_duplicate_idx"),
             models.Index(fields=["status", "-created_at"], name="report_status_idx"),
             models.Index(
@@ -327,6 +395,15 @@ class Report(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(escalation_level__lte=2), name="report_escalation_level_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values), name="report_priority_valid"
+            ),
+            # The clock is paused exactly while the report waits for the rider's answer.
+            models.CheckConstraint(
+                condition=Q(status=ReportStatus.WAITING, paused_at__isnull=False)
+                | (~Q(status=ReportStatus.WAITING) & Q(paused_at__isnull=True)),
+                name="report_paused_only_while_waiting",
             ),
             models.CheckConstraint(
                 condition=Q(verify_by__isnull=True) | Q(status=ReportStatus.RESOLVED),
@@ -442,6 +519,15 @@ class ReportEvent(models.Model):
         SUPERVISION = "supervision", _("Sent to the centre for supervision")
         REDO = "redo", _("The centre ordered it redone")
         CLOSED = "closed", _("Closed by the centre")
+        ASKED = "asked", _("The department asked the rider")
+        RIDER_ANSWERED = "rider_answered", _("The rider answered")
+        QUESTION_EXPIRED = "question_expired", _("No answer in time: the clock runs again")
+        PRIORITY = "priority", _("Priority changed")
+        TRANSFER_ASKED = "transfer_asked", _("Transfer requested")
+        TRANSFER_REFUSED = "transfer_refused", _("Transfer refused")
+        TRANSFERRED = "transferred", _("Transferred to another department")
+        ASSIST_ADDED = "assist_added", _("Assisting department added")
+        ASSIST_REMOVED = "assist_removed", _("Assisting department removed")
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
@@ -704,3 +790,240 @@ class ResponseTemplate(models.Model):
             and self.department_id in (None, department.pk)
             and self.category_id in (None, category.pk)
         )
+
+
+# --- Working the report (issue 14): questions to the rider, transfers, joint handling ---------
+
+
+def question_photo_path(question: "ReportQuestion", filename: str) -> str:
+    return _random_jpeg_path("questions", question)
+
+
+def question_thumbnail_path(question: "ReportQuestion", filename: str) -> str:
+    return _random_jpeg_path("questions", question, "-thumb")
+
+
+QUESTIONS_PER_REPORT = 2
+
+
+class ReportQuestion(models.Model):
+    """A department's question to the reporter ("which entrance?"). While it is open the report
+    waits (status `waiting`) and its closure clock is paused; the rider's answer, or the
+    timeout `answer_by`, resumes it. At most QUESTIONS_PER_REPORT per report; the department
+    never learns who answers."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="questions", verbose_name=_("report")
+    )
+    position = models.PositiveSmallIntegerField(_("number"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    text = models.CharField(_("question"), max_length=500)
+    asked_at = models.DateTimeField(_("asked at"))
+    answer_by = models.DateTimeField(_("answer expected by"))
+    answer = models.CharField(_("answer"), max_length=1000, blank=True)
+    photo = models.ImageField(_("photo"), upload_to=question_photo_path, blank=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=question_thumbnail_path, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # No answer by `answer_by`, or the report left `waiting` another way (resolved, re-routed):
+    # the question is closed unanswered.
+    closed_at = models.DateTimeField(_("closed unanswered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question to the rider")
+        verbose_name_plural = _("questions to the rider")
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="report_question_position"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1, position__lte=QUESTIONS_PER_REPORT),
+                name="report_question_at_most_two",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="report_question_not_empty"),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(closed_at__isnull=True),
+                name="report_question_answered_or_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                name="report_question_answer_has_text",
+            ),
+            # One open question at a time.
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(answered_at__isnull=True, closed_at__isnull=True),
+                name="report_question_one_open",
+            ),
+        ]
+        indexes = [
+            # The timeout sweep: open questions by when they expire.
+            models.Index(
+                fields=["answer_by"],
+                name="report_question_open_idx",
+                condition=Q(answered_at__isnull=True, closed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} ?{self.position}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.closed_at is None
+
+
+class TransferRule(models.Model):
+    """A known hand-over (转办) the dispatcher need not look at: a request from `from_department`
+    to `to_department` is approved at once."""
+
+    from_department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("from department")
+    )
+    to_department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("to department")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("automatic transfer rule")
+        verbose_name_plural = _("automatic transfer rules")
+        ordering = ["from_department", "to_department"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_department", "to_department"], name="transfer_rule_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_department=models.F("to_department")),
+                name="transfer_rule_not_to_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_department} → {self.to_department}"
+
+
+class TransferRequest(models.Model):
+    """A department that is not responsible asks to hand a report to another one (转办); the
+    dispatcher approves or refuses it by `decide_by`, or a TransferRule approves it at once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the dispatcher")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("report")
+    )
+    from_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("from department")
+    )
+    to_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("to department")
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decide_by = models.DateTimeField(_("decision due by"))
+    # Approved by a TransferRule, not by a person.
+    by_rule = models.BooleanField(_("approved by a rule"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("dispatcher's note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_department=models.F("to_department")),
+                name="transfer_not_to_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "refused"]),
+                name="transfer_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="transfer_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="transfer_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(by_rule=False) | Q(status="approved"), name="transfer_rule_approves"
+            ),
+            # One request waiting per report.
+            models.UniqueConstraint(
+                fields=["report"], condition=Q(status="pending"), name="transfer_one_pending"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["decide_by"], name="transfer_pending_idx", condition=Q(status="pending")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.from_department} → {self.to_department}"
+
+
+class ReportAssist(models.Model):
+    """An assisting department of a report (联办): it sees the report in its API list and
+    workbench, comments and attaches evidence; only the lead department (`Report.department`)
+    acknowledges, asks, resolves or rejects."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="assists", verbose_name=_("report")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assists", verbose_name=_("department")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assisting department")
+        verbose_name_plural = _("assisting departments")
+        ordering = ["report", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "department"], name="report_assist_once_per_department"
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "report"], name="report_assist_dept_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report} + {self.department}"

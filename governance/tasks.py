@@ -27,3 +27,8 @@ def sweep_report_deadlines() -> int:
 @shared_task(acks_late=True)
 def sweep_unchecked_fixes() -> int:
     return services.unchecked_fixes_accept()
+
+
+@shared_task(acks_late=True)
+def sweep_unanswered_questions() -> int:
+    return services.unanswered_questions_expire()

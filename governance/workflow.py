@@ -46,7 +46,7 @@ from core.messages import Message, Params, names
 from core.models import User
 from core.services import notification_post
 
-from .events import ReportStatusChanged, ReportValidated
+from .events import ReportStatusChanged, ReportUrgent, ReportValidated
 from .messages import (
     CHECK_ANSWERED,
     CHECK_NOT_ANSWERED,
@@ -54,7 +54,16 @@ from .messages import (
     REJECTED_BECAUSE,
     STATUS_CHANGED,
 )
-from .models import OPEN_STATUSES, Department, Report, ReportEvent, ReportStatus
+from .models import (
+    OPEN_STATUSES,
+    QUESTIONS_PER_REPORT,
+    Department,
+    Priority,
+    Report,
+    ReportEvent,
+    ReportQuestion,
+    ReportStatus,
+)
 
 S = ReportStatus
 K = ReportEvent.Kind
@@ -88,7 +97,11 @@ class Transition(NamedTuple):
 
 
 VALIDATABLE = (*OPEN_STATUSES, S.RESOLVED, S.CLOSED)
-WORKING = (S.ROUTED, S.ACKNOWLEDGED, S.REOPENED)
+# With the department, its clock running or (waiting) paused: it may resolve, reject or be
+# re-routed from any of them.
+WORKING = (S.ROUTED, S.ACKNOWLEDGED, S.REOPENED, S.WAITING)
+# Where a department may ask the rider a question (not while one is open).
+ASKABLE = (S.ROUTED, S.ACKNOWLEDGED, S.REOPENED)
 
 TRANSITIONS: dict[str, Transition] = {
     "route": Transition(
@@ -99,6 +112,14 @@ TRANSITIONS: dict[str, Transition] = {
     "acknowledge": Transition((S.ROUTED, S.REOPENED), S.ACKNOWLEDGED, K.ACKNOWLEDGED),
     "resolve": Transition(WORKING, S.RESOLVED, K.RESOLVED),
     "reject": Transition(WORKING, S.REJECTED, K.REJECTED),
+    # Working the report (issue 14): a question to the rider pauses the clock; the answer, or
+    # its timeout, resumes it. The transfer (转办) approved is a re-route with its own line;
+    # the priority is changed in place.
+    "ask": Transition(ASKABLE, S.WAITING, K.ASKED),
+    "answer": Transition((S.WAITING,), S.ACKNOWLEDGED, K.RIDER_ANSWERED),
+    "answer_timeout": Transition((S.WAITING,), S.ACKNOWLEDGED, K.QUESTION_EXPIRED),
+    "transfer": Transition(WORKING, S.ROUTED, K.TRANSFERRED),
+    "prioritise": Transition(tuple(OPEN_STATUSES), None, K.PRIORITY),
     # The rider's check (or its default), FixAnswer in governance/services.py.
     "confirm": Transition((S.RESOLVED,), S.CONFIRMED, K.CONFIRMED, validates=True),
     "reopen": Transition((S.RESOLVED,), S.REOPENED, K.REOPENED),
@@ -139,6 +160,8 @@ WORKFLOW_FIELDS = frozenset(
         "verify_by",
         "reopen_count",
         "validated_at",
+        "priority",
+        "paused_at",
         "updated_at",
     }
 )
@@ -174,6 +197,11 @@ def _action_label(transition: str) -> str:
         "supervise": _("sent for supervision"),
         "redo": _("ordered redone"),
         "close": _("closed"),
+        "ask": _("asked a question"),
+        "answer": _("answered"),
+        "answer_timeout": _("resumed"),
+        "transfer": _("transferred"),
+        "prioritise": _("given another priority"),
     }[transition]
 
 
@@ -217,9 +245,17 @@ def transition(
                 }
             raise IllegalTransition(message, code=spec.refused_code)
         now = timezone.now()
+        before = row.status
+        was_urgent = row.priority == Priority.URGENT
+        if before == S.WAITING and spec.target not in (None, S.WAITING):
+            # Leaving `waiting` by any way: the clock resumes (the deadline moves on by the
+            # pause) and an unanswered question is closed. The rule may still set its own.
+            fields = {**_clock_resumed(row, now), **fields}
+            ReportQuestion.objects.filter(
+                report=row, answered_at__isnull=True, closed_at__isnull=True
+            ).update(closed_at=now)
         if rule is not None:
             fields = {**fields, **(rule(row, now) or {})}
-        before = row.status
         if spec.target is not None:
             fields["status"] = spec.target
         newly_validated = spec.validates and row.validated_at is None
@@ -253,7 +289,21 @@ def transition(
                     report_id=row.pk, transition=name, from_status=before, to_status=row.status
                 )
             )
+        if _pages(name, row, was_urgent):
+            publish(ReportUrgent(report_id=row.pk, department_id=row.department_id))
     return row
+
+
+# The transitions that hand a report to a department's hands: an urgent one pages it.
+HANDS_OVER = frozenset({"route", "reroute", "transfer", "reopen", "redo"})
+
+
+def _pages(name: str, row: Report, was_urgent: bool) -> bool:
+    if row.priority != Priority.URGENT or row.department_id is None:
+        return False
+    if name == "prioritise":
+        return not was_urgent and row.status in WORKING
+    return name in HANDS_OVER
 
 
 def _refuse_if_validated(report: Report, transition: str) -> None:
@@ -291,7 +341,7 @@ def deadline_for(routed_at: dt.datetime, closure_hours: int) -> dt.datetime:
 
 
 def _clock_started(report: Report, now: dt.datetime) -> dict[str, Any]:
-    hours = report.category.closure_hours
+    hours = report.category.hours_for(report.priority)
     return {
         "routed_at": now,
         "due_at": deadline_for(now, hours),
@@ -299,6 +349,39 @@ def _clock_started(report: Report, now: dt.datetime) -> dict[str, Any]:
         "escalation_level": 0,
         "warned_at": None,
         "next_check_at": now + dt.timedelta(hours=hours * WARNING_SHARE),
+    }
+
+
+def next_check(
+    *,
+    routed_at: dt.datetime,
+    due_at: dt.datetime,
+    warned: bool,
+    overdue: bool,
+    escalation_level: int,
+) -> dt.datetime | None:
+    """When the deadline sweep must next look at a report whose clock runs: the warning point,
+    the deadline, twice the deadline, or never (already escalated)."""
+    if overdue:
+        return due_at + (due_at - routed_at) if escalation_level < 2 else None
+    if warned:
+        return due_at
+    return routed_at + (due_at - routed_at) * WARNING_SHARE
+
+
+def _clock_resumed(report: Report, now: dt.datetime) -> dict[str, Any]:
+    """The clock paused for a question runs again: the deadline moves on by the pause."""
+    due_at = report.due_at + (now - report.paused_at)
+    return {
+        "paused_at": None,
+        "due_at": due_at,
+        "next_check_at": next_check(
+            routed_at=report.routed_at,
+            due_at=due_at,
+            warned=report.warned_at is not None,
+            overdue=report.is_overdue,
+            escalation_level=report.escalation_level,
+        ),
     }
 
 
@@ -635,4 +718,160 @@ def close(report: Report, *, actor: User | None, reason: str) -> Report:
         rule=lambda row, now: {"closed_at": now},
         note=reason.strip(),
         **CLOCK_STOPPED,
+    )
+
+
+# --- Working the report (issue 14): questions, priority, transfer ----------------------------
+
+
+def ask(
+    report: Report, *, department: Department, question: str, actor: User | None = None
+) -> Report:
+    """The department asks the reporter a question; the report waits for the answer with its
+    clock paused, at most REPORT_QUESTION_HOURS. Asking is a first response (acknowledged)."""
+    text = question.strip()
+    if not text:
+        raise DomainError(_("Write the question: the rider reads it."), code="question_required")
+    with transaction.atomic():
+        row = lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        asked = row.questions.count()
+
+        def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+            _check_department(row, department)
+            if asked >= QUESTIONS_PER_REPORT:
+                raise IllegalTransition(
+                    _("A department may ask the rider at most %(count)d questions per report.")
+                    % {"count": QUESTIONS_PER_REPORT},
+                    code="too_many_questions",
+                )
+            return {
+                "acknowledged_at": row.acknowledged_at or now,
+                "paused_at": now,
+                "next_check_at": None,
+            }
+
+        row = transition(
+            row, "ask", by=actor, locked=True, rule=rule, note=text, event_department=department
+        )
+        ReportQuestion.objects.create(
+            report=row,
+            position=asked + 1,
+            department=department,
+            asked_by=actor,
+            text=text,
+            asked_at=row.paused_at,
+            answer_by=row.paused_at + dt.timedelta(hours=settings.REPORT_QUESTION_HOURS),
+        )
+    return row
+
+
+def answer(
+    report: Report, *, locked: bool = False, note: str = "", by: User | None = None
+) -> Report:
+    """The rider answered the open question (the caller saved it on the ReportQuestion): the
+    clock runs again, with the deadline moved on by the pause."""
+    return transition(report, "answer", by=by, locked=locked, note=note)
+
+
+def answer_timeout(
+    report: Report, *, locked: bool = False, system_note: Message | None = None
+) -> Report:
+    """No answer in REPORT_QUESTION_HOURS: the clock runs again and the question is closed."""
+    return transition(
+        report,
+        "answer_timeout",
+        locked=locked,
+        system_note=system_note,
+        note_params={"hours": settings.REPORT_QUESTION_HOURS},
+    )
+
+
+def transfer(
+    report: Report,
+    *,
+    to_department: Department,
+    actor: User | None = None,
+    note: str = "",
+    system_note: Message | None = None,
+    note_params: Params | None = None,
+    locked: bool = False,
+) -> Report:
+    """Hand the report to another department (转办, approved): a re-route whose timeline line
+    says so. The new department gets a fresh closure clock, as on any routing."""
+    if report.department_id == to_department.pk:
+        raise IllegalTransition(
+            _("The report is already with this department."), code="same_department"
+        )
+    return transition(
+        report,
+        "transfer",
+        by=actor,
+        locked=locked,
+        rule=_clock_started,
+        note=note,
+        system_note=system_note,
+        note_params=note_params,
+        event_department=to_department,
+        department=to_department,
+        acknowledged_at=None,
+    )
+
+
+def prioritise(
+    report: Report,
+    *,
+    priority: int,
+    reason: str,
+    actor: User | None = None,
+    system_note: Message | None = None,
+    note_params: Params | None = None,
+) -> Report:
+    """The dispatcher sets another priority, with a reason. A report with a department keeps
+    its routing time and gets the deadline of the new priority (pauses kept); the deadline
+    sweep then takes it from there."""
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the new priority."), code="reason_required")
+
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        if row.priority == priority:
+            raise IllegalTransition(
+                _("The report already has this priority."), code="same_priority"
+            )
+        changes: dict[str, Any] = {"priority": priority}
+        if row.due_at is not None and row.status in WORKING:
+            category = row.category
+            due_at = row.due_at + dt.timedelta(
+                hours=category.hours_for(priority) - category.hours_for(row.priority)
+            )
+            overdue = now >= due_at
+            changes["due_at"] = due_at
+            changes["is_overdue"] = row.is_overdue and overdue
+            if not overdue:
+                warn_at = row.routed_at + (due_at - row.routed_at) * WARNING_SHARE
+                changes["warned_at"] = row.warned_at if now >= warn_at else None
+            if row.status != S.WAITING:
+                changes["next_check_at"] = (
+                    # Newly past the deadline: the sweep flags it on its next run.
+                    now
+                    if overdue and not row.is_overdue
+                    else next_check(
+                        routed_at=row.routed_at,
+                        due_at=due_at,
+                        warned=changes.get("warned_at", row.warned_at) is not None,
+                        overdue=changes["is_overdue"],
+                        escalation_level=row.escalation_level,
+                    )
+                )
+        return changes
+
+    return transition(
+        report,
+        "prioritise",
+        by=actor,
+        rule=rule,
+        note=reason.strip(),
+        system_note=system_note,
+        note_params=note_params,
     )

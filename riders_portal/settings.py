@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.sweep_unchecked_fixes",
         "schedule": 300.0,
     },
+    # Questions to the rider not answered by their time: the clock runs again.
+    "expire-unanswered-questions": {
+        "task": "governance.tasks.sweep_unanswered_questions",
+        "schedule": 300.0,
+    },
     # The webhook outbox's safety net and retry clock (WEBHOOK_* settings below).
     "deliver-due-webhooks": {
         "task": "webhooks.tasks.sweep_webhook_deliveries",
@@ -377,6 +382,17 @@ REPORT_ROUTING_SWEEP_AFTER_SECONDS = envint("REPORT_ROUTING_SWEEP_AFTER_SECONDS"
 # After a department resolves a report, the rider has this long to say whether it is fixed;
 # no answer counts as accepted (默认满意, recorded as such).
 REPORT_CHECK_HOURS = envint("REPORT_CHECK_HOURS", 72)
+
+# Closure times by priority where a category does not set its own (normal is the category's
+# closure hours); kept so that urgent ≤ normal ≤ low (Category.hours_for).
+REPORT_URGENT_HOURS = envint("REPORT_URGENT_HOURS", 4)
+REPORT_LOW_HOURS = envint("REPORT_LOW_HOURS", 72)
+
+# A department's question to the rider: the clock pauses until the answer, or this many hours.
+REPORT_QUESTION_HOURS = envint("REPORT_QUESTION_HOURS", 48)
+
+# The dispatcher answers a department's transfer request (转办) within this many hours.
+TRANSFER_DECISION_HOURS = envint("TRANSFER_DECISION_HOURS", 2)
 
 # The scorecard counts a report as answered in time when the department acknowledged (or
 # resolved) it within this many hours of routing (响应率).

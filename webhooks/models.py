@@ -17,6 +17,9 @@ class Event(models.TextChoices):
     REOPENED = "report.reopened", _("Report reopened: the rider says it is not fixed")
     CONFIRMED = "report.confirmed", _("Fix confirmed by the rider (or by default)")
     SUPERVISION = "report.supervision", _("Report under the centre's supervision")
+    URGENT = "report.urgent", _("Urgent report for the department (paged at once)")
+    ANSWERED = "report.answered", _("The rider answered the department's question")
+    ASSISTING = "report.assisting", _("The department was asked to assist with a report")
 
 
 def new_secret() -> str:

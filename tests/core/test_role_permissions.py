@@ -134,6 +134,11 @@ ADDED = {
     DISPATCHER: """
         governance.view_fixanswer governance.view_responsetemplate
         governance.add_responsetemplate governance.change_responsetemplate
+        governance.view_reportquestion governance.view_transferrequest
+        governance.change_transferrequest governance.view_transferrule
+        governance.add_transferrule governance.change_transferrule
+        governance.delete_transferrule governance.view_reportassist
+        governance.add_reportassist governance.delete_reportassist
     """,
     # Reviewers keep the batch work (now in payouts), and approve and pay each other's batches.
     SUBSIDY_REVIEWER: """
@@ -155,6 +160,14 @@ ADDED = {
         governance.view_fixanswer
         governance.add_responsetemplate governance.change_responsetemplate
         governance.delete_responsetemplate governance.view_responsetemplate
+        governance.add_reportquestion governance.change_reportquestion
+        governance.delete_reportquestion governance.view_reportquestion
+        governance.add_transferrule governance.change_transferrule
+        governance.delete_transferrule governance.view_transferrule
+        governance.add_transferrequest governance.change_transferrequest
+        governance.delete_transferrequest governance.view_transferrequest
+        governance.add_reportassist governance.change_reportassist
+        governance.delete_reportassist governance.view_reportassist
     """,
 }
 

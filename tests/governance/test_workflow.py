@@ -35,6 +35,8 @@ def in_status(status: str, department) -> Report:
         return report
     if status == S.REJECTED:
         return workflow.reject(report, department=department, reason="not ours")
+    if status == S.WAITING:
+        return workflow.ask(report, department=department, question="哪个入口？")
     report = workflow.acknowledge(report, department=department)
     if status == S.ACKNOWLEDGED:
         return report
@@ -54,6 +56,10 @@ def in_status(status: str, department) -> Report:
     return workflow.close(report, actor=None, reason="已协调物业长期处理")
 
 
+def other_department():
+    return DepartmentFactory()
+
+
 def attempt(transition: str, report: Report, department):
     other = ReportFactory()
     calls = {
@@ -69,6 +75,10 @@ def attempt(transition: str, report: Report, department):
         "supervise": lambda: workflow.supervise(report),
         "redo": lambda: workflow.redo(report, actor=None),
         "close": lambda: workflow.close(report, actor=None, reason="原因"),
+        "ask": lambda: workflow.ask(report, department=department, question="哪个入口？"),
+        "answer": lambda: workflow.answer(report, note="东门"),
+        "answer_timeout": lambda: workflow.answer_timeout(report),
+        "transfer": lambda: workflow.transfer(report, to_department=other_department()),
     }
     return calls[transition]()
 
@@ -76,12 +86,22 @@ def attempt(transition: str, report: Report, department):
 LEGAL = {
     S.SUBMITTED: {"route", "to_dispatcher", "close_invalid", "duplicate"},
     S.WITH_DISPATCHER: {"route", "close_invalid", "duplicate"},
-    S.ROUTED: {"route", "acknowledge", "resolve", "reject", "duplicate"},
-    S.ACKNOWLEDGED: {"route", "resolve", "reject", "duplicate"},
+    S.ROUTED: {"route", "acknowledge", "resolve", "reject", "duplicate", "ask", "transfer"},
+    S.ACKNOWLEDGED: {"route", "resolve", "reject", "duplicate", "ask", "transfer"},
+    # A question to the rider (issue 14): the clock paused until the answer or its timeout.
+    S.WAITING: {
+        "route",
+        "resolve",
+        "reject",
+        "duplicate",
+        "answer",
+        "answer_timeout",
+        "transfer",
+    },
     S.REJECTED: {"route", "close_invalid", "duplicate"},
     # The closed loop (issue 14): the rider's check, reopening, supervision.
     S.RESOLVED: {"confirm", "reopen", "supervise"},
-    S.REOPENED: {"route", "acknowledge", "resolve", "reject", "duplicate"},
+    S.REOPENED: {"route", "acknowledge", "resolve", "reject", "duplicate", "ask", "transfer"},
     S.SUPERVISION: {"route", "close_invalid", "duplicate", "redo", "close"},
     S.CONFIRMED: set(),
     S.CLOSED: set(),
@@ -101,6 +121,10 @@ TARGET = {
     "supervise": S.SUPERVISION,
     "redo": S.REOPENED,
     "close": S.CLOSED,
+    "ask": S.WAITING,
+    "answer": S.ACKNOWLEDGED,
+    "answer_timeout": S.ACKNOWLEDGED,
+    "transfer": S.ROUTED,
 }
 CASES = [(status, t) for status in LEGAL for t in TARGET]
 
@@ -193,4 +217,4 @@ def test_database_refuses_inconsistent_reports(changes):
 
 def test_the_table_covers_every_status_and_transition():
     assert set(LEGAL) == set(S.values)
-    assert set(TARGET) | {"reroute", "validate"} == set(workflow.TRANSITIONS)
+    assert set(TARGET) | {"reroute", "validate", "prioritise"} == set(workflow.TRANSITIONS)
