@@ -11,12 +11,13 @@ import functools
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -35,6 +36,7 @@ from governance.models import (
     ReportEvent,
     ReportStatus,
 )
+from governance.scorecard import ScorecardRow, department_scorecard
 from riders.models import Rider
 
 from .render import render
@@ -144,7 +146,50 @@ def _status_notes(report: Report) -> str:
     return report.get_status_display()
 
 
-def _request_row(request, report: Report) -> dict:
+# The departments' figures in `service_notice`, recomputed at most this often (the scorecard's
+# query is ~1 s over a million reports; the figures move slowly).
+NOTICE_SECONDS = 600
+NOTICE_DAYS = 30
+
+
+def _notice(row: ScorecardRow) -> str | None:
+    if row.response_rate is None or row.closed_by_deadline_rate is None:
+        return None
+    text = _(
+        "%(department)s, last %(days)d days: %(received)d reports, %(response)s%% answered "
+        "in time, %(on_time)s%% closed by the deadline."
+    ) % {
+        "department": row.department.display_name,
+        "days": NOTICE_DAYS,
+        "received": row.received,
+        "response": f"{row.response_rate:g}",
+        "on_time": f"{row.closed_by_deadline_rate:g}",
+    }
+    if row.satisfaction_rate is not None:
+        text += " " + _("Reporters satisfied with the fix: %(satisfied)s%%.") % {
+            "satisfied": f"{row.satisfaction_rate:g}"
+        }
+    return text
+
+
+def department_notices() -> dict[int, str]:
+    """Each department's scorecard for the last NOTICE_DAYS days as a sentence, by department
+    id, in the active language. GeoReport v2 has no field for a department's performance;
+    `service_notice` is its free text about the action to expect, so the public reads there
+    how the responsible department answers (docs/open311.md). Cached for NOTICE_SECONDS."""
+    key = f"open311:notices:{translation.get_language()}"
+    notices = cache.get(key)
+    if notices is None:
+        today = timezone.localdate()
+        rows = department_scorecard(start=today - dt.timedelta(days=NOTICE_DAYS - 1), end=today)
+        notices = {
+            row.department.pk: text for row in rows if row.received and (text := _notice(row))
+        }
+        cache.set(key, notices, NOTICE_SECONDS)
+    return notices
+
+
+def _request_row(request, report: Report, notices: dict[int, str]) -> dict:
     photo = next(iter(report.photos.all()), None)
     media_url = (
         signed_photo_url(request, "report", photo.pk, "full") if photo else report.media_url
@@ -154,7 +199,7 @@ def _request_row(request, report: Report) -> dict:
         "status": _status(report),
         "status_notes": _status_notes(report),
         "agency_responsible": report.department.display_name if report.department else None,
-        "service_notice": None,
+        "service_notice": notices.get(report.department_id) if report.department_id else None,
         "service_name": report.category.display_name,
         "service_code": report.category.code,
         "description": report.description,
@@ -276,7 +321,8 @@ def requests_view(request):
             reports = reports.filter(status__in=CLOSED_STATUSES)
     page, size = _page(request)
     rows = reports.order_by("-created_at", "-id")[(page - 1) * size : page * size]
-    return "service_requests", "request", [_request_row(request, r) for r in rows]
+    notices = department_notices() if rows else {}
+    return "service_requests", "request", [_request_row(request, r, notices) for r in rows]
 
 
 @open311_view()
@@ -286,7 +332,7 @@ def request_detail(request, service_request_id: str):
         raise Open311Error(
             404, _("No such service_request_id: %(id)s") % {"id": service_request_id}
         )
-    return "service_requests", "request", [_request_row(request, report)]
+    return "service_requests", "request", [_request_row(request, report, department_notices())]
 
 
 @open311_view()
