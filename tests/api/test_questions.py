@@ -3,7 +3,10 @@
 department (404), and the detail shows the questions and answers without the rider's identity,
 in constant queries."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -173,3 +176,21 @@ def test_detail_and_list_queries_do_not_grow_with_questions(api, department):
         assert fresh(detail).questions.count() == size
         counts.append((_queries(api, "/api/v1/reports/"), _queries(api, detail_url(detail))))
     assert counts[0] == counts[1], counts
+
+
+def test_an_unanswered_question_shows_expired_or_closed(api, department):
+    timed_out = routed(department)
+    api.post(ask_url(timed_out), {"question": "几单元？"}, format="json")
+    with time_machine.travel(fresh(timed_out).paused_at + dt.timedelta(hours=48, minutes=1)):
+        assert services.unanswered_questions_expire() == 1
+    body = api.get(detail_url(timed_out)).json()
+    assert body["status"] == S.ACKNOWLEDGED
+    assert [q["status"] for q in body["questions"]] == ["expired"]
+    assert body["timeline"][-1]["kind"] == "question_expired"
+
+    resolved = routed(department, latitude=36.4)
+    api.post(ask_url(resolved), {"question": "几单元？"}, format="json")
+    api.post(f"/api/v1/reports/{resolved.public_id}/resolve/", {"note": "已清理"}, format="json")
+    body = api.get(detail_url(resolved)).json()
+    assert body["status"] == S.RESOLVED
+    assert [q["status"] for q in body["questions"]] == ["closed"]
