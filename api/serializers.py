@@ -127,6 +127,10 @@ class FixCheckSerializer(serializers.ModelSerializer):
         return _photo_urls(self.context["request"], "answer", answer.pk)
 
 
+# A question's state as the department reads it (QuestionSerializer.get_status).
+QUESTION_STATUSES = ["open", "answered", "expired", "closed"]
+
+
 class QuestionSerializer(serializers.ModelSerializer):
     """A department's question to the reporter and the answer, as the department reads it:
     what was said, never who said it."""
@@ -164,7 +168,7 @@ class QuestionSerializer(serializers.ModelSerializer):
             return None
         return _photo_urls(self.context["request"], "question", question.pk)
 
-    @extend_schema_field(serializers.ChoiceField(["open", "answered", "expired", "closed"]))
+    @extend_schema_field(serializers.ChoiceField(QUESTION_STATUSES))
     def get_status(self, question: ReportQuestion) -> str:
         if question.answered_at is not None:
             return "answered"
