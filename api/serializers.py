@@ -4,7 +4,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Category, FixAnswer, Report, ReportEvent, ResponseTemplate
+from governance.models import (
+    Category,
+    FixAnswer,
+    Report,
+    ReportEvent,
+    ReportQuestion,
+    ResponseTemplate,
+)
 from governance.services import reporter_pseudonym
 
 PHOTO_SALT = "api.photo"
@@ -120,10 +127,61 @@ class FixCheckSerializer(serializers.ModelSerializer):
         return _photo_urls(self.context["request"], "answer", answer.pk)
 
 
+# A question's state as the department reads it (QuestionSerializer.get_status).
+QUESTION_STATUSES = ["open", "answered", "expired", "closed"]
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    """A department's question to the reporter and the answer, as the department reads it:
+    what was said, never who said it."""
+
+    number = serializers.IntegerField(source="position", read_only=True)
+    department = serializers.CharField(source="department.code", read_only=True)
+    question = serializers.CharField(source="text", read_only=True)
+    photo = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(
+        help_text=(
+            "open: waiting for the rider (the clock is paused); answered; expired: no answer "
+            "by `answer_by`, the clock runs again; closed: the report left `waiting` another "
+            "way (resolved, rejected, re-routed) before an answer."
+        )
+    )
+
+    class Meta:
+        model = ReportQuestion
+        fields = [
+            "number",
+            "department",
+            "question",
+            "asked_at",
+            "answer_by",
+            "answer",
+            "answered_at",
+            "photo",
+            "status",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PhotoSerializer(allow_null=True))
+    def get_photo(self, question: ReportQuestion) -> dict[str, str] | None:
+        if not question.photo:
+            return None
+        return _photo_urls(self.context["request"], "question", question.pk)
+
+    @extend_schema_field(serializers.ChoiceField(QUESTION_STATUSES))
+    def get_status(self, question: ReportQuestion) -> str:
+        if question.answered_at is not None:
+            return "answered"
+        if question.closed_at is None:
+            return "open"
+        return "expired" if question.closed_at >= question.answer_by else "closed"
+
+
 class ReportDetailSerializer(ReportSerializer):
     photos = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     checks = FixCheckSerializer(source="answers", many=True, read_only=True)
+    questions = QuestionSerializer(many=True, read_only=True)
     timeline = TimelineEventSerializer(source="events", many=True)
 
     class Meta(ReportSerializer.Meta):
@@ -134,6 +192,8 @@ class ReportDetailSerializer(ReportSerializer):
             "photos",
             "evidence",
             "checks",
+            "paused_at",
+            "questions",
             "timeline",
         ]
 
@@ -239,3 +299,12 @@ class CommentInput(serializers.Serializer):
 class CommentSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     text = serializers.CharField()
+
+
+class AskInput(serializers.Serializer):
+    # Blank is taken here and answered 422 with the field, like a resolution's missing note.
+    question = TextField(
+        max_length=500,
+        allow_blank=True,
+        help_text="The question the reporter reads (e.g. which entrance); not blank.",
+    )

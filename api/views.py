@@ -41,6 +41,7 @@ from governance.models import (
     Report,
     ReportEvent,
     ReportPhoto,
+    ReportQuestion,
     ReportStatus,
     ResponseTemplate,
 )
@@ -50,6 +51,7 @@ from .models import IdempotencyRecord
 from .serializers import (
     PHOTO_SALT,
     PHOTO_URL_MAX_AGE,
+    AskInput,
     CategorySerializer,
     CommentInput,
     CommentSerializer,
@@ -144,6 +146,46 @@ RESOLVE_INCOMPLETE = OpenApiResponse(
             "idempotency_key_reused",
             "This Idempotency-Key was already used for a different request (another endpoint "
             "or another body). Use a new key for a new request.",
+        ),
+    ],
+)
+
+
+ASK_CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "Not allowed now: only a routed, acknowledged or reopened report of your department "
+        "can be asked (`illegal_transition`, also while a question is open), and at most two "
+        "questions per report (`too_many_questions`)."
+    ),
+    examples=[
+        _error_example(
+            "A question is open",
+            409,
+            "illegal_transition",
+            "A report that is “Waiting for the rider's answer” cannot be asked a question.",
+        ),
+        _error_example(
+            "Two questions asked already",
+            409,
+            "too_many_questions",
+            "A department may ask the rider at most 2 questions per report.",
+        ),
+    ],
+)
+ASK_INCOMPLETE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "The question is empty (`question_required`) and nothing was written. Also the answer "
+        "to an Idempotency-Key reused for another request."
+    ),
+    examples=[
+        _error_example(
+            "Empty question",
+            422,
+            "question_required",
+            "Write the question: the rider reads it.",
+            {"question": ["Write the question: the rider reads it."]},
         ),
     ],
 )
@@ -302,6 +344,12 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 # The riders' checks of each fix, oldest round first; who answered stays out.
                 Prefetch("answers", queryset=FixAnswer.objects.order_by("round", "created_at")),
                 Prefetch(
+                    "questions",
+                    queryset=ReportQuestion.objects.select_related("department").order_by(
+                        "position"
+                    ),
+                ),
+                Prefetch(
                     "events",
                     queryset=ReportEvent.objects.select_related("department").order_by(
                         "created_at", "id"
@@ -429,6 +477,35 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response({"at": event.created_at.isoformat(), "text": event.note}, status=201)
 
+    @extend_schema(
+        request=AskInput,
+        responses={200: ReportDetailSerializer, 409: ASK_CONFLICT, 422: ASK_INCOMPLETE},
+        parameters=[IDEMPOTENCY_HEADER],
+        examples=[OpenApiExample("Ask", {"question": "请问是几单元的楼道？"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def ask(self, request, id=None):
+        """Ask the reporter a question (e.g. which entrance). The report becomes `waiting`:
+        its deadline clock is paused until the rider answers in the portal, or for at most
+        REPORT_QUESTION_HOURS (48 h); then it is `acknowledged` again, with `due_at` moved on
+        by the pause. At most two questions per report, one at a time; asking counts as your
+        first response. The rider sees your department's name, you never see who the rider
+        is; the answer appears in `questions` and on the timeline, and `report.answered` is
+        sent to your webhooks. Resolving, rejecting or a re-route while waiting closes the
+        question."""
+        data = self._input(AskInput)
+        if not data["question"].strip():
+            message = _("Write the question: the rider reads it.")
+            return Response(
+                error_body("question_required", message, {"question": [message]}), status=422
+            )
+        report = self.get_object()
+        services.report_ask(
+            report=report, department=request.auth.department, question=data["question"]
+        )
+        return self._detail(report)
+
     def _input(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
@@ -490,7 +567,12 @@ def photo(request, token: str):
     except signing.BadSignature:
         raise Http404 from None
     kind, thumb = data.get("k"), data.get("s") == "thumb"
-    if kind == "answer":  # a rider's photo of the fix, as the department reads the check
+    if kind == "question":  # the rider's photo with an answer to the department's question
+        question = ReportQuestion.objects.filter(pk=data.get("p")).first()
+        if question is None:
+            raise Http404
+        field = question.thumbnail if thumb else question.photo
+    elif kind == "answer":  # a rider's photo of the fix, as the department reads the check
         answer = FixAnswer.objects.filter(pk=data.get("p")).first()
         if answer is None:
             raise Http404

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from .models import (
     Report,
     ReportEvent,
     ReportPhoto,
+    ReportQuestion,
     ReportStatus,
     ResponseTemplate,
     Role,
@@ -607,3 +608,178 @@ class DashboardForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return cleaned
+
+
+# --- Questions to the rider (issue 14, "Ask the rider") ---------------------------------------
+
+
+def question_state(question: ReportQuestion) -> str:
+    if question.answered_at is not None:
+        return _("answered")
+    if question.closed_at is None:
+        return _("open")
+    if question.closed_at >= question.answer_by:
+        return _("expired")
+    return _("closed")
+
+
+def question_photo(question: ReportQuestion) -> str:
+    """The rider's photo with the answer, as a thumbnail linked to the full photo (staff only)."""
+    if not question.photo:
+        return "—"
+    url = reverse("admin:governance_reportquestion_photo", args=[question.pk])
+    thumb = reverse("admin:governance_reportquestion_photo_thumb", args=[question.pk])
+    return format_html('<a href="{}"><img src="{}" width="120" alt=""></a>', url, thumb)
+
+
+class QuestionStateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", gettext_lazy("Open: waiting for the rider")),
+            ("answered", gettext_lazy("Answered")),
+            ("expired", gettext_lazy("Expired: no answer in time")),
+            ("closed", gettext_lazy("Closed: the report moved on before an answer")),
+        ]
+
+    def queryset(self, request, queryset):
+        unanswered = queryset.filter(answered_at__isnull=True)
+        if self.value() == "open":
+            return unanswered.filter(closed_at__isnull=True)
+        if self.value() == "answered":
+            return queryset.filter(answered_at__isnull=False)
+        if self.value() == "expired":
+            return unanswered.filter(closed_at__gte=F("answer_by"))
+        if self.value() == "closed":
+            return unanswered.filter(closed_at__lt=F("answer_by"))
+        return queryset
+
+
+QUESTION_FIELDS = (
+    "position",
+    "department",
+    "text",
+    "asked_at",
+    "answer_by",
+    "state",
+    "answer",
+    "photo_preview",
+    "answered_at",
+    "closed_at",
+)
+
+
+class ReportQuestionInline(admin.TabularInline):
+    """The departments' questions to the reporter and the answers, read-only."""
+
+    model = ReportQuestion
+    extra = 0
+    can_delete = False
+    fields = QUESTION_FIELDS
+    readonly_fields = fields
+    ordering = ("position",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department")
+
+    @admin.display(description=gettext_lazy("state"))
+    def state(self, question: ReportQuestion) -> str:
+        return question_state(question)
+
+    @admin.display(description=gettext_lazy("photo"))
+    def photo_preview(self, question: ReportQuestion) -> str:
+        return question_photo(question)
+
+    # The department asks through its API and the rider answers in the portal: never staff.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Shown before the timeline; added here rather than in ReportAdmin's own list so this block
+# stays self-contained.
+ReportAdmin.inlines = [
+    *ReportAdmin.inlines[:-1],
+    ReportQuestionInline,
+    *ReportAdmin.inlines[-1:],
+]
+
+
+@admin.register(ReportQuestion)
+class ReportQuestionAdmin(admin.ModelAdmin):
+    """The departments' questions to the reporters, read-only (dispatchers: view_reportquestion).
+    The rider appears by no name at all: the report number says which report."""
+
+    list_display = (
+        "report_link",
+        "position",
+        "department",
+        "text",
+        "asked_at",
+        "answer_by",
+        "state",
+        "answered_at",
+    )
+    list_filter = (
+        QuestionStateFilter,
+        "department",
+        ("asked_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("=report__public_id",)
+    search_help_text = gettext_lazy("Report number.")
+    list_select_related = ("report", "department")
+    ordering = ("-asked_at", "-id")
+    show_full_result_count = False
+    list_per_page = 50
+    fields = ("report_link", *QUESTION_FIELDS)
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("report"), ordering="report__public_id")
+    def report_link(self, question: ReportQuestion) -> str:
+        url = reverse("admin:governance_report_change", args=[question.report_id])
+        return format_html('<a href="{}">{}</a>', url, question.report.public_id)
+
+    @admin.display(description=gettext_lazy("state"))
+    def state(self, question: ReportQuestion) -> str:
+        return question_state(question)
+
+    @admin.display(description=gettext_lazy("photo"))
+    def photo_preview(self, question: ReportQuestion) -> str:
+        return question_photo(question)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/photo/",
+                self.admin_site.admin_view(self.photo_view),
+                name="governance_reportquestion_photo",
+            ),
+            path(
+                "<int:pk>/photo/thumb/",
+                self.admin_site.admin_view(self.photo_view),
+                {"size": "thumb"},
+                name="governance_reportquestion_photo_thumb",
+            ),
+            *super().get_urls(),
+        ]
+
+    def photo_view(self, request, pk: int, size: str = "full"):
+        """The rider's photo with an answer: staff who may view the questions."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        question = get_object_or_404(ReportQuestion, pk=pk)
+        field = (question.thumbnail or question.photo) if size == "thumb" else question.photo
+        return file_response(field, public=False, max_age=86400)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import District
 from core.photos import PhotoError, check_photo_count
 
-from .models import Category, FixAnswer
+from .models import Category, FixAnswer, ReportQuestion
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -173,6 +173,39 @@ CHECK_ERROR_FIELDS = {
     "outcome_required": "outcome",
     "satisfaction_required": "satisfaction",
     "comment_too_long": "comment",
+    "photo_too_large": "photo",
+    "photo_too_many_pixels": "photo",
+    "photo_wrong_type": "photo",
+    "photo_corrupt": "photo",
+}
+
+
+class QuestionAnswerForm(forms.Form):
+    """The reporter's answer to a department's question. The rules (required, length, photo)
+    are question_answer's; the form only carries the values back to the page."""
+
+    text = forms.CharField(
+        label=_("Your answer"),
+        required=False,
+        strip=False,  # question_answer strips and measures it
+        widget=forms.Textarea(
+            attrs={"rows": 3, "maxlength": ReportQuestion._meta.get_field("answer").max_length}
+        ),
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("A photo can show the department what words cannot."),
+        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    # The question the rider saw: an answer to it never answers a newer one.
+    position = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+# Which field of QuestionAnswerForm shows a DomainError from question_answer, by its code.
+ANSWER_ERROR_FIELDS = {
+    "answer_required": "text",
+    "answer_too_long": "text",
     "photo_too_large": "photo",
     "photo_too_many_pixels": "photo",
     "photo_wrong_type": "photo",

@@ -97,3 +97,25 @@ REJECTED_BECAUSE = {
     "invalid": Message("governance.rejected_invalid", _("Not valid")),
     "not_our_department": Message("governance.rejected_not_ours", _("Not our department")),
 }
+
+# --- Questions to the rider (issue 14, "Ask the rider") ---------------------------------------
+
+# To the reporter: params id, department (both names); the department's question, as typed, in
+# the notification's body.
+QUESTION_ASKED = Message(
+    "governance.question_asked",
+    _("%(department)s asks about your report %(id)s. Please answer on the report's page."),
+)
+# The timeline note when the rider did not answer in time; params: hours.
+QUESTION_NOT_ANSWERED = Message(
+    "governance.question_not_answered",
+    _("No answer within %(hours)d hours: the department works on without it."),
+)
+# What the public (Open311) reads instead of the department's question and the rider's answer:
+# either may say more about the reporter or the place than the public should read.
+QUESTION_ASKED_PUBLIC = Message(
+    "governance.question_asked_public", _("The department asked the reporter for more detail.")
+)
+QUESTION_ANSWERED_PUBLIC = Message(
+    "governance.question_answered_public", _("The reporter answered the department's question.")
+)

@@ -583,6 +583,11 @@ class ReportEvent(models.Model):
         is shown."""
         if self.note_kind == "governance.check_answered":
             return render_title(self.note_kind, self.params)
+        # A question to the rider and the rider's answer: that they happened, not the words.
+        if self.kind == self.Kind.ASKED:
+            return render_title("governance.question_asked_public")
+        if self.kind == self.Kind.RIDER_ANSWERED:
+            return render_title("governance.question_answered_public")
         return self.text
 
 

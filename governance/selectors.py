@@ -22,6 +22,7 @@ from .models import (
     Report,
     ReportEvent,
     ReportPhoto,
+    ReportQuestion,
     ReportStatus,
     Role,
 )
@@ -251,4 +252,39 @@ def check_awaited(*, report: Report, last_answer: FixAnswer | None) -> bool:
     """Whether the rider (whose last answer is `last_answer`) is asked to check the fix now."""
     return report.status == ReportStatus.RESOLVED and (
         last_answer is None or last_answer.round != report.reopen_count
+    )
+
+
+# --- Questions to the rider (issue 14, "Ask the rider") ---------------------------------------
+
+
+def report_questions(*, report: Report) -> list[ReportQuestion]:
+    """The departments' questions about the report, in order, with who asked (one query). The
+    page shows the answers to the reporter only (see rider_filed)."""
+    return list(
+        ReportQuestion.objects.filter(report=report)
+        .select_related("department")
+        .order_by("position")
+    )
+
+
+def open_question(*, report: Report, questions: list[ReportQuestion]) -> ReportQuestion | None:
+    """The question the report waits for, if it waits for one."""
+    if report.status != ReportStatus.WAITING:
+        return None
+    return next((question for question in questions if question.is_open), None)
+
+
+def reports_asked_about(*, rider: Rider) -> QuerySet[Report]:
+    """The rider's own reports a department asked about and waits for the answer to, the
+    soonest timeout first, each with its open question (`open_questions`, one item) and the
+    department: two queries whatever their number. Riders who joined are not asked."""
+    asked = ReportQuestion.objects.filter(
+        answered_at__isnull=True, closed_at__isnull=True
+    ).select_related("department")
+    return (
+        Report.objects.filter(rider=rider, status=ReportStatus.WAITING)
+        .select_related("category", "department")
+        .prefetch_related(Prefetch("questions", queryset=asked, to_attr="open_questions"))
+        .order_by("paused_at", "id")
     )

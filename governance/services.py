@@ -20,6 +20,7 @@ from core.errors import DomainError
 from core.events import publish
 from core.geo import bounding_box, distance_m
 from core.memo import ProcessMemo
+from core.messages import names
 from core.models import District, User
 from core.photos import PhotoError, check_photos, process_photo
 from core.queue import enqueue_on_commit
@@ -38,6 +39,7 @@ from .models import (
     Report,
     ReportEvent,
     ReportPhoto,
+    ReportQuestion,
     ReportStatus,
     ReportSupporter,
     ResponseTemplate,
@@ -633,3 +635,142 @@ def template_fill(
         if blank is not None:
             text.append(fields[blank].strip())
     return "".join(text)
+
+
+# --- Questions to the rider (issue 14, "Ask the rider") ---------------------------------------
+
+QUESTION_MAX_CHARS = ReportQuestion._meta.get_field("text").max_length or 500
+ANSWER_MAX_CHARS = ReportQuestion._meta.get_field("answer").max_length or 1000
+
+
+def report_ask(
+    *, report: Report, department: Department, question: str, actor: User | None = None
+) -> ReportQuestion:
+    """The department asks the reporter a question (workflow.ask: the report waits, its clock
+    paused) and the reporter is told in their inbox, with the department's name in their
+    language and the question as typed. Only the reporter: riders who joined cannot answer.
+
+    `waiting` has no STATUS_CHANGED message, so this is the one notification of the step."""
+    text = question.strip()
+    if len(text) > QUESTION_MAX_CHARS:
+        raise DomainError(
+            _("Keep the question under %(count)d characters.") % {"count": QUESTION_MAX_CHARS},
+            code="question_too_long",
+        )
+    with transaction.atomic():
+        row = workflow.ask(report, department=department, question=text, actor=actor)
+        asked = ReportQuestion.objects.get(
+            report=row, answered_at__isnull=True, closed_at__isnull=True
+        )
+        notification_post(
+            recipient=row.rider.user,
+            message=messages.QUESTION_ASKED,
+            params={"id": row.public_id, "department": names(department)},
+            body=text,
+            link=f"/reports/{row.public_id}/#question",
+        )
+    return asked
+
+
+def question_answer(
+    *,
+    rider: Rider,
+    report: Report,
+    text: str,
+    photo: "UploadedFile[bytes] | None" = None,
+    position: int | None = None,
+) -> ReportQuestion:
+    """The reporter answers the department's open question (text, optionally a photo): the
+    report goes back to the department (acknowledged) and its clock runs again, the deadline
+    moved on by the pause (workflow.answer).
+
+    Only the reporter answers; a rider who joined is refused, anyone else learns nothing
+    (Report.DoesNotExist). The report is locked before the open question is looked up, so a
+    double submit, or the timeout sweep at the same moment, finds it answered and the second
+    is refused with "no_question". `position`, when given, is the question the rider saw: an
+    answer to an earlier question never answers a newer one."""
+    text = text.strip()
+    if not text:
+        raise DomainError(_("Write your answer to the question."), code="answer_required")
+    if len(text) > ANSWER_MAX_CHARS:
+        raise DomainError(
+            _("Keep the answer under %(count)d characters.") % {"count": ANSWER_MAX_CHARS},
+            code="answer_too_long",
+        )
+    processed = process_photo(photo) if photo is not None else None  # before the transaction
+    with transaction.atomic():
+        row = workflow.lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        if row.rider_id != rider.pk:
+            if row.supporters.filter(rider=rider).exists():
+                raise DomainError(
+                    _("Only the rider who filed the report answers the department's questions."),
+                    code="not_reporter",
+                )
+            raise Report.DoesNotExist  # a stranger learns nothing about the report
+        question = (
+            ReportQuestion.objects.filter(
+                report=row, answered_at__isnull=True, closed_at__isnull=True
+            ).first()
+            if row.status == ReportStatus.WAITING
+            else None
+        )
+        if question is None or (position is not None and question.position != position):
+            # The question the rider saw (else the latest): answered means a second submit.
+            seen = ReportQuestion.objects.filter(report=row).order_by("-position")
+            if position is not None:
+                seen = seen.filter(position=position)
+            last = seen.first()
+            if last is not None and last.answered_at is not None:
+                message = _("You have already answered the department's question. Thank you!")
+            else:
+                message = _("The department has no open question about this report now.")
+            raise DomainError(message, code="no_question")
+        question.answer = text
+        question.answered_at = timezone.now()
+        if processed is not None:
+            question.photo = processed.image
+            question.thumbnail = processed.thumbnail
+        question.save()
+        workflow.answer(row, locked=True, note=text, by=rider.user)
+    return question
+
+
+def unanswered_questions_expire(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """Questions the rider did not answer by `answer_by` (REPORT_QUESTION_HOURS): the report
+    goes back to the department with its clock running again (workflow.answer_timeout) and the
+    question is closed unanswered.
+
+    The report rows are locked (rows the rider, answering right now, holds are skipped and
+    looked at next time) and the open question checked again under the lock, so an answer
+    and the timeout never both happen. Safe to repeat: an expired question is closed."""
+    now = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Report.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("rider__user", "department", "category", "district")
+                .filter(
+                    status=ReportStatus.WAITING,
+                    questions__answered_at__isnull=True,
+                    questions__closed_at__isnull=True,
+                    questions__answer_by__lte=now,
+                )
+                .order_by("questions__answer_by", "id")[:batch_size]
+            )
+            done = 0
+            for row in rows:
+                still_open = ReportQuestion.objects.filter(
+                    report=row, answered_at__isnull=True, closed_at__isnull=True, answer_by__lte=now
+                ).exists()
+                if row.status != ReportStatus.WAITING or not still_open:
+                    continue
+                workflow.answer_timeout(
+                    row, locked=True, system_note=messages.QUESTION_NOT_ANSWERED
+                )
+                done += 1
+            expired += done
+        if len(rows) < batch_size or done == 0:
+            return expired

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/<slug:public_id>/", views.report_detail, name="detail"),
     path("reports/<slug:public_id>/join/", views.report_join, name="join"),
     path("reports/<slug:public_id>/check/", views.report_check, name="check"),
+    path("reports/<slug:public_id>/answer/", views.question_answer, name="answer"),
     path("reports/<slug:public_id>/photos/<int:position>/", views.report_photo, name="photo"),
     path(
         "reports/<slug:public_id>/photos/<int:position>/thumb/",

@@ -14,7 +14,16 @@ from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
-from .forms import CHECK_ERROR_FIELDS, ERROR_FIELDS, FixCheckForm, JoinForm, NearbyForm, ReportForm
+from .forms import (
+    ANSWER_ERROR_FIELDS,
+    CHECK_ERROR_FIELDS,
+    ERROR_FIELDS,
+    FixCheckForm,
+    JoinForm,
+    NearbyForm,
+    QuestionAnswerForm,
+    ReportForm,
+)
 from .models import EvidencePhoto, Report, ReportPhoto, ReportStatus
 
 
@@ -85,21 +94,35 @@ def report_list(request):
     return render(request, "governance/report_list.html", {"page": page, "nav": "report"})
 
 
-def _report_page(request, report: Report, check_form: FixCheckForm | None = None):
+def _report_page(
+    request,
+    report: Report,
+    check_form: FixCheckForm | None = None,
+    answer_form: QuestionAnswerForm | None = None,
+):
     rider = request.rider
     last_answer = selectors.rider_last_answer(rider=rider, report=report)
     awaited = selectors.check_awaited(report=report, last_answer=last_answer)
     if awaited and check_form is None:
         check_form = FixCheckForm(initial={"round": report.reopen_count})
+    is_reporter = selectors.rider_filed(rider=rider, report=report)
+    questions = selectors.report_questions(report=report)
+    asked = selectors.open_question(report=report, questions=questions)
+    if asked is not None and is_reporter and answer_form is None:
+        answer_form = QuestionAnswerForm(initial={"position": asked.position})
     return render(
         request,
         "governance/report_detail.html",
         {
             "report": report,
-            "is_reporter": selectors.rider_filed(rider=rider, report=report),
+            "is_reporter": is_reporter,
             "check_form": check_form if awaited else None,
             "last_answer": last_answer,
             "check_hours": settings.REPORT_CHECK_HOURS,
+            "past_questions": [question for question in questions if question is not asked],
+            "open_question": asked,
+            "answer_form": answer_form if asked is not None and is_reporter else None,
+            "question_hours": settings.REPORT_QUESTION_HOURS,
             "nav": "report",
         },
     )
@@ -176,6 +199,47 @@ def report_check(request, public_id: str):
         messages.success(request, _checked_message(answer.report))
         return redirect(url)
     return _report_page(request, report, form)
+
+
+# Refusals that mean there is nothing (any more) for this rider to answer: the page says so.
+ANSWER_CLOSED = {"no_question", "not_reporter"}
+
+
+@rider_required
+@require_POST
+def question_answer(request, public_id: str):
+    """The reporter answers a department's question about their report (governance.services.
+    question_answer): text and an optional photo. A rider who joined sees the question but
+    cannot answer; anyone else gets 404, as on the report page."""
+    report = selectors.report_for_rider(rider=request.rider, public_id=public_id)
+    if report is None:
+        raise Http404
+    url = reverse("reports:detail", args=[report.public_id])
+    form = QuestionAnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _report_page(request, report, answer_form=form)
+    data = form.cleaned_data
+    try:
+        question = services.question_answer(
+            rider=request.rider,
+            report=report,
+            text=data["text"],
+            photo=data["photo"],
+            position=data["position"],
+        )
+    except DomainError as error:
+        if error.code in ANSWER_CLOSED:
+            # A second submit (double tap, back button), or the question timed out meanwhile.
+            messages.info(request, error.message)
+            return redirect(url)
+        form.add_error(ANSWER_ERROR_FIELDS.get(error.code), error.message)
+        return _report_page(request, report, answer_form=form)
+    messages.success(
+        request,
+        _("Thank you! %(department)s has your answer and works on report %(id)s again.")
+        % {"department": question.department, "id": report.public_id},
+    )
+    return redirect(url)
 
 
 @rider_required

@@ -50,6 +50,8 @@ FMS_STATUS = {
     ReportStatus.WITH_DISPATCHER: "OPEN",
     ReportStatus.ROUTED: "OPEN",
     ReportStatus.ACKNOWLEDGED: "IN_PROGRESS",
+    # The department asked the reporter a question: still being worked on.
+    ReportStatus.WAITING: "IN_PROGRESS",
     ReportStatus.RESOLVED: "FIXED",
     # FixMyStreet's extension: the reporter said it is not fixed.
     ReportStatus.REOPENED: "REOPEN",

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from core.selectors import inbox_for, unread_count
-from governance.selectors import reports_awaiting_check
+from governance.selectors import reports_asked_about, reports_awaiting_check
 from rewards.selectors import points_balance
 from riders.permissions import rider_required
 
@@ -22,6 +22,7 @@ def home(request):
         "portal/home.html",
         {
             "awaiting_check": reports_awaiting_check(rider=request.rider)[:HOME_CHECKS],
+            "asked_about": reports_asked_about(rider=request.rider)[:HOME_CHECKS],
             "figures": home_figures(),
             "nav": "home",
         },

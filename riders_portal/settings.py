@@ -593,6 +593,13 @@ CONTENT_SECURITY_POLICY = {
 # Swagger UI's default online-validator badge is an image from validator.swagger.io: off (the
 # policy would block it, and our schema need not be sent elsewhere).
 SPECTACULAR_SETTINGS.setdefault("SWAGGER_UI_SETTINGS", {"deepLinking": True})["validatorUrl"] = None
+# A question's `status` (open/answered/expired/closed) is not the report's: each its own name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StatusEnum": "governance.models.ReportStatus.choices",
+        "QuestionStatusEnum": "api.serializers.QUESTION_STATUSES",
+    }
+)
 
 # --- Degraded mode: Redis down, health (issue 12) -------------------------------------------
 # Redis down: the cache answers as empty (core.cache.FailOpenRedisCache; CACHE_CONNECT_TIMEOUT,

@@ -29,7 +29,19 @@ def _reports(report_ids):
     return Report.objects.filter(pk__in=report_ids).select_related("category", "department")
 
 
+# Transitions receivers hear about by name, whatever the status they lead to (the rider's
+# answer leads back to `acknowledged`, which is internal).
+TRANSITION_EVENTS = {
+    "answer": Event.ANSWERED,
+}
+
+
 def emit_status_changed(event: ReportStatusChanged) -> None:
+    if event.transition in TRANSITION_EVENTS:
+        webhooks_emit(
+            event=TRANSITION_EVENTS[event.transition], reports=_reports([event.report_id])
+        )
+        return
     webhook_event = STATUS_EVENTS.get(event.to_status)
     if webhook_event is not None:
         webhooks_emit(event=webhook_event, reports=_reports([event.report_id]))

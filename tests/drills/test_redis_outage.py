@@ -50,6 +50,7 @@ NOT_BROWSED = {
     "riders:inbox_mark_read",
     "reports:join",
     "reports:check",  # a POST-only form action, like join
+    "reports:answer",  # the answer to a department's question: POST-only too
     "reports:photo",
     "reports:photo_thumb",
     "reports:evidence",
