@@ -97,3 +97,23 @@ REJECTED_BECAUSE = {
     "invalid": Message("governance.rejected_invalid", _("Not valid")),
     "not_our_department": Message("governance.rejected_not_ours", _("Not our department")),
 }
+
+
+# --- Priority (issue 14): params from, to (Priority codes), rendered as labels for the reader
+
+
+def _priority_labels(params: Params) -> Params:
+    from .models import Priority
+
+    def label(value: object) -> str:
+        try:
+            return str(Priority(int(str(value))).label)
+        except ValueError:
+            return ""
+
+    return {**params, "from": label(params.get("from")), "to": label(params.get("to"))}
+
+
+PRIORITY_CHANGED = Message(
+    "governance.priority_changed", _("Priority: %(from)s → %(to)s"), prepare=_priority_labels
+)
