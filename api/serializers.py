@@ -7,6 +7,7 @@ from rest_framework import serializers
 from governance.models import (
     Category,
     FixAnswer,
+    Priority,
     Report,
     ReportEvent,
     ReportQuestion,
@@ -32,6 +33,25 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_en", "role", "role_name", "closure_hours", "is_active"]
 
 
+# Priorities by name in JSON ("urgent", "normal", "low"); stored as a rank (urgent sorts first).
+PRIORITY_NAMES = {choice.value: choice.name.lower() for choice in Priority}
+PRIORITY_RANKS = {name: value for value, name in PRIORITY_NAMES.items()}
+
+
+class PriorityField(serializers.ChoiceField):
+    """A report's priority by name; the schema's enum lists the names."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[(name, Priority(value).label) for value, name in PRIORITY_NAMES.items()],
+            help_text="urgent, normal or low: how soon it must be closed (urgent lists first).",
+            **kwargs,
+        )
+
+    def to_representation(self, value):
+        return PRIORITY_NAMES.get(value, "normal")
+
+
 class ReportSerializer(serializers.ModelSerializer):
     """A report as a department sees it: no name, phone or rider number of the reporter."""
 
@@ -40,12 +60,14 @@ class ReportSerializer(serializers.ModelSerializer):
     district = serializers.CharField(source="district.code")
     overdue = serializers.BooleanField(source="is_overdue")
     reporter = serializers.SerializerMethodField()
+    priority = PriorityField(read_only=True)
 
     class Meta:
         model = Report
         fields = [
             "id",
             "status",
+            "priority",
             "category",
             "district",
             "address",

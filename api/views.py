@@ -29,7 +29,6 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from core.responses import file_response
@@ -38,6 +37,7 @@ from governance.models import (
     Category,
     EvidencePhoto,
     FixAnswer,
+    Priority,
     Report,
     ReportEvent,
     ReportPhoto,
@@ -48,9 +48,12 @@ from governance.models import (
 
 from .errors import error_body
 from .models import IdempotencyRecord
+from .pagination import KeysetCursor
 from .serializers import (
     PHOTO_SALT,
     PHOTO_URL_MAX_AGE,
+    PRIORITY_NAMES,
+    PRIORITY_RANKS,
     AskInput,
     CategorySerializer,
     CommentInput,
@@ -278,6 +281,14 @@ class ReportFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category__code")
     district = django_filters.CharFilter(field_name="district__code")
     updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since")
+    priority = django_filters.ChoiceFilter(
+        choices=[(name, Priority(rank).label) for rank, name in PRIORITY_NAMES.items()],
+        method="filter_priority",
+        help_text="urgent, normal or low.",
+    )
+
+    def filter_priority(self, queryset, name, value: str):
+        return queryset.filter(priority=PRIORITY_RANKS[value])
 
     def filter_updated_since(self, queryset, name, value):
         # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 parsing allows: send UTC.
@@ -289,7 +300,7 @@ class ReportFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         # An empty value is not a date: refuse it rather than silently ignore the filter.
-        for name in ("updated_since", "status", "overdue"):
+        for name in ("updated_since", "status", "overdue", "priority"):
             if name in self.data and self.data[name] == "":
                 raise ValidationError({name: [_("This value may not be empty.")]})
         for value in self.data.getlist("overdue") if hasattr(self.data, "getlist") else []:
@@ -299,11 +310,13 @@ class ReportFilter(django_filters.FilterSet):
 
     class Meta:
         model = Report
-        fields = ["status", "overdue", "category", "district", "updated_since"]
+        fields = ["status", "overdue", "category", "district", "updated_since", "priority"]
 
 
-class DueTimeCursor(CursorPagination):
-    ordering = ("due_at", "id")
+class DueTimeCursor(KeysetCursor):
+    # Urgent first, then by due time: a keyset on all three (api/pagination.py), served by
+    # report_department_queue_idx.
+    ordering = ("priority", "due_at", "id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

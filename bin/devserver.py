@@ -25,6 +25,9 @@ def main() -> int:
             "INFO",
             "--concurrency",
             "2",
+            # The default queue and urgent webhook pages (WEBHOOK_URGENT_QUEUE), in one process.
+            "--queues",
+            "celery,urgent",
         ],
         "web": [sys.executable, "manage.py", "runserver", ADDRESS],
     }

@@ -27,3 +27,21 @@ def enqueue_on_commit(task: Task, *args, **kwargs) -> None:
             logger.exception("Could not queue %s%r; its sweep will retry", task.name, args)
 
     transaction.on_commit(send)
+
+
+def enqueue_on_commit_to(queue: str, task: Task, *args, **kwargs) -> None:
+    """As enqueue_on_commit, on the named queue (urgent webhook pages: a worker of their own,
+    so they never wait behind slow work; docs/decisions.md)."""
+
+    def send() -> None:
+        if task.app.conf.task_always_eager:
+            task.apply_async(args, kwargs, queue=queue)
+            return
+        try:
+            task.apply_async(args, kwargs, queue=queue)
+        except Exception:
+            logger.exception(
+                "Could not queue %s%r on %s; its sweep will retry", task.name, args, queue
+            )
+
+    transaction.on_commit(send)

@@ -119,3 +119,23 @@ QUESTION_ASKED_PUBLIC = Message(
 QUESTION_ANSWERED_PUBLIC = Message(
     "governance.question_answered_public", _("The reporter answered the department's question.")
 )
+
+
+# --- Priority (issue 14): params from, to (Priority codes), rendered as labels for the reader
+
+
+def _priority_labels(params: Params) -> Params:
+    from .models import Priority
+
+    def label(value: object) -> str:
+        try:
+            return str(Priority(int(str(value))).label)
+        except ValueError:
+            return ""
+
+    return {**params, "from": label(params.get("from")), "to": label(params.get("to"))}
+
+
+PRIORITY_CHANGED = Message(
+    "governance.priority_changed", _("Priority: %(from)s → %(to)s"), prepare=_priority_labels
+)

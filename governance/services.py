@@ -36,6 +36,7 @@ from .models import (
     Department,
     EvidencePhoto,
     FixAnswer,
+    Priority,
     Report,
     ReportEvent,
     ReportPhoto,
@@ -134,6 +135,7 @@ def report_submit(
             address=address.strip(),
             location_approximate=approximate,
             media_url=media_url,
+            priority=category.default_priority,
         )
         for position, photo in enumerate(processed, start=1):
             ReportPhoto.objects.create(
@@ -774,3 +776,45 @@ def unanswered_questions_expire(*, now: dt.datetime | None = None, batch_size: i
             expired += done
         if len(rows) < batch_size or done == 0:
             return expired
+
+
+# --- Priority (issue 14) ----------------------------------------------------------------------
+
+
+def report_prioritise(
+    *, report: Report, priority: int | str, reason: str, by: User | None
+) -> Report:
+    """The dispatcher gives a report another priority, with a reason (the timeline says
+    "Priority: normal → urgent" in the reader's language, then the reason). The deadline of a
+    report with a department follows the new priority (workflow.prioritise); an urgent one
+    pages its department's webhook (ReportUrgent). Nobody else is told: the rider and Open311
+    see nothing of the centre's triage."""
+    new = priority_parse(priority)
+    with transaction.atomic():
+        # Lock first, so the timeline's "from" is the priority this change replaces.
+        before = (
+            Report.objects.select_for_update()
+            .filter(pk=report.pk)
+            .values_list("priority", flat=True)
+            .first()
+        )
+        if before is None:
+            raise Report.DoesNotExist
+        return workflow.prioritise(
+            report,
+            priority=new,
+            reason=reason,
+            actor=by,
+            system_note=messages.PRIORITY_CHANGED,
+            note_params={"from": before, "to": int(new)},
+        )
+
+
+def priority_parse(value: int | str) -> Priority:
+    """A priority from its rank (1, "1") or its name ("urgent"); a translated DomainError for
+    anything else."""
+    text = str(value).strip().lower()
+    for choice in Priority:
+        if text in (str(choice.value), choice.name.lower()):
+            return choice
+    raise DomainError(_("Choose a priority: urgent, normal or low."), code="priority_invalid")

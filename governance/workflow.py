@@ -94,6 +94,7 @@ class Transition(NamedTuple):
     validates: bool = False  # it validates the report (the rider earns the rewards)
     refused_code: str = IllegalTransition.code  # the error code when the table refuses it
     refused_message: Any = None  # its own refusal (lazy, with %(status)s), else the generic one
+    public: bool = True  # its timeline line is shown to the rider (and on Open311)
 
 
 VALIDATABLE = (*OPEN_STATUSES, S.RESOLVED, S.CLOSED)
@@ -119,7 +120,8 @@ TRANSITIONS: dict[str, Transition] = {
     "answer": Transition((S.WAITING,), S.ACKNOWLEDGED, K.RIDER_ANSWERED),
     "answer_timeout": Transition((S.WAITING,), S.ACKNOWLEDGED, K.QUESTION_EXPIRED),
     "transfer": Transition(WORKING, S.ROUTED, K.TRANSFERRED),
-    "prioritise": Transition(tuple(OPEN_STATUSES), None, K.PRIORITY),
+    # The centre's triage: the rider and Open311 do not see it (docs/decisions.md).
+    "prioritise": Transition(tuple(OPEN_STATUSES), None, K.PRIORITY, public=False),
     # The rider's check (or its default), FixAnswer in governance/services.py.
     "confirm": Transition((S.RESOLVED,), S.CONFIRMED, K.CONFIRMED, validates=True),
     "reopen": Transition((S.RESOLVED,), S.REOPENED, K.REOPENED),
@@ -277,6 +279,7 @@ def transition(
             note_kind=system_note.kind if system_note else "",
             params=(note_params(row) if callable(note_params) else note_params) or {},
             note=note,
+            public=spec.public,
         )
         if spec.target is not None:
             _notify_rider(row)

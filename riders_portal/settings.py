@@ -483,6 +483,10 @@ WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_CLAIM_SECONDS = float(os.environ.get("WEBHOOK_CLAIM_SECONDS", "60"))
 WEBHOOK_SWEEP_BATCH_SIZE = envint("WEBHOOK_SWEEP_BATCH_SIZE", 200)
 WEBHOOK_SWEEP_MAX_PER_RUN = envint("WEBHOOK_SWEEP_MAX_PER_RUN", 2000)
+# Urgent reports page their department (report.urgent) on a queue of their own, consumed by a
+# worker that does nothing else, so a backlog of slow deliveries never holds a page up; empty
+# shares the default queue. Unconsumed, a page still goes out with the next sweep.
+WEBHOOK_URGENT_QUEUE = os.environ.get("WEBHOOK_URGENT_QUEUE", "urgent")
 
 # --- Abuse limits: photo uploads (issue 12) -------------------------------------------------
 # Checked from the file sizes and the image header before any pixel is decoded

@@ -123,6 +123,8 @@ class ReportFactory(DjangoModelFactory):
     latitude = factory.Sequence(lambda n: Decimal("36.140000") + Decimal(n) / 1000)
     longitude = Decimal("120.430000")
     address = "李沧区九水东路 100 号"
+    # As report_submit does: the category's default priority (issue 14).
+    priority = factory.LazyAttribute(lambda report: report.category.default_priority)
 
 
 # --- rewards ----------------------------------------------------------------------------------

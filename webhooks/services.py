@@ -31,7 +31,7 @@ from django.utils.translation import override
 
 from core.memo import ProcessMemo
 from core.models import Notification, User
-from core.queue import enqueue_on_commit
+from core.queue import enqueue_on_commit, enqueue_on_commit_to
 from core.roles import CENTRE_ADMIN
 from core.services import notification_build
 from governance.models import Report
@@ -86,7 +86,7 @@ def report_payload(event: str, report: Report) -> dict[str, object]:
     }
 
 
-def webhooks_emit(*, event: str, reports: Iterable[Report]) -> int:
+def webhooks_emit(*, event: str, reports: Iterable[Report], queue: str | None = None) -> int:
     """Write a delivery of `event` for each report to each subscribed receiver, in the caller's
     transaction (the outbox), and queue its first attempt for after commit (the fast path; if
     that message is lost, the sweep sends it)."""
@@ -105,7 +105,10 @@ def webhooks_emit(*, event: str, reports: Iterable[Report]) -> int:
     from .tasks import deliver_webhook
 
     for delivery in deliveries:
-        enqueue_on_commit(deliver_webhook, delivery.pk)
+        if queue:  # an urgent page: its own queue (WEBHOOK_URGENT_QUEUE)
+            enqueue_on_commit_to(queue, deliver_webhook, delivery.pk)
+        else:
+            enqueue_on_commit(deliver_webhook, delivery.pk)
     return len(deliveries)
 
 

@@ -4,7 +4,9 @@ Called inside the transaction of the change, so `webhooks_emit` writes the outbo
 rows in that same transaction: the change and its deliveries commit or roll back together.
 """
 
-from governance.events import ReportsEscalated, ReportsOverdue, ReportStatusChanged
+from django.conf import settings
+
+from governance.events import ReportsEscalated, ReportsOverdue, ReportStatusChanged, ReportUrgent
 from governance.models import Report, ReportStatus
 
 from .models import Event
@@ -53,3 +55,10 @@ def emit_overdue(event: ReportsOverdue) -> None:
 
 def emit_escalated(event: ReportsEscalated) -> None:
     webhooks_emit(event=Event.ESCALATED, reports=_reports(event.report_ids))
+
+
+def emit_urgent(event: ReportUrgent) -> None:
+    """Page the department at once: report.urgent to its receivers (and to all-report receivers
+    that chose it), on the urgent queue so no backlog of slower deliveries holds it up."""
+    reports = _reports([event.report_id]).filter(department_id=event.department_id)
+    webhooks_emit(event=Event.URGENT, reports=reports, queue=settings.WEBHOOK_URGENT_QUEUE)
