@@ -4,7 +4,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Category, FixAnswer, Report, ReportEvent, ResponseTemplate
+from governance.models import (
+    Category,
+    Department,
+    FixAnswer,
+    Report,
+    ReportEvent,
+    ResponseTemplate,
+    TransferRequest,
+)
 from governance.services import reporter_pseudonym
 
 PHOTO_SALT = "api.photo"
@@ -33,6 +41,10 @@ class ReportSerializer(serializers.ModelSerializer):
     district = serializers.CharField(source="district.code")
     overdue = serializers.BooleanField(source="is_overdue")
     reporter = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField(
+        help_text="lead: your department's report; assisting: another department leads it and "
+        "yours assists (联办): comment and add evidence only."
+    )
 
     class Meta:
         model = Report
@@ -56,6 +68,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "verify_by",
             "reopen_count",
             "reporter",
+            "role",
         ]
 
     def get_reporter(self, report: Report) -> str:
@@ -63,6 +76,14 @@ class ReportSerializer(serializers.ModelSerializer):
         auth = getattr(self.context.get("request"), "auth", None)
         department_id = getattr(auth, "department_id", None) or report.department_id
         return reporter_pseudonym(rider_id=report.rider_id, department_id=department_id)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["lead", "assisting"]))
+    def get_role(self, report: Report) -> str:
+        auth = getattr(self.context.get("request"), "auth", None)
+        department_id = getattr(auth, "department_id", None)
+        if department_id is None or report.department_id == department_id:
+            return "lead"
+        return "assisting"
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
@@ -239,3 +260,51 @@ class CommentInput(serializers.Serializer):
 class CommentSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     text = serializers.CharField()
+
+
+# --- Transfer (转办) and joint handling (联办), issue 14 ---------------------------------------
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "name_en"]
+
+
+class TransferInput(serializers.Serializer):
+    department = TextField(
+        max_length=40, help_text="The code of the department to hand the report to."
+    )
+    reason = TextField(max_length=500, help_text="Why it is that department's report.")
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    report = serializers.CharField(source="report.public_id")
+    from_department = serializers.CharField(source="from_department.code")
+    to_department = serializers.CharField(source="to_department.code")
+
+    class Meta:
+        model = TransferRequest
+        fields = [
+            "id",
+            "report",
+            "from_department",
+            "to_department",
+            "reason",
+            "status",
+            "by_rule",
+            "requested_at",
+            "decide_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceInput(serializers.Serializer):
+    photo = serializers.FileField(help_text=PHOTO_HELP)
+
+
+class EvidenceSerializer(PhotoSerializer):
+    department = serializers.CharField()
+    at = serializers.DateTimeField()

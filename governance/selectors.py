@@ -20,10 +20,12 @@ from .models import (
     Department,
     FixAnswer,
     Report,
+    ReportAssist,
     ReportEvent,
     ReportPhoto,
     ReportStatus,
     Role,
+    TransferRequest,
 )
 
 
@@ -251,4 +253,39 @@ def check_awaited(*, report: Report, last_answer: FixAnswer | None) -> bool:
     """Whether the rider (whose last answer is `last_answer`) is asked to check the fix now."""
     return report.status == ReportStatus.RESOLVED and (
         last_answer is None or last_answer.round != report.reopen_count
+    )
+
+
+# --- Transfer (转办) and joint handling (联办), issue 14 ---------------------------------------
+
+
+def reports_worked_by(*, department: Department, role: str = "") -> QuerySet[Report]:
+    """The reports a department leads (`Report.department`) or assists with (ReportAssist):
+    the department API's scope. `role` "lead" or "assisting" keeps only those.
+
+    One statement: `id IN (its reports UNION its assisted reports)`, each side read by its own
+    index (report_department_idx, report_assist_dept_idx), so the list costs the same queries
+    whatever the mix (docs/decisions.md, "Joint handling")."""
+    assisted = ReportAssist.objects.filter(department=department).order_by().values("report_id")
+    if role == "lead":
+        return Report.objects.filter(department=department)
+    if role == "assisting":
+        return Report.objects.filter(pk__in=assisted).exclude(department=department)
+    led = Report.objects.filter(department=department).order_by().values("pk")
+    return Report.objects.filter(pk__in=led.union(assisted))
+
+
+def departments_for_transfer(*, department: Department) -> QuerySet[Department]:
+    """The departments a report can be handed to or helped by: the active ones of the same
+    city, the department itself excluded."""
+    return Department.objects.filter(city_id=department.city_id, is_active=True).exclude(
+        pk=department.pk
+    )
+
+
+def pending_transfer(*, report: Report) -> TransferRequest | None:
+    return (
+        TransferRequest.objects.filter(report=report, status=TransferRequest.Status.PENDING)
+        .select_related("from_department", "to_department")
+        .first()
     )

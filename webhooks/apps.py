@@ -10,7 +10,12 @@ class WebhooksConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.events import subscribe
-        from governance.events import ReportsEscalated, ReportsOverdue, ReportStatusChanged
+        from governance.events import (
+            ReportAssistAdded,
+            ReportsEscalated,
+            ReportsOverdue,
+            ReportStatusChanged,
+        )
 
         from . import subscribers
         from .models import Webhook
@@ -22,3 +27,4 @@ class WebhooksConfig(AppConfig):
         subscribe(ReportStatusChanged, subscribers.emit_status_changed)
         subscribe(ReportsOverdue, subscribers.emit_overdue)
         subscribe(ReportsEscalated, subscribers.emit_escalated)
+        subscribe(ReportAssistAdded, subscribers.emit_assisting)

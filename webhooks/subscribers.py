@@ -4,7 +4,12 @@ Called inside the transaction of the change, so `webhooks_emit` writes the outbo
 rows in that same transaction: the change and its deliveries commit or roll back together.
 """
 
-from governance.events import ReportsEscalated, ReportsOverdue, ReportStatusChanged
+from governance.events import (
+    ReportAssistAdded,
+    ReportsEscalated,
+    ReportsOverdue,
+    ReportStatusChanged,
+)
 from governance.models import Report, ReportStatus
 
 from .models import Event
@@ -41,3 +46,12 @@ def emit_overdue(event: ReportsOverdue) -> None:
 
 def emit_escalated(event: ReportsEscalated) -> None:
     webhooks_emit(event=Event.ESCALATED, reports=_reports(event.report_ids))
+
+
+def emit_assisting(event: ReportAssistAdded) -> None:
+    # To the assisting department's receivers only (the lead's and the platform's are not told).
+    webhooks_emit(
+        event=Event.ASSISTING,
+        reports=_reports([event.report_id]),
+        to_department_id=event.department_id,
+    )
