@@ -5,7 +5,19 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from core.geo import bounding_box, distance_m
@@ -259,20 +271,29 @@ def check_awaited(*, report: Report, last_answer: FixAnswer | None) -> bool:
 # --- Transfer (转办) and joint handling (联办), issue 14 ---------------------------------------
 
 
-def reports_worked_by(*, department: Department, role: str = "") -> QuerySet[Report]:
-    """The reports a department leads (`Report.department`) or assists with (ReportAssist):
-    the department API's scope. `role` "lead" or "assisting" keeps only those.
+class _AnyOf(Func):
+    """PostgreSQL's `id = ANY(ARRAY(subquery))`: the subquery runs once (an InitPlan) and the
+    primary key's index finds its rows, so `department = d OR id = ANY(…)` is a BitmapOr of
+    two index scans. `id IN (subquery)` inside an OR makes the planner scan the whole table."""
 
-    One statement: `id IN (its reports UNION its assisted reports)`, each side read by its own
-    index (report_department_idx, report_assist_dept_idx), so the list costs the same queries
-    whatever the mix (docs/decisions.md, "Joint handling")."""
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _assisted_by(department: Department) -> Q:
     assisted = ReportAssist.objects.filter(department=department).order_by().values("report_id")
-    if role == "lead":
-        return Report.objects.filter(department=department)
-    if role == "assisting":
-        return Report.objects.filter(pk__in=assisted).exclude(department=department)
-    led = Report.objects.filter(department=department).order_by().values("pk")
-    return Report.objects.filter(pk__in=led.union(assisted))
+    if connection.vendor == "postgresql":
+        return Q(_AnyOf(F("pk"), ArraySubquery(assisted)))
+    return Q(pk__in=assisted)
+
+
+def reports_worked_by(*, department: Department) -> QuerySet[Report]:
+    """The reports a department leads (`Report.department`) or assists with (ReportAssist,
+    联办): the department API's scope, one statement whatever the mix. On PostgreSQL a
+    BitmapOr of the department's index and the primary key's (docs/decisions.md, "Joint
+    handling")."""
+    return Report.objects.filter(Q(department=department) | _assisted_by(department))
 
 
 def departments_for_transfer(*, department: Department) -> QuerySet[Department]:
