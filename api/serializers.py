@@ -278,6 +278,10 @@ class TransferInput(serializers.Serializer):
     reason = TextField(max_length=500, help_text="Why it is that department's report.")
 
 
+# The schema's TransferStatusEnum (ENUM_NAME_OVERRIDES in settings).
+TRANSFER_STATUSES = TransferRequest.Status.choices
+
+
 class TransferSerializer(serializers.ModelSerializer):
     report = serializers.CharField(source="report.public_id")
     from_department = serializers.CharField(source="from_department.code")
