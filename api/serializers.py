@@ -6,12 +6,14 @@ from rest_framework import serializers
 
 from governance.models import (
     Category,
+    Department,
     FixAnswer,
     Priority,
     Report,
     ReportEvent,
     ReportQuestion,
     ResponseTemplate,
+    TransferRequest,
 )
 from governance.services import reporter_pseudonym
 
@@ -62,6 +64,11 @@ class ReportSerializer(serializers.ModelSerializer):
     reporter = serializers.SerializerMethodField()
     priority = PriorityField(read_only=True)
 
+    role = serializers.SerializerMethodField(
+        help_text="lead: your department's report; assisting: another department leads it and "
+        "yours assists (联办): comment and add evidence only."
+    )
+
     class Meta:
         model = Report
         fields = [
@@ -85,6 +92,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "verify_by",
             "reopen_count",
             "reporter",
+            "role",
         ]
 
     def get_reporter(self, report: Report) -> str:
@@ -92,6 +100,14 @@ class ReportSerializer(serializers.ModelSerializer):
         auth = getattr(self.context.get("request"), "auth", None)
         department_id = getattr(auth, "department_id", None) or report.department_id
         return reporter_pseudonym(rider_id=report.rider_id, department_id=department_id)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["lead", "assisting"]))
+    def get_role(self, report: Report) -> str:
+        auth = getattr(self.context.get("request"), "auth", None)
+        department_id = getattr(auth, "department_id", None)
+        if department_id is None or report.department_id == department_id:
+            return "lead"
+        return "assisting"
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
@@ -330,3 +346,55 @@ class AskInput(serializers.Serializer):
         allow_blank=True,
         help_text="The question the reporter reads (e.g. which entrance); not blank.",
     )
+
+
+# --- Transfer (转办) and joint handling (联办), issue 14 ---------------------------------------
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "name_en"]
+
+
+class TransferInput(serializers.Serializer):
+    department = TextField(
+        max_length=40, help_text="The code of the department to hand the report to."
+    )
+    reason = TextField(max_length=500, help_text="Why it is that department's report.")
+
+
+# The schema's TransferStatusEnum (ENUM_NAME_OVERRIDES in settings).
+TRANSFER_STATUSES = TransferRequest.Status.choices
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    report = serializers.CharField(source="report.public_id")
+    from_department = serializers.CharField(source="from_department.code")
+    to_department = serializers.CharField(source="to_department.code")
+
+    class Meta:
+        model = TransferRequest
+        fields = [
+            "id",
+            "report",
+            "from_department",
+            "to_department",
+            "reason",
+            "status",
+            "by_rule",
+            "requested_at",
+            "decide_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceInput(serializers.Serializer):
+    photo = serializers.FileField(help_text=PHOTO_HELP)
+
+
+class EvidenceSerializer(PhotoSerializer):
+    department = serializers.CharField()
+    at = serializers.DateTimeField()

@@ -10,6 +10,7 @@ router = DefaultRouter(trailing_slash=True)
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("templates", views.TemplateViewSet, basename="template")
+router.register("departments", views.DepartmentViewSet, basename="department")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -32,9 +32,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.responses import file_response
-from governance import services, workflow
+from governance import selectors, services, workflow
 from governance.models import (
     Category,
+    Department,
     EvidencePhoto,
     FixAnswer,
     Priority,
@@ -58,6 +59,9 @@ from .serializers import (
     CategorySerializer,
     CommentInput,
     CommentSerializer,
+    DepartmentSerializer,
+    EvidenceInput,
+    EvidenceSerializer,
     NoteInput,
     RejectInput,
     ReportDetailSerializer,
@@ -67,6 +71,9 @@ from .serializers import (
     ResolveWithNoteAndPhoto,
     ResolveWithTemplate,
     ResponseTemplateSerializer,
+    TransferInput,
+    TransferSerializer,
+    signed_photo_url,
 )
 from .services import idempotency_cutoff
 
@@ -194,6 +201,41 @@ ASK_INCOMPLETE = OpenApiResponse(
 )
 
 
+TRANSFER_CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "Not allowed now: the report is not being worked by your department (`illegal_transition`"
+        "), your department only assists with it (`not_lead`), or a transfer already waits for "
+        "the dispatcher (`transfer_pending`)."
+    ),
+    examples=[
+        _error_example(
+            "Already requested",
+            409,
+            "transfer_pending",
+            "A transfer of this report is already waiting for the dispatcher.",
+        )
+    ],
+)
+TRANSFER_INVALID = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "No such active department in your city (`department_unknown`), or your own "
+        "(`same_department`); nothing was written. Also the answer to an Idempotency-Key reused "
+        "for another request."
+    ),
+    examples=[
+        _error_example(
+            "Unknown department",
+            422,
+            "department_unknown",
+            "No such active department in this city.",
+            {"department": ["No such active department in this city."]},
+        )
+    ],
+)
+
+
 def request_fingerprint(request) -> str:
     """SHA-256 of the method, the path and the parsed body: the same request sent again, even
     with other whitespace or field order, has the same fingerprint; any other body has not.
@@ -290,6 +332,12 @@ class ReportFilter(django_filters.FilterSet):
     def filter_priority(self, queryset, name, value: str):
         return queryset.filter(priority=PRIORITY_RANKS[value])
 
+    role = django_filters.ChoiceFilter(
+        choices=[("lead", "lead"), ("assisting", "assisting")],
+        method="filter_role",
+        help_text="lead: your department's reports; assisting: those it assists with (联办).",
+    )
+
     def filter_updated_since(self, queryset, name, value):
         # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 parsing allows: send UTC.
         try:
@@ -297,6 +345,13 @@ class ReportFilter(django_filters.FilterSet):
         except (OverflowError, ValueError):
             raise ValidationError({name: [_("This date and time is out of range.")]}) from None
         return queryset.filter(updated_at__gte=since)
+
+    def filter_role(self, queryset, name, value):
+        # The queryset is the department's scope already (led or assisted): split it.
+        department = self.request.auth.department
+        if value == "lead":
+            return queryset.filter(department=department)
+        return queryset.exclude(department=department)
 
     def filter_queryset(self, queryset):
         # An empty value is not a date: refuse it rather than silently ignore the filter.
@@ -347,9 +402,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no token
             return Report.objects.none()
-        reports = Report.objects.filter(department=self.request.auth.department).select_related(
-            "category", "district"
-        )
+        # The reports it leads and those it assists with (联办, governance/selectors.py).
+        reports = selectors.reports_worked_by(department=self.request.auth.department)
+        reports = reports.select_related("category", "district")
         if self.action == "retrieve":
             reports = reports.prefetch_related(
                 "photos",
@@ -519,6 +574,87 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return self._detail(report)
 
+    # --- Transfer (转办) and joint handling (联办), issue 14 ----------------------------------
+
+    # What an assisting department may do with a report it sees; every other action is the
+    # lead department's own (409 not_lead), including actions added later.
+    ASSISTING_ACTIONS = frozenset({"list", "retrieve", "comments", "evidence"})
+
+    def get_object(self):
+        report = super().get_object()
+        if (
+            self.action not in self.ASSISTING_ACTIONS
+            and report.department_id != self.request.auth.department_id
+        ):
+            raise services.not_lead()
+        return report
+
+    @extend_schema(
+        request=TransferInput,
+        responses={
+            202: TransferSerializer,
+            409: TRANSFER_CONFLICT,
+            422: TRANSFER_INVALID,
+        },
+        parameters=[IDEMPOTENCY_HEADER],
+        examples=[
+            OpenApiExample(
+                "Transfer",
+                {"department": "licang-water", "reason": "该井盖归供水公司管理"},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def transfer(self, request, id=None):
+        """Ask to hand the report to another department of your city (转办), named by its code
+        (GET /api/v1/departments/), with the reason. A pair the centre approved beforehand is
+        transferred at once (`status` approved, the report leaves your list); otherwise the
+        dispatcher decides by `decide_by` (`pending`), and your deadline runs on meanwhile:
+        approved, the other department starts with a full deadline; refused, you go on with
+        your own (the timeline says `transfer_refused`, with the dispatcher's note)."""
+        data = self._input(TransferInput)
+        report = self.get_object()
+        try:
+            transfer = services.transfer_request(
+                report=report,
+                department=request.auth.department,
+                to_department=Department.objects.filter(code=data["department"]).first(),
+                reason=data["reason"],
+            )
+        except services.TransferInvalid as error:
+            return Response(error_body(error.code, error.message, error.fields), status=422)
+        return Response(TransferSerializer(transfer).data, status=202)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": OpenApiRequest(
+                EvidenceInput, encoding={"photo": {"contentType": PHOTO_CONTENT_TYPES}}
+            )
+        },
+        responses={201: EvidenceSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def evidence(self, request, id=None):
+        """Attach a photo of the work (JPEG/PNG) while the report is worked on: the lead
+        department or an assisting one. The lead's resolution counts its own photos only."""
+        data = self._input(EvidenceInput)
+        photo = services.report_evidence_add(
+            report=self.get_object(), department=request.auth.department, photo=data["photo"]
+        )
+        return Response(
+            {
+                "url": signed_photo_url(request, "evidence", photo.pk, "full"),
+                "thumbnail_url": signed_photo_url(request, "evidence", photo.pk, "thumb"),
+                "department": request.auth.department.code,
+                "at": photo.created_at.isoformat(),
+            },
+            status=201,
+        )
+
     def _input(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
@@ -571,6 +707,18 @@ class TemplateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .select_related("category")
             .order_by("sort_order", "id")
         )
+
+
+class DepartmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The other active departments of your city, to name one in a transfer (转办) by code."""
+
+    serializer_class = DepartmentSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no token
+            return Department.objects.none()
+        return selectors.departments_for_transfer(department=self.request.auth.department)
 
 
 def photo(request, token: str):

@@ -29,6 +29,7 @@ from .models import (
     FixAnswer,
     Priority,
     Report,
+    ReportAssist,
     ReportEvent,
     ReportPhoto,
     ReportQuestion,
@@ -36,6 +37,8 @@ from .models import (
     ResponseTemplate,
     Role,
     RoutingRule,
+    TransferRequest,
+    TransferRule,
 )
 
 
@@ -282,6 +285,93 @@ class FixAnswerInline(admin.TabularInline):
         return False
 
 
+# --- Transfer (转办) and joint handling (联办), issue 14 ---------------------------------------
+
+
+class TransferRequestedFilter(admin.SimpleListFilter):
+    """Reports a department asked to hand over, waiting for the dispatcher's decision."""
+
+    title = gettext_lazy("transfer requested")
+    parameter_name = "transfer"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("pending", gettext_lazy("Waiting for the dispatcher")),
+            ("overdue", gettext_lazy("Waiting past its decision time")),
+        ]
+
+    def queryset(self, request, queryset):
+        # One pending request per report (transfer_one_pending): the join adds no rows.
+        if self.value() == "pending":
+            return queryset.filter(transfers__status=TransferRequest.Status.PENDING)
+        if self.value() == "overdue":
+            return queryset.filter(
+                transfers__status=TransferRequest.Status.PENDING,
+                transfers__decide_by__lt=timezone.now(),
+            )
+        return queryset
+
+
+def transfer_due(transfer: TransferRequest) -> str:
+    """The decision time, marked red once a waiting request is past it."""
+    if transfer.status != TransferRequest.Status.PENDING:
+        return "—"
+    label = timezone.localtime(transfer.decide_by).strftime("%m-%d %H:%M")
+    if transfer.decide_by < timezone.now():
+        colour, label = "red", _("%(time)s overdue") % {"time": label}
+    else:
+        colour = "green"
+    return format_html('<span class="countdown countdown--{}">{}</span>', colour, label)
+
+
+class TransferRequestInline(admin.TabularInline):
+    """The report's transfer requests; decided in the transfer requests' admin."""
+
+    model = TransferRequest
+    extra = 0
+    can_delete = False
+    fields = (
+        "requested_at",
+        "from_department",
+        "to_department",
+        "reason",
+        "status",
+        "due",
+        "by_rule",
+        "decided_by",
+        "decision_note",
+    )
+    readonly_fields = fields
+    ordering = ("requested_at", "id")
+
+    @admin.display(description=gettext_lazy("decision due by"))
+    def due(self, transfer: TransferRequest) -> str:
+        return transfer_due(transfer)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReportAssistInline(admin.TabularInline):
+    """The assisting departments; added and removed with the list's actions (the services
+    write the timeline and tell the department's webhook)."""
+
+    model = ReportAssist
+    extra = 0
+    can_delete = False
+    fields = ("department", "added_by", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     """The dispatch queue. Riders' phone numbers never appear here."""
@@ -302,6 +392,7 @@ class ReportAdmin(admin.ModelAdmin):
         "priority",
         CheckFilter,
         OverdueFilter,
+        TransferRequestedFilter,
         ("validated_at", admin.EmptyFieldListFilter),
         "department",
         "category__role",
@@ -324,8 +415,16 @@ class ReportAdmin(admin.ModelAdmin):
         "close_invalid",
         "validate",
         "prioritise",
+        "assist_add",
+        "assist_remove",
     ]
-    inlines = [ReportPhotoInline, FixAnswerInline, ReportEventInline]
+    inlines = [
+        ReportPhotoInline,
+        FixAnswerInline,
+        TransferRequestInline,
+        ReportAssistInline,
+        ReportEventInline,
+    ]
     # What the rider filed, then what the workflow has done with it (the fields only
     # governance.workflow writes, in the model's order; next_check_at is the sweep's own
     # bookkeeping). Nothing here is edited by hand: the actions below change reports.
@@ -552,6 +651,52 @@ class ReportAdmin(admin.ModelAdmin):
             ngettext(
                 "%(count)d report given the new priority.",
                 "%(count)d reports given the new priority.",
+                queryset.count(),
+            ),
+        )
+
+    # Joint handling (联办): the action bar's department assists, or no longer does.
+    def _chosen_department(self, request) -> Department | None:
+        form = DispatchActionForm(request.POST)
+        department = form.fields["department"].clean(request.POST.get("department") or None)
+        if department is None:
+            self.message_user(request, _("Choose the department."), messages.ERROR)
+        return department
+
+    @admin.action(
+        description=gettext_lazy("Add the chosen department as assisting (联办)"),
+        permissions=["change"],
+    )
+    def assist_add(self, request, queryset) -> None:
+        department = self._chosen_department(request)
+        if department is None:
+            return
+        self._run(
+            request,
+            queryset,
+            lambda r: services.assist_add(report=r, department=department, by=request.user),
+            ngettext(
+                "The department assists with %(count)d report.",
+                "The department assists with %(count)d reports.",
+                queryset.count(),
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Remove the chosen assisting department"),
+        permissions=["change"],
+    )
+    def assist_remove(self, request, queryset) -> None:
+        department = self._chosen_department(request)
+        if department is None:
+            return
+        self._run(
+            request,
+            queryset,
+            lambda r: services.assist_remove(report=r, department=department, by=request.user),
+            ngettext(
+                "The department no longer assists with %(count)d report.",
+                "The department no longer assists with %(count)d reports.",
                 queryset.count(),
             ),
         )
@@ -875,3 +1020,151 @@ class ReportQuestionAdmin(admin.ModelAdmin):
         question = get_object_or_404(ReportQuestion, pk=pk)
         field = (question.thumbnail or question.photo) if size == "thumb" else question.photo
         return file_response(field, public=False, max_age=86400)
+
+
+class TransferActionForm(ActionForm):
+    note = forms.CharField(
+        label=gettext_lazy("note (required to refuse)"), max_length=500, required=False
+    )
+
+
+class TransferDecisionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("decision time")
+    parameter_name = "decision"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", gettext_lazy("Waiting past its decision time")),
+            ("in_time", gettext_lazy("Waiting, in time")),
+        ]
+
+    def queryset(self, request, queryset):
+        pending = queryset.filter(status=TransferRequest.Status.PENDING)
+        if self.value() == "overdue":
+            return pending.filter(decide_by__lt=timezone.now())
+        if self.value() == "in_time":
+            return pending.filter(decide_by__gte=timezone.now())
+        return queryset
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(admin.ModelAdmin):
+    """Departments' requests to hand a report to another department (转办), decided by the
+    dispatcher within TRANSFER_DECISION_HOURS through governance.services.transfer_decide."""
+
+    list_display = (
+        "report_link",
+        "from_department",
+        "to_department",
+        "reason",
+        "status",
+        "due",
+        "by_rule",
+        "requested_at",
+        "decided_by",
+    )
+    list_filter = (
+        "status",
+        TransferDecisionFilter,
+        "from_department",
+        "to_department",
+        "by_rule",
+    )
+    search_fields = ("=report__public_id",)
+    search_help_text = gettext_lazy("Report number.")
+    list_select_related = ("report", "from_department", "to_department", "decided_by")
+    ordering = ("-requested_at", "-id")
+    show_full_result_count = False
+    list_per_page = 50
+    action_form = TransferActionForm
+    actions = ["approve", "refuse"]
+    fields = (
+        "report_link",
+        "from_department",
+        "to_department",
+        "reason",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decide_by",
+        "by_rule",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("report"), ordering="report__public_id")
+    def report_link(self, transfer: TransferRequest) -> str:
+        url = reverse("admin:governance_report_change", args=[transfer.report_id])
+        return format_html('<a href="{}">{}</a>', url, transfer.report.public_id)
+
+    @admin.display(description=gettext_lazy("decision due by"), ordering="decide_by")
+    def due(self, transfer: TransferRequest) -> str:
+        return transfer_due(transfer)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # departments ask through their API
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the record of who asked and who decided stays
+
+    def _decide(self, request, queryset, *, approve: bool, note: str, success: str) -> None:
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda t: services.transfer_decide(
+                transfer=t, approve=approve, by=request.user, note=note
+            ),
+            success,
+            label=lambda t: t.report.public_id,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Approve: the other department takes the report"),
+        permissions=["change"],
+    )
+    def approve(self, request, queryset) -> None:
+        self._decide(
+            request,
+            queryset,
+            approve=True,
+            note=request.POST.get("note", ""),
+            success=ngettext(
+                "%(count)d transfer approved.", "%(count)d transfers approved.", queryset.count()
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Refuse with a note: the department keeps the report"),
+        permissions=["change"],
+    )
+    def refuse(self, request, queryset) -> None:
+        note = request.POST.get("note", "").strip()
+        if not note:
+            self.message_user(
+                request, _("Give the reason, the department will see it."), messages.ERROR
+            )
+            return
+        self._decide(
+            request,
+            queryset,
+            approve=False,
+            note=note,
+            success=ngettext(
+                "%(count)d transfer refused.", "%(count)d transfers refused.", queryset.count()
+            ),
+        )
+
+
+@admin.register(TransferRule)
+class TransferRuleAdmin(admin.ModelAdmin):
+    """Known hand-overs approved at once, without the dispatcher."""
+
+    list_display = ("from_department", "to_department", "is_active")
+    list_filter = ("is_active", "from_department", "to_department")
+    list_editable = ("is_active",)
+    search_fields = ("from_department__name", "to_department__name")
+    list_select_related = ("from_department", "to_department")
+    autocomplete_fields = ("from_department", "to_department")

@@ -44,3 +44,12 @@ class ReportUrgent:
 
     report_id: int
     department_id: int
+
+
+@dataclass(frozen=True)
+class ReportAssistAdded:
+    """The dispatcher added an assisting department to a report (联办): that department's
+    webhook is told (report.assisting)."""
+
+    report_id: int
+    department_id: int

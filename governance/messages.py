@@ -139,3 +139,25 @@ def _priority_labels(params: Params) -> Params:
 PRIORITY_CHANGED = Message(
     "governance.priority_changed", _("Priority: %(from)s → %(to)s"), prepare=_priority_labels
 )
+
+# --- Transfer (转办) and joint handling (联办), issue 14 ---------------------------------------
+
+# The approved transfer's line on the timeline; params from, to (both names, core.messages.names).
+TRANSFERRED = Message("governance.transferred", _("Transferred from %(from)s to %(to)s."))
+# The request waiting for the dispatcher, and its refusal (not shown to the rider): params
+# from, to.
+TRANSFER_ASKED = Message(
+    "governance.transfer_asked", _("%(from)s asks to hand the report to %(to)s.")
+)
+TRANSFER_REFUSED = Message(
+    "governance.transfer_refused", _("The centre refused the transfer to %(to)s.")
+)
+ASSIST_ADDED = Message("governance.assist_added", _("%(department)s assists with this report."))
+ASSIST_REMOVED = Message(
+    "governance.assist_removed", _("%(department)s no longer assists with this report.")
+)
+# To the centre's dispatchers: a department asks to hand a report over; params id, from, to.
+TRANSFER_TO_DECIDE = Message(
+    "governance.transfer_to_decide",
+    _("%(from)s asks to transfer report %(id)s to %(to)s: approve or refuse it."),
+)

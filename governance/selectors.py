@@ -5,7 +5,19 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from core.geo import bounding_box, distance_m
@@ -20,11 +32,13 @@ from .models import (
     Department,
     FixAnswer,
     Report,
+    ReportAssist,
     ReportEvent,
     ReportPhoto,
     ReportQuestion,
     ReportStatus,
     Role,
+    TransferRequest,
 )
 
 
@@ -287,4 +301,48 @@ def reports_asked_about(*, rider: Rider) -> QuerySet[Report]:
         .select_related("category", "department")
         .prefetch_related(Prefetch("questions", queryset=asked, to_attr="open_questions"))
         .order_by("paused_at", "id")
+    )
+
+
+# --- Transfer (转办) and joint handling (联办), issue 14 ---------------------------------------
+
+
+class _AnyOf(Func):
+    """PostgreSQL's `id = ANY(ARRAY(subquery))`: the subquery runs once (an InitPlan) and the
+    primary key's index finds its rows, so `department = d OR id = ANY(…)` is a BitmapOr of
+    two index scans. `id IN (subquery)` inside an OR makes the planner scan the whole table."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _assisted_by(department: Department) -> Q:
+    assisted = ReportAssist.objects.filter(department=department).order_by().values("report_id")
+    if connection.vendor == "postgresql":
+        return Q(_AnyOf(F("pk"), ArraySubquery(assisted)))
+    return Q(pk__in=assisted)
+
+
+def reports_worked_by(*, department: Department) -> QuerySet[Report]:
+    """The reports a department leads (`Report.department`) or assists with (ReportAssist,
+    联办): the department API's scope, one statement whatever the mix. On PostgreSQL a
+    BitmapOr of the department's index and the primary key's (docs/decisions.md, "Joint
+    handling")."""
+    return Report.objects.filter(Q(department=department) | _assisted_by(department))
+
+
+def departments_for_transfer(*, department: Department) -> QuerySet[Department]:
+    """The departments a report can be handed to or helped by: the active ones of the same
+    city, the department itself excluded."""
+    return Department.objects.filter(city_id=department.city_id, is_active=True).exclude(
+        pk=department.pk
+    )
+
+
+def pending_transfer(*, report: Report) -> TransferRequest | None:
+    return (
+        TransferRequest.objects.filter(report=report, status=TransferRequest.Status.PENDING)
+        .select_related("from_department", "to_department")
+        .first()
     )

@@ -10,17 +10,19 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Value, When
+from django.db.models import Case, DateTimeField, ExpressionWrapper, F, QuerySet, Value, When
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.errors import DomainError
 from core.events import publish
 from core.geo import bounding_box, distance_m
 from core.memo import ProcessMemo
-from core.messages import names
+from core.messages import Params, names
 from core.models import District, User
 from core.photos import PhotoError, check_photos, process_photo
 from core.queue import enqueue_on_commit
@@ -28,7 +30,7 @@ from core.services import notification_post
 from riders.models import Rider
 
 from . import messages, workflow
-from .events import ReportsEscalated, ReportsOverdue
+from .events import ReportAssistAdded, ReportsEscalated, ReportsOverdue
 from .models import (
     OPEN_STATUSES,
     WITH_DEPARTMENT,
@@ -38,6 +40,7 @@ from .models import (
     FixAnswer,
     Priority,
     Report,
+    ReportAssist,
     ReportEvent,
     ReportPhoto,
     ReportQuestion,
@@ -45,6 +48,8 @@ from .models import (
     ReportSupporter,
     ResponseTemplate,
     RoutingRule,
+    TransferRequest,
+    TransferRule,
     template_placeholders,
 )
 
@@ -212,7 +217,8 @@ def report_comment(
         raise DomainError(_("The comment is empty."), code="comment_empty")
     with transaction.atomic():
         report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
-        if report.department_id != department.pk:
+        # The lead department, or one assisting with the report (联办).
+        if not _works_on(report, department):
             raise workflow.IllegalTransition(
                 _("This report is not assigned to your department."), code="not_your_report"
             )
@@ -818,3 +824,324 @@ def priority_parse(value: int | str) -> Priority:
         if text in (str(choice.value), choice.name.lower()):
             return choice
     raise DomainError(_("Choose a priority: urgent, normal or low."), code="priority_invalid")
+
+
+# --- Transfer (转办) and joint handling (联办), issue 14 ---------------------------------------
+
+
+class TransferInvalid(DomainError):
+    """A transfer or an assisting department refused for what was asked (no such department,
+    another city's, itself, no reason): `fields` says which input (the API answers 422)."""
+
+    code = "transfer_invalid"
+
+    def __init__(self, message: str, *, code: str, fields: dict[str, list[str]]) -> None:
+        super().__init__(message, code=code)
+        self.fields = fields
+
+
+def not_lead() -> workflow.IllegalTransition:
+    """The refusal of a lead-only action to an assisting department (HTTP 409 not_lead)."""
+    return workflow.IllegalTransition(
+        _(
+            "Only the lead department can do this: your department assists with this report "
+            "(comments and evidence photos only)."
+        ),
+        code="not_lead",
+    )
+
+
+def _lead_check(row: Report, department: Department) -> None:
+    """The lead department's own action: an assisting department is told so (409 not_lead),
+    any other is told it is not its report."""
+    if row.department_id == department.pk:
+        return
+    if row.assists.filter(department=department).exists():
+        raise not_lead()
+    raise workflow.IllegalTransition(
+        _("This report is not assigned to your department."), code="not_your_report"
+    )
+
+
+def _works_on(row: Report, department: Department) -> bool:
+    """The lead department or an assisting one."""
+    return row.department_id == department.pk or row.assists.filter(department=department).exists()
+
+
+def _partner_check(row: Report, department: Department | None, *, field: str) -> Department:
+    """Another department the report can go to or be helped by: active, of the report's city.
+    A missing, inactive or other city's department gets the same answer (nothing to learn)."""
+    if department is None or not department.is_active or department.city_id != row.district.city_id:
+        raise TransferInvalid(
+            _("No such active department in this city."),
+            code="department_unknown",
+            fields={field: [_("No such active department in this city.")]},
+        )
+    return department
+
+
+def dispatchers() -> QuerySet[User]:
+    """The centre's dispatchers, who decide transfers."""
+    return User.objects.filter(
+        groups__name=roles.DISPATCHER, is_active=True, is_staff=True
+    ).distinct()
+
+
+def _transfer_names(transfer: TransferRequest) -> Params:
+    return {"from": names(transfer.from_department), "to": names(transfer.to_department)}
+
+
+def _transfer_carry_out(row: Report, transfer: TransferRequest, *, by: User | None) -> None:
+    # The rider reads the line (a re-route to the new department) and the department's reason.
+    workflow.transfer(
+        row,
+        to_department=transfer.to_department,
+        actor=by,
+        note=transfer.reason,
+        system_note=messages.TRANSFERRED,
+        note_params=_transfer_names(transfer),
+        locked=True,
+    )
+
+
+def transfer_request(
+    *,
+    report: Report,
+    department: Department,
+    to_department: Department | None,
+    reason: str,
+    by: User | None = None,
+) -> TransferRequest:
+    """The lead department says the report is another department's (转办) and names it.
+
+    A known pair (an active TransferRule) is approved at once and re-routed; otherwise the
+    request waits for the dispatcher until `decide_by` (TRANSFER_DECISION_HOURS) while the
+    requesting department's clock keeps running (docs/decisions.md, "Transfer"). One request
+    waits per report. The rider hears of it only once approved.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise TransferInvalid(
+            _("Say why the report is the other department's."),
+            code="reason_required",
+            fields={"reason": [_("Say why the report is the other department's.")]},
+        )
+    with transaction.atomic():
+        row = workflow.lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        _lead_check(row, department)
+        if row.status not in workflow.WORKING:
+            raise workflow.IllegalTransition(
+                _("A report that is “%(status)s” cannot be transferred.")
+                % {"status": row.get_status_display()},
+                code="illegal_transition",
+            )
+        target = _partner_check(row, to_department, field="department")
+        if target.pk == department.pk:
+            raise TransferInvalid(
+                _("The report is already with your department."),
+                code="same_department",
+                fields={"department": [_("Name another department than yours.")]},
+            )
+        if row.transfers.filter(status=TransferRequest.Status.PENDING).exists():
+            raise workflow.IllegalTransition(
+                _("A transfer of this report is already waiting for the dispatcher."),
+                code="transfer_pending",
+            )
+        now = timezone.now()
+        by_rule = TransferRule.objects.filter(
+            from_department=department, to_department=target, is_active=True
+        ).exists()
+        transfer = TransferRequest.objects.create(
+            report=row,
+            from_department=department,
+            to_department=target,
+            reason=reason,
+            requested_by=by,
+            requested_at=now,
+            decide_by=now + dt.timedelta(hours=settings.TRANSFER_DECISION_HOURS),
+            status=TransferRequest.Status.APPROVED if by_rule else TransferRequest.Status.PENDING,
+            by_rule=by_rule,
+            decided_at=now if by_rule else None,
+        )
+        if by_rule:
+            _transfer_carry_out(row, transfer, by=by)
+            return transfer
+        ReportEvent.objects.create(
+            report=row,
+            kind=ReportEvent.Kind.TRANSFER_ASKED,
+            actor=by,
+            department=department,
+            from_status=row.status,
+            to_status=row.status,
+            note_kind=messages.TRANSFER_ASKED.kind,
+            params=_transfer_names(transfer),
+            note=reason,
+            public=False,
+        )
+        link = reverse("admin:governance_transferrequest_change", args=[transfer.pk])
+        for user in dispatchers():
+            notification_post(
+                recipient=user,
+                message=messages.TRANSFER_TO_DECIDE,
+                params={"id": row.public_id, **_transfer_names(transfer)},
+                link=link,
+            )
+    return transfer
+
+
+def transfer_decide(
+    *, transfer: TransferRequest, approve: bool, by: User | None, note: str = ""
+) -> TransferRequest:
+    """The dispatcher approves a waiting transfer (the new department gets the report with a
+    fresh deadline) or refuses it with a note (the report stays with the requesting department,
+    on its original deadline). Decided once."""
+    note = note.strip()
+    if not approve and not note:
+        raise DomainError(
+            _("Say why the transfer is refused: the department reads it."),
+            code="reason_required",
+        )
+    with transaction.atomic():
+        # The report first, as every transition locks it: the request's row second.
+        row = workflow.lock_report(transfer.report_id)
+        if row is None:
+            raise Report.DoesNotExist
+        transfer = (
+            TransferRequest.objects.select_for_update(of=("self",))
+            .select_related("from_department", "to_department")
+            .get(pk=transfer.pk)
+        )
+        if transfer.status != TransferRequest.Status.PENDING:
+            raise workflow.IllegalTransition(
+                _("This transfer request was already decided."), code="transfer_decided"
+            )
+        transfer.decided_by = by
+        transfer.decided_at = timezone.now()
+        transfer.decision_note = note
+        if approve:
+            if row.department_id != transfer.from_department_id or row.status not in (
+                workflow.WORKING
+            ):
+                raise workflow.IllegalTransition(
+                    _(
+                        "The report is no longer being worked by the requesting department: "
+                        "refuse the request."
+                    ),
+                    code="transfer_stale",
+                )
+            _partner_check(row, transfer.to_department, field="department")
+            transfer.status = TransferRequest.Status.APPROVED
+            transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+            _transfer_carry_out(row, transfer, by=by)
+            return transfer
+        transfer.status = TransferRequest.Status.REFUSED
+        transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        ReportEvent.objects.create(
+            report=row,
+            kind=ReportEvent.Kind.TRANSFER_REFUSED,
+            actor=by,
+            department=transfer.from_department,
+            from_status=row.status,
+            to_status=row.status,
+            note_kind=messages.TRANSFER_REFUSED.kind,
+            params=_transfer_names(transfer),
+            note=note,
+            public=False,
+        )
+    return transfer
+
+
+def assist_add(*, report: Report, department: Department, by: User | None) -> ReportAssist:
+    """The dispatcher asks another department to assist with an open report (联办): it sees the
+    report in its API list, comments and attaches evidence; its webhook is told."""
+    with transaction.atomic():
+        row = workflow.lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        if not row.is_open:
+            raise workflow.IllegalTransition(
+                _("Assisting departments can be added only while the report is open."),
+                code="report_closed",
+            )
+        _partner_check(row, department, field="department")
+        if row.department_id == department.pk:
+            raise TransferInvalid(
+                _("This department leads the report already."),
+                code="already_lead",
+                fields={"department": [_("This department leads the report already.")]},
+            )
+        if row.assists.filter(department=department).exists():
+            raise workflow.IllegalTransition(
+                _("This department assists with the report already."), code="already_assisting"
+            )
+        assist = ReportAssist.objects.create(report=row, department=department, added_by=by)
+        ReportEvent.objects.create(
+            report=row,
+            kind=ReportEvent.Kind.ASSIST_ADDED,
+            actor=by,
+            department=department,
+            from_status=row.status,
+            to_status=row.status,
+            note_kind=messages.ASSIST_ADDED.kind,
+            params={"department": names(department)},
+            public=False,
+        )
+        publish(ReportAssistAdded(report_id=row.pk, department_id=department.pk))
+    return assist
+
+
+def assist_remove(*, report: Report, department: Department, by: User | None) -> None:
+    """The dispatcher takes an assisting department off a report: it no longer sees it."""
+    with transaction.atomic():
+        row = workflow.lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        removed, _rows = ReportAssist.objects.filter(report=row, department=department).delete()
+        if not removed:
+            raise workflow.IllegalTransition(
+                _("This department does not assist with the report."), code="not_assisting"
+            )
+        ReportEvent.objects.create(
+            report=row,
+            kind=ReportEvent.Kind.ASSIST_REMOVED,
+            actor=by,
+            department=department,
+            from_status=row.status,
+            to_status=row.status,
+            note_kind=messages.ASSIST_REMOVED.kind,
+            params={"department": names(department)},
+            public=False,
+        )
+
+
+def report_evidence_add(
+    *,
+    report: Report,
+    department: Department,
+    photo: "UploadedFile[bytes]",
+    actor: User | None = None,
+) -> EvidencePhoto:
+    """A photo from the lead or an assisting department while the report is worked on. The
+    lead's resolution counts only its own photos of this round (workflow.resolve)."""
+    processed = process_photo(photo)  # before the transaction: a bad photo writes nothing
+    with transaction.atomic():
+        row = workflow.lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        if not _works_on(row, department):
+            raise workflow.IllegalTransition(
+                _("This report is not assigned to your department."), code="not_your_report"
+            )
+        if row.status not in workflow.WORKING:
+            raise workflow.IllegalTransition(
+                _("Evidence can be added only while the report is being worked on."),
+                code="illegal_transition",
+            )
+        return EvidencePhoto.objects.create(
+            report=row,
+            department=department,
+            image=processed.image,
+            thumbnail=processed.thumbnail,
+        )

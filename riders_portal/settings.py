@@ -605,6 +605,15 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 
+# A transfer request's status (issue 14) is not a report's: its own enum in the schema, and the
+# report's keeps its name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StatusEnum": "governance.models.ReportStatus",
+        "TransferStatusEnum": "api.serializers.TRANSFER_STATUSES",
+    }
+)
+
 # --- Degraded mode: Redis down, health (issue 12) -------------------------------------------
 # Redis down: the cache answers as empty (core.cache.FailOpenRedisCache; CACHE_CONNECT_TIMEOUT,
 # CACHE_SOCKET_TIMEOUT, CACHE_RETRY_AFTER_FAILURE above), API throttles fail open, queued work

@@ -11,6 +11,7 @@ class WebhooksConfig(AppConfig):
 
         from core.events import subscribe
         from governance.events import (
+            ReportAssistAdded,
             ReportsEscalated,
             ReportsOverdue,
             ReportStatusChanged,
@@ -28,3 +29,5 @@ class WebhooksConfig(AppConfig):
         subscribe(ReportsOverdue, subscribers.emit_overdue)
         subscribe(ReportsEscalated, subscribers.emit_escalated)
         subscribe(ReportUrgent, subscribers.emit_urgent)
+
+        subscribe(ReportAssistAdded, subscribers.emit_assisting)

@@ -86,11 +86,23 @@ def report_payload(event: str, report: Report) -> dict[str, object]:
     }
 
 
-def webhooks_emit(*, event: str, reports: Iterable[Report], queue: str | None = None) -> int:
+def webhooks_emit(
+    *,
+    event: str,
+    reports: Iterable[Report],
+    queue: str | None = None,
+    to_department_id: int | None = None,
+) -> int:
     """Write a delivery of `event` for each report to each subscribed receiver, in the caller's
     transaction (the outbox), and queue its first attempt for after commit (the fast path; if
-    that message is lost, the sweep sends it)."""
+    that message is lost, the sweep sends it).
+
+    `to_department_id`: only that department's receivers (an assisting department, 联办), not
+    the report's department's nor the platform's; by default the report's department's and
+    the platform's."""
     hooks = [hook for hook in _active_webhooks() if event in hook.events]
+    if to_department_id is not None:
+        hooks = [hook for hook in hooks if hook.department_id == to_department_id]
     if not hooks:
         return 0  # `reports` may be a lazy queryset: it is read only when someone listens
     deliveries = [
@@ -99,7 +111,9 @@ def webhooks_emit(*, event: str, reports: Iterable[Report], queue: str | None = 
         )
         for report in reports
         for hook in hooks
-        if hook.department_id is None or hook.department_id == report.department_id
+        if to_department_id is not None
+        or hook.department_id is None
+        or hook.department_id == report.department_id
     ]
     Delivery.objects.bulk_create(deliveries, batch_size=1000)
     from .tasks import deliver_webhook

@@ -6,7 +6,13 @@ rows in that same transaction: the change and its deliveries commit or roll back
 
 from django.conf import settings
 
-from governance.events import ReportsEscalated, ReportsOverdue, ReportStatusChanged, ReportUrgent
+from governance.events import (
+    ReportAssistAdded,
+    ReportsEscalated,
+    ReportsOverdue,
+    ReportStatusChanged,
+    ReportUrgent,
+)
 from governance.models import Report, ReportStatus
 
 from .models import Event
@@ -62,3 +68,12 @@ def emit_urgent(event: ReportUrgent) -> None:
     that chose it), on the urgent queue so no backlog of slower deliveries holds it up."""
     reports = _reports([event.report_id]).filter(department_id=event.department_id)
     webhooks_emit(event=Event.URGENT, reports=reports, queue=settings.WEBHOOK_URGENT_QUEUE)
+
+
+def emit_assisting(event: ReportAssistAdded) -> None:
+    # To the assisting department's receivers only (the lead's and the platform's are not told).
+    webhooks_emit(
+        event=Event.ASSISTING,
+        reports=_reports([event.report_id]),
+        to_department_id=event.department_id,
+    )
