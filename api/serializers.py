@@ -340,10 +340,13 @@ class CommentSerializer(serializers.Serializer):
 
 
 class AskInput(serializers.Serializer):
-    # Blank is taken here and answered 422 with the field, like a resolution's missing note.
+    # Blank (or, in a form, left out) is taken here and answered 422 with the field, like a
+    # resolution's missing note.
     question = TextField(
         max_length=500,
         allow_blank=True,
+        required=False,
+        default="",
         help_text="The question the reporter reads (e.g. which entrance); not blank.",
     )
 

@@ -354,6 +354,10 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.exclude(department=department)
 
     def filter_queryset(self, queryset):
+        # What the schema says: a misspelt filter is an error, not the whole list.
+        unknown = sorted(set(self.data) - set(self.filters) - {"cursor", "page_size"})
+        if unknown:
+            raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
         # An empty value is not a date: refuse it rather than silently ignore the filter.
         for name in ("updated_since", "status", "overdue", "priority"):
             if name in self.data and self.data[name] == "":

@@ -79,13 +79,13 @@ def test_asking_pauses_the_report_and_shows_the_open_question(api, department):
 
 def test_an_empty_question_is_a_422_and_writes_nothing(api, department):
     report = routed(department)
-    for body in ({"question": ""}, {"question": "   "}):
+    # Left out counts as empty (a form field sent empty may arrive left out).
+    for body in ({"question": ""}, {"question": "   "}, {}):
         response = api.post(ask_url(report), body, format="json", **ENGLISH)
         assert response.status_code == 422
         error = response.json()["error"]
         assert error["code"] == "question_required"
         assert error["fields"] == {"question": ["Write the question: the rider reads it."]}
-    assert api.post(ask_url(report), {}, format="json").status_code == 400
     assert api.post(ask_url(report), {"question": 12}, format="json").status_code == 400
     assert api.post(ask_url(report), {"question": "问" * 501}, format="json").status_code == 400
     assert fresh(report).status == S.ROUTED and not ReportQuestion.objects.exists()
