@@ -19,12 +19,22 @@ def compose() -> dict:
 
 def test_compose_runs_the_production_stack():
     services = compose()["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+    assert set(services) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "worker-urgent",  # urgent webhook pages only (WEBHOOK_URGENT_QUEUE)
+        "beat",
+    }
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
     assert "gunicorn" in services["web"]["command"]
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
+    urgent = services["worker-urgent"]["command"]
+    assert "worker" in urgent and urgent[urgent.index("--queues") + 1] == "urgent"
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
     volumes = compose()["volumes"]
     assert {"pgdata", "media"} <= set(volumes)
@@ -34,7 +44,7 @@ def test_migrations_run_once_before_web_worker_and_beat_start():
     services = compose()["services"]
     assert "migrate" in services["migrate"]["command"]
     assert services["migrate"]["restart"] == "no"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-urgent", "beat"):
         assert "migrate" not in " ".join(services[name]["command"]), name
         assert services[name]["depends_on"]["migrate"] == {
             "condition": "service_completed_successfully"

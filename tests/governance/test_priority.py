@@ -213,9 +213,11 @@ def test_a_report_without_a_department_is_not_paged(pages):
     assert pages == []
 
 
+@pytest.mark.parametrize("queue", ["urgent", ""])
 def test_the_urgent_page_reaches_the_departments_hook_only(
-    department, django_capture_on_commit_callbacks, monkeypatch
+    department, django_capture_on_commit_callbacks, monkeypatch, settings, queue
 ):
+    settings.WEBHOOK_URGENT_QUEUE = queue
     hooks = {
         "mine": Webhook.objects.create(
             label="mine", url="http://127.0.0.1:1/m", department=department, events=[Event.URGENT]
@@ -250,6 +252,6 @@ def test_the_urgent_page_reaches_the_departments_hook_only(
     assert page.payload["event"] == "report.urgent"
     assert page.payload["report"]["id"] == report.public_id
     assert page.payload["report"]["due_at"] == (T0 + 4 * HOUR).isoformat()
-    # On its own queue, so no backlog of slower deliveries holds it up.
+    # On its own queue, so no backlog of slower deliveries holds it up ("": the default one).
     routed = Delivery.objects.get(event=Event.ROUTED)
-    assert queued == [((routed.pk,), None), ((page.pk,), "urgent")]
+    assert queued == [((routed.pk,), None), ((page.pk,), queue or None)]

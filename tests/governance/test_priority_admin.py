@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from core.roles import CENTRE_ADMIN, DISPATCHER
 from governance import services, workflow
-from governance.models import Priority, ReportEvent
+from governance.admin import CATEGORY_FIELDSETS
+from governance.models import Category, Priority, ReportEvent
 from tests.admin_actions import offered_actions
 from tests.factories import DepartmentFactory, ReportFactory, StaffFactory, category
 
@@ -143,3 +144,8 @@ def test_the_category_page_has_the_deadlines_by_priority(client):
     assert "Deadlines by priority" in text
     for field in ("default_priority", "urgent_hours", "low_hours", "closure_hours"):
         assert f'name="{field}"' in text
+    # The fieldsets list every field a centre admin may edit: none is left off the page.
+    editable = {f.name for f in Category._meta.fields if f.editable and not f.primary_key}
+    assert {
+        name for _title, options in CATEGORY_FIELDSETS for name in options["fields"]
+    } == editable

@@ -39,7 +39,8 @@ def test_district_rule_wins_over_the_category_default(rules):
     report = routed(ReportFactory(category=category("fire-hazard")))
     assert report.status == ReportStatus.ROUTED
     assert report.department == rules["licang_fire"]
-    assert report.due_at == report.routed_at + dt.timedelta(hours=12)  # fire-hazard: 12 h
+    # fire-hazard: 12 h, but urgent by default (governance 0017), so REPORT_URGENT_HOURS: 4 h.
+    assert report.due_at == report.routed_at + dt.timedelta(hours=4)
 
 
 def test_category_default_covers_other_districts(rules):
