@@ -302,9 +302,8 @@ class CommentSerializer(serializers.Serializer):
 
 
 class AskInput(serializers.Serializer):
-    # Blank is taken here and answered 422 with the field, like a resolution's missing note.
+    # A blank question is answered 422 with the field (ReportViewSet.ask), like a resolution
+    # short of its minimum; a missing or non-text one is a 400 as everywhere.
     question = TextField(
-        max_length=500,
-        allow_blank=True,
-        help_text="The question the reporter reads (e.g. which entrance); not blank.",
+        max_length=500, help_text="The question the reporter reads (e.g. which entrance)."
     )

@@ -494,12 +494,16 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         is; the answer appears in `questions` and on the timeline, and `report.answered` is
         sent to your webhooks. Resolving, rejecting or a re-route while waiting closes the
         question."""
-        data = self._input(AskInput)
-        if not data["question"].strip():
-            message = _("Write the question: the rider reads it.")
-            return Response(
-                error_body("question_required", message, {"question": [message]}), status=422
-            )
+        serializer = AskInput(data=request.data)
+        if not serializer.is_valid():
+            codes = [error.code for error in serializer.errors.get("question", [])]
+            if set(serializer.errors) == {"question"} and codes == ["blank"]:
+                message = _("Write the question: the rider reads it.")
+                return Response(
+                    error_body("question_required", message, {"question": [message]}), status=422
+                )
+            raise ValidationError(serializer.errors)
+        data = serializer.validated_data
         report = self.get_object()
         services.report_ask(
             report=report, department=request.auth.department, question=data["question"]
