@@ -193,6 +193,14 @@ def _every_status(riders: list[Rider], licang: District) -> int:
             "120.033000",
             "submitted",
         ),
+        (
+            "fire-hazard",
+            "地下车库有人私拉电线给电动车充电",
+            "李沧区金水路 1000 号",
+            "36.172300",
+            "120.442100",
+            "waiting",
+        ),
     ]
     colours = ["#8d6e63", "#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#ef6c00"]
     reports = {}
@@ -227,6 +235,10 @@ def _every_status(riders: list[Rider], licang: District) -> int:
             workflow.resolve(report, department=department, reply="已通知物业清理，楼道已畅通。")
         if fate == "rejected":
             workflow.reject(report, department=department, reason="该路段井盖归属供水公司")
+        if fate == "waiting":  # the department asked the reporter: the clock is paused
+            services.report_ask(
+                report=report, department=department, question="请问是几号楼的车库？哪个入口？"
+            )
         if fate == "overdue":
             Report.objects.filter(pk=report.pk).update(
                 routed_at=timezone.now() - dt.timedelta(hours=13),

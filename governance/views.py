@@ -239,7 +239,7 @@ def question_answer(request, public_id: str):
         _("Thank you! %(department)s has your answer and works on report %(id)s again.")
         % {"department": question.department, "id": report.public_id},
     )
-    return redirect(url)
+    return redirect(f"{url}#questions")  # the answer, among the questions asked
 
 
 @rider_required

@@ -34,7 +34,7 @@ def test_rider_answers_the_departments_question_with_a_photo(
     card.locator("input[name=photo]").set_input_files(
         files=[{"name": "door.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
     )
-    with page.expect_navigation(url=f"**/reports/{report.public_id}/"):
+    with page.expect_navigation(url=f"**/reports/{report.public_id}/#questions"):
         card.locator("button[type=submit]").click()
 
     expect(page.locator(".status--acknowledged").first).to_be_visible()

@@ -86,7 +86,7 @@ def test_the_reporter_sees_the_question_and_a_form(client, asked):
 def test_the_reporter_answers_with_a_photo_and_sees_the_answer(client, asked):
     client.force_login(asked.rider.user)
     response = post(client, asked, text="3单元东侧", photo=photo_upload())
-    assert response.status_code == 302 and response.url == detail_url(asked)
+    assert response.status_code == 302 and response.url == f"{detail_url(asked)}#questions"
     report = fresh(asked)
     assert report.status == S.ACKNOWLEDGED
     question = ReportQuestion.objects.get()
