@@ -26,6 +26,7 @@ from .models import (
     ReportEvent,
     ResponseTemplate,
     RoutingRule,
+    TransferRule,
 )
 
 A = FixAnswer.Outcome
@@ -116,6 +117,11 @@ def seed(stdout) -> None:
     else:
         count = _closed_loop(riders, licang)
         stdout.write(f"Closed-loop demo reports: {count} (checked, reopened, supervised, closed)")
+    if Report.objects.filter(description=WORKING[0][2]).exists():
+        stdout.write("Demo reports being worked already present")
+    else:
+        count = _working(riders, departments)
+        stdout.write(f"Demo reports being worked: {count} (urgent, transferred, assisted)")
 
 
 def _every_status(riders: list[Rider], licang: District) -> int:
@@ -414,9 +420,118 @@ def _closed_loop(riders: list[Rider], licang: District) -> int:
             report = _resolve(report, "已通知物业清理楼道。")
             said = "纸箱搬走了，旧床垫还堵在楼梯口"
             _check(report, A.NOT_FIXED, H.DISSATISFIED, said, _photo("#6d4c41"))
-            # Reopened to the same department with a new deadline; it works it again.
-            workflow.acknowledge(Report.objects.get(pk=report.pk), department=department)
-            reply = "物业已将旧床垫和杂物全部清运，楼道已畅通，附清理后照片。"
+            # Reopened to the same department with a new deadline; it asks where exactly (the
+            # clock paused), the rider answers, and it resolves with a template and evidence.
+            services.report_ask(
+                report=Report.objects.get(pk=report.pk),
+                department=department,
+                question="请问旧床垫具体在几楼？我们安排人员今天清运。",
+            )
+            services.question_answer(
+                rider=report.rider, report=report, text="在3楼和4楼之间的平台上，两张床垫。"
+            )
+            reply = services.template_fill(
+                template=ResponseTemplate.objects.get(title="已派人处理", department=None),
+                department=department,
+                category=report.category,
+                fields={"time": "今天10:30", "place": "京口路28号2号楼2单元3-4楼平台"},
+            )
             report = _resolve(report, reply, evidence="#2e7d32")
             _check(report, A.FIXED, H.SATISFIED, "楼道干净了，谢谢！")
     return len(stories)
+
+
+# Working the report (issue 14): rider index, category, description, address, lat, lng, fate.
+WORKING = [
+    (
+        1,
+        "road-hazard",
+        "学校门口的井盖缺失，只用一个锥桶挡着",
+        "市北区延安路 88 号",
+        "36.083300",
+        "120.371200",
+        "urgent",
+    ),
+    (
+        2,
+        "illegal-flyers",
+        "小区变电箱上贴满了开锁小广告，写着供电公司电话",
+        "崂山区松岭路 18 号",
+        "36.113500",
+        "120.468900",
+        "transfer_pending",
+    ),
+    (
+        3,
+        "uncivil-behaviour",
+        "商铺把油烟管道直接通到人行道上，路过全是油烟",
+        "市北区台东三路 50 号",
+        "36.078600",
+        "120.353100",
+        "transfer_by_rule",
+    ),
+    (
+        0,
+        "unlicensed-food-stall",
+        "夜市摊位占满消防通道，还在用液化气罐",
+        "李沧区书院路 120 号",
+        "36.166800",
+        "120.423900",
+        "assisted",
+    ),
+]
+
+
+def _working(riders: list[Rider], departments: dict[str, Department]) -> int:
+    """Priority, transfer (转办) and joint handling (联办), each through its service."""
+    dispatcher = User.objects.filter(username="dispatcher").first()
+    for index, (number, code, text, address, lat, lng, fate) in enumerate(WORKING):
+        rider = riders[number % len(riders)]
+        report = services.report_submit(
+            rider=rider,
+            category=Category.objects.get(code=code),
+            description=text,
+            district=rider.district,
+            latitude=Decimal(lat),
+            longitude=Decimal(lng),
+            address=address,
+            photos=[_photo(["#455a64", "#6a1b9a", "#bf360c", "#1b5e20"][index % 4])],
+        )
+        department = services.department_for(category=report.category, district=report.district)
+        report = workflow.route(report, department=department)
+        if fate == "urgent":
+            services.report_prioritise(
+                report=report,
+                priority="urgent",
+                reason="井盖缺失位于学校门口，上下学时段有坠落风险。",
+                by=dispatcher,
+            )
+        elif fate == "transfer_pending":
+            # The urban managers say the box is the power company's; the dispatcher decides.
+            services.transfer_request(
+                report=report,
+                department=department,
+                to_department=departments["licang-housing"],
+                reason="变电箱及其周边由住建部门协调供电公司处理，请转办。",
+            )
+        elif fate == "transfer_by_rule":
+            # A known pair: the urban managers hand cooking-fume cases to market regulation.
+            TransferRule.objects.get_or_create(
+                from_department=department, to_department=departments["qd-market"]
+            )
+            services.transfer_request(
+                report=report,
+                department=department,
+                to_department=departments["qd-market"],
+                reason="餐饮油烟排放由市场监管部门查处。",
+            )
+        elif fate == "assisted":
+            # Market regulation leads; the fire service assists with the gas cylinders.
+            services.assist_add(report=report, department=departments["qd-fire"], by=dispatcher)
+            workflow.acknowledge(Report.objects.get(pk=report.pk), department=department)
+            services.report_comment(
+                report=report,
+                department=departments["qd-fire"],
+                text="消防救援站已派员检查液化气罐，今晚联合执法。",
+            )
+    return len(WORKING)
