@@ -26,4 +26,24 @@ urlpatterns = [
         {"size": "thumb"},
         name="evidence_thumb",
     ),
+    path(
+        "reports/<slug:public_id>/checks/<int:pk>/photo/", views.answer_photo, name="answer_photo"
+    ),
+    path(
+        "reports/<slug:public_id>/checks/<int:pk>/photo/thumb/",
+        views.answer_photo,
+        {"size": "thumb"},
+        name="answer_photo_thumb",
+    ),
+    path(
+        "reports/<slug:public_id>/questions/<int:position>/photo/",
+        views.question_photo,
+        name="question_photo",
+    ),
+    path(
+        "reports/<slug:public_id>/questions/<int:position>/photo/thumb/",
+        views.question_photo,
+        {"size": "thumb"},
+        name="question_photo_thumb",
+    ),
 ]

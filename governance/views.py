@@ -24,7 +24,7 @@ from .forms import (
     QuestionAnswerForm,
     ReportForm,
 )
-from .models import EvidencePhoto, Report, ReportPhoto, ReportStatus
+from .models import EvidencePhoto, FixAnswer, Report, ReportPhoto, ReportQuestion, ReportStatus
 
 
 def _wants_json(request) -> bool:
@@ -347,3 +347,37 @@ def report_evidence(request, public_id: str, pk: int, size: str = "full"):
     )
     field = photo.thumbnail if size == "thumb" else photo.image
     return _serve_photo(request, photo.report, field, joiners_too=True)
+
+
+def _staff_may_view(request) -> bool:
+    return request.user.is_staff and request.user.has_perm("governance.view_report")
+
+
+@require_GET
+def answer_photo(request, public_id: str, pk: int, size: str = "full"):
+    """The photo a rider added to their check of the fix: that rider and staff only (a joiner's
+    photo is not the reporter's to see, nor the other way round); anyone else gets 404."""
+    answer = get_object_or_404(FixAnswer, pk=pk, report__public_id=public_id)
+    rider = getattr(request.user, "rider", None) if request.user.is_authenticated else None
+    if not answer.photo or not (
+        (rider is not None and answer.rider_id == rider.pk) or _staff_may_view(request)
+    ):
+        raise Http404
+    return file_response(
+        answer.thumbnail if size == "thumb" else answer.photo, public=False, max_age=86400
+    )
+
+
+@require_GET
+def question_photo(request, public_id: str, position: int, size: str = "full"):
+    """The photo the reporter sent with an answer to a department's question: the reporter and
+    staff only (see _serve_photo)."""
+    question = get_object_or_404(
+        ReportQuestion.objects.select_related("report"),
+        report__public_id=public_id,
+        position=position,
+    )
+    if not question.photo:
+        raise Http404
+    field = question.thumbnail if size == "thumb" else question.photo
+    return _serve_photo(request, question.report, field, joiners_too=False)

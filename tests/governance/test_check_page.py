@@ -111,7 +111,9 @@ def test_reporter_says_not_fixed_with_a_photo_and_the_report_reopens(client, res
         f"Report {report.public_id} is reopened: Licang Housing Bureau must fix it again." in page
     )
     assert "status--reopened" in page and "Reopened: not fixed" in page
-    assert "Not fixed</strong> · Dissatisfied" in page and "You added a photo." in page
+    assert "Not fixed</strong> · Dissatisfied" in page
+    # The rider sees the photo they sent (tests/governance/test_answer_photos.py).
+    assert reverse("reports:answer_photo_thumb", args=[report.public_id, saved.pk]) in page
     assert "Reopened: the department must fix it again by" in page
     assert "Not fixed · Dissatisfied: 还堆着" in page  # the timeline line
     assert "data-check-form" not in page

@@ -96,7 +96,8 @@ def test_the_reporter_answers_with_a_photo_and_sees_the_answer(client, asked):
     assert card(page) == ""  # no open question, no form
     asked_section = page.split('id="questions"')[1].split("</section>")[0]
     assert "请问是几单元的楼道？" in asked_section and "3单元东侧" in asked_section
-    assert "You added a photo." in asked_section
+    # The rider sees the photo they sent (tests/governance/test_answer_photos.py).
+    assert f"/reports/{report.public_id}/questions/1/photo/thumb/" in asked_section
 
 
 def test_an_empty_answer_keeps_the_form_with_a_translated_error(client, asked):
