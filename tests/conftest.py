@@ -164,6 +164,7 @@ SEEDS = [
     ("core", "0002_seed_qingdao_and_staff_groups", "seed"),
     ("governance", "0002_seed_roles_and_categories", "seed"),
     ("governance", "0014_closed_loop_data", "forward"),
+    ("governance", "0015_response_templates", "seed"),
     ("apartments", "0002_seed_facilities_checklist_and_permissions", "seed"),
     ("subsidies", "0002_seed_insurance_policies_and_permissions", "seed"),
 ]
