@@ -577,6 +577,15 @@ class ReportEvent(models.Model):
         return ": ".join(part for part in (system, self.note) if part)
 
     @property
+    def reporter_text(self) -> str:
+        """The note as the reporter reads it on their report: another rider's check is its
+        outcome only (e.g. "Not fixed · Dissatisfied"); that rider's own words go to the
+        department and the centre, not to the reporter (docs/decisions.md)."""
+        if self.kind == self.Kind.ANSWERED:
+            return render_title(self.note_kind, self.params) if self.note_kind else ""
+        return self.text
+
+    @property
     def public_text(self) -> str:
         """The note for the public (Open311): a rider's own words about a fix stay inside the
         portal and the department's view; the system note (e.g. "Not fixed · Dissatisfied")

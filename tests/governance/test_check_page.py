@@ -149,6 +149,19 @@ def test_a_joiner_is_heard_but_the_reporter_decides(client, resolved, joiner):
     assert "data-check-form" in client.get(detail_url(resolved)).content.decode()
 
 
+def test_the_reporter_reads_a_joiners_check_without_the_joiners_words(client, resolved, joiner):
+    client.force_login(joiner.user)
+    answer(
+        client, resolved, outcome="not_fixed", satisfaction="dissatisfied", comment="我是3单元的王"
+    )
+    client.force_login(resolved.rider.user)
+    page = client.get(detail_url(resolved), **ENGLISH).content.decode()
+    assert "Not fixed · Dissatisfied" in page  # the joiner's check, on the timeline
+    assert "我是3单元的王" not in page
+    event = resolved.events.get(kind=ReportEvent.Kind.ANSWERED)
+    assert event.note == "我是3单元的王"  # kept for the department and the centre
+
+
 def test_an_outsider_gets_404_and_writes_nothing(client, resolved):
     client.force_login(RiderFactory().user)
     assert client.get(detail_url(resolved)).status_code == 404
