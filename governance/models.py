@@ -152,6 +152,37 @@ class Department(BilingualName):
         ordering = ["code"]
 
 
+class Officer(models.Model):
+    """A department officer's account (issue 15): a person of a street office, grid station or
+    bureau who works the department's reports in the workbench (/desk/). A head sees and assigns
+    the team's work; any officer works every report of the department."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="officer",
+        verbose_name=_("user"),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="officers", verbose_name=_("department")
+    )
+    is_head = models.BooleanField(
+        _("department head"),
+        default=False,
+        help_text=_("Sees the team's work and assigns reports to officers."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("department officer")
+        verbose_name_plural = _("department officers")
+        ordering = ["department", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.department})"
+
+
 class RoutingRule(models.Model):
     """(category, district) → department. A rule without a district covers the whole category."""
 
@@ -288,6 +319,15 @@ class Report(models.Model):
     is_overdue = models.BooleanField(_("overdue"), default=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     warned_at = models.DateTimeField(_("pre-breach warning sent at"), null=True, blank=True)
+    # The department's officer working it (the workbench's "assigned to me"); empty: anyone.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
     # While waiting for the rider's answer to a department's question: since when the closure
     # clock is paused (the deadline moves on by the pause when it resumes).
     paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
@@ -341,6 +381,12 @@ class Report(models.Model):
                 name="report_department_queue_idx",
             ),
             models.Index(fields=["category", "latitude", "longitude"], name="report_duplicate_idx"),
+            # The workbench's "assigned to me".
+            models.Index(
+                fields=["assignee", "due_at"],
+                name="report_assignee_idx",
+                condition=Q(assignee__isnull=False),
+            ),
             models.Index(fields=["status", "-created_at"], name="report_status_idx"),
             models.Index(
                 fields=["closed_at"],
@@ -528,6 +574,7 @@ class ReportEvent(models.Model):
         TRANSFERRED = "transferred", _("Transferred to another department")
         ASSIST_ADDED = "assist_added", _("Assisting department added")
         ASSIST_REMOVED = "assist_removed", _("Assisting department removed")
+        ASSIGNED = "assigned", _("Assigned to an officer")
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")

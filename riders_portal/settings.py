@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "portal",  # the cross-app pages (Home, Services): above every domain app
     "api",
     "open311",
+    "desk",  # the department officers' workbench (/desk/)
+    "hall",  # the city operations screen in the centre's hall (/hall/)
     "webhooks",
 ]
 

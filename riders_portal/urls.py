@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("open311/v2/", include("open311.urls")),
+    path("desk/", include("desk.urls")),
+    path("hall/", include("hall.urls")),
     path("", include("riders.urls")),
     path("", include("governance.urls")),
     path("", include("rewards.urls")),

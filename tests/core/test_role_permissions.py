@@ -166,6 +166,8 @@ ADDED = {
         governance.delete_transferrule governance.view_transferrule
         governance.add_transferrequest governance.change_transferrequest
         governance.delete_transferrequest governance.view_transferrequest
+        governance.add_officer governance.change_officer governance.delete_officer
+        governance.view_officer
         governance.add_reportassist governance.change_reportassist
         governance.delete_reportassist governance.view_reportassist
     """,
