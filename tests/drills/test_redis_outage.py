@@ -55,6 +55,10 @@ NOT_BROWSED = {
     "reports:photo_thumb",
     "reports:evidence",
     "reports:evidence_thumb",
+    "reports:answer_photo",  # a rider's own photo of a check or an answer: files, like photos
+    "reports:answer_photo_thumb",
+    "reports:question_photo",
+    "reports:question_photo_thumb",
     "rewards:benefit_picture",
     "rewards:honour_photo",
     "rewards:voucher_counter",
