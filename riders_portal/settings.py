@@ -689,3 +689,7 @@ if SENTRY_DSN:
 
 # The worker and beat log through LOGGING above (JSON, redaction) instead of Celery's own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- The hall screen (issue 15, hall/, docs/hall.md) -----------------------------------------
+# How often the screen fetches its figures, and how long the one cached answer lives.
+HALL_REFRESH_SECONDS = envint("HALL_REFRESH_SECONDS", 60)
