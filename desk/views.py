@@ -213,7 +213,8 @@ def queue(request):
         "map_tiles": settings.DESK_MAP_TILES,
     }
     if officer.is_head:
-        context["team"] = selectors.team_load(department=department)
+        context["team"] = team = selectors.team_load(department=department)
+        context["team_options"] = [(o.user_id, officer_display_name(o.user)) for o, _n in team]
     return render(request, "desk/queue.html", context)
 
 
@@ -226,8 +227,11 @@ def assign(request, public_id: str):
         reports_worked_by(department=request.officer.department), public_id=public_id
     )
     back = _next_url(request)
-    form = AssignForm(request.POST)
-    if not form.is_valid():
+    # One form around the whole queue (one CSRF token for 50 rows): a row's button posts here
+    # with `assignee`, or a head's row its own select `assignee-<number>`.
+    value = request.POST.get("assignee", request.POST.get(f"assignee-{public_id}"))
+    form = AssignForm({"assignee": value})
+    if value is None or not form.is_valid():
         messages.error(request, _("Choose an officer from the list."))
         return redirect(back)
     assignee_id = form.cleaned_data["assignee"]

@@ -16,8 +16,9 @@
     var state = (row.className.match(/q-row--(green|amber|red|paused|none)/) || [])[1] || "none";
     var marker = L.circleMarker([lat, lng], { radius: 9, color: colours[state], weight: 2, fillOpacity: 0.7 });
     var link = document.createElement("a");
-    link.href = row.dataset.href;
-    link.textContent = row.dataset.id;
+    var number = row.querySelector(".q-num");
+    link.href = number.href;
+    link.textContent = number.textContent;
     marker.bindPopup(link).addTo(map);
     points.push([lat, lng]);
   });

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from governance.models import Officer, Priority, Report, ReportStatus
+from governance.models import CLOSED_STATUSES, Officer, Priority, Report, ReportStatus
 from tests.factories import DepartmentFactory, ReportFactory, RiderFactory, StaffFactory
 
 PASSWORD = "staff-pass-123"  # tests.factories.StaffFactory
@@ -32,6 +32,8 @@ def queued(department, *, rider=None, hours_used=1, hours=72, **fields):
         "priority": Priority.NORMAL,
     }
     defaults.update(fields)
+    if defaults["status"] in CLOSED_STATUSES:
+        defaults.setdefault("closed_at", now)
     return ReportFactory(rider=rider or RiderFactory(), **defaults)
 
 
