@@ -133,3 +133,25 @@ def test_sign_out(client):
     response = client.post("/desk/sign-out/")
     assert response.status_code == 302 and SESSION_KEY not in client.session
     assert client.get("/desk/sign-out/").status_code == 405
+
+
+def test_a_centre_admin_makes_an_existing_user_an_officer_in_the_admin(client):
+    from django.contrib.auth.models import Group
+
+    from governance.models import Officer
+    from tests.factories import DepartmentFactory
+
+    admin_user = StaffFactory()
+    admin_user.groups.add(Group.objects.get(name="Centre admin"))
+    client.force_login(admin_user)
+    person = StaffFactory(is_staff=False, username="grid-zhang")
+    department = DepartmentFactory()
+    response = client.post(
+        "/admin/governance/officer/add/",
+        {"user": person.pk, "department": department.pk, "is_head": "on", "is_active": "on"},
+        **EN,
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert Officer.objects.get(user=person).department == department
+    listing = client.get("/admin/governance/officer/?q=grid-zhang", **EN)
+    assert listing.status_code == 200 and b"grid-zhang" in listing.content
