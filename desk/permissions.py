@@ -3,12 +3,16 @@ Everyone else is sent to the workbench's sign-in, or refused (403) when signed i
 who is not an officer; a report of another department is a 404 (desk views scope by
 `request.officer.department`)."""
 
+import time
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from core.staff_auth import SESSION_STAFF_SIGNED_IN_AT
 from governance.models import Officer
 
 
@@ -22,11 +26,23 @@ def officer_of(user) -> Officer | None:
     )
 
 
+def _working_day_over(request) -> bool:
+    """A workbench sign-in (desk.views) ends STAFF_SESSION_SECONDS after the password, however
+    active, as a staff session does (core/staff_auth.py); the session's own expiry says the
+    same, this also ends one whose expiry was lengthened since."""
+    signed_in_at = request.session.get(SESSION_STAFF_SIGNED_IN_AT)
+    return isinstance(signed_in_at, int) and (
+        time.time() - signed_in_at > settings.STAFF_SESSION_SECONDS
+    )
+
+
 def officer_required(view):
     """Sets `request.officer` (with its department) for the view."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated and _working_day_over(request):
+            logout(request)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("desk:sign_in"))
         officer = officer_of(request.user)

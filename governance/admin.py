@@ -27,6 +27,7 @@ from .models import (
     Category,
     Department,
     FixAnswer,
+    Officer,
     Priority,
     Report,
     ReportAssist,
@@ -1168,3 +1169,37 @@ class TransferRuleAdmin(admin.ModelAdmin):
     search_fields = ("from_department__name", "to_department__name")
     list_select_related = ("from_department", "to_department")
     autocomplete_fields = ("from_department", "to_department")
+
+
+# --- Department officers: the workbench's accounts (issue 15) -----------------------------------
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    """Who works a department's reports in the workbench (/desk/). An officer is an existing
+    user account; they sign in at /desk/sign-in/ with its password and an authenticator app
+    (Django OTP → TOTP devices, or set up at the first sign-in with STAFF_2FA_SELF_ENROL)."""
+
+    list_display = ("user", "user_full_name", "department", "is_head", "is_active")
+    list_filter = ("is_head", "is_active", "department")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "department__name")
+    list_select_related = ("user", "department")
+    autocomplete_fields = ("user", "department")
+
+    @admin.display(description=gettext_lazy("name"), ordering="user__last_name")
+    def user_full_name(self, officer: Officer) -> str:
+        return officer.user.get_full_name()
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.user.is_staff:
+            # The workbench needs no admin access; a staff account opens the admin too.
+            self.message_user(
+                request,
+                _(
+                    "%(user)s is also a staff account and can open the admin: an officer "
+                    "needs only the workbench."
+                )
+                % {"user": obj.user},
+                messages.WARNING,
+            )

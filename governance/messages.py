@@ -161,3 +161,9 @@ TRANSFER_TO_DECIDE = Message(
     "governance.transfer_to_decide",
     _("%(from)s asks to transfer report %(id)s to %(to)s: approve or refuse it."),
 )
+
+# --- Assignment to an officer in the workbench (issue 15) --------------------------------------
+
+# Internal timeline lines (not shown to the rider); params assignee (the officer's display name).
+ASSIGNED = Message("governance.assigned", _("Assigned to %(assignee)s."))
+UNASSIGNED = Message("governance.unassigned", _("No longer assigned to an officer."))

@@ -38,6 +38,7 @@ from .models import (
     Department,
     EvidencePhoto,
     FixAnswer,
+    Officer,
     Priority,
     Report,
     ReportAssist,
@@ -1145,3 +1146,69 @@ def report_evidence_add(
             image=processed.image,
             thumbnail=processed.thumbnail,
         )
+
+
+# --- Assignment to an officer (the workbench, issue 15) ----------------------------------------
+
+
+def officer_display_name(user: User) -> str:
+    """How an officer is named to the team: the full name, else the username."""
+    return user.get_full_name() or user.get_username()
+
+
+def report_assign(*, report: Report, assignee: User | None, by: User) -> Report:
+    """Give an open report of a department to one of its active officers (None: to nobody).
+
+    A head assigns anyone of the team; another officer only takes a report for themselves
+    (or gives back their own). The same assignee again changes nothing and writes no event, so
+    a double submit is harmless. The timeline line is internal (the rider's business is the
+    department, not which officer)."""
+    with transaction.atomic():
+        row = workflow.lock_report(report.pk)
+        if row is None:
+            raise Report.DoesNotExist
+        actor = (
+            Officer.objects.filter(user=by, is_active=True, department_id=row.department_id).first()
+            if row.department_id is not None
+            else None
+        )
+        if actor is None:
+            raise DomainError(
+                _("Only an officer of the lead department assigns this report."),
+                code="not_lead",
+            )
+        if not row.is_open:
+            raise DomainError(_("Only an open report can be assigned."), code="report_closed")
+        if (
+            assignee is not None
+            and not Officer.objects.filter(
+                user=assignee, is_active=True, department_id=actor.department_id
+            ).exists()
+        ):
+            raise DomainError(
+                _("Assign the report to an active officer of its department."),
+                code="assignee_invalid",
+            )
+        # Not a head: take a report nobody has, or give back one's own; nothing else.
+        touched = {assignee.pk if assignee else None, row.assignee_id} - {by.pk, None}
+        if not actor.is_head and touched:
+            raise DomainError(
+                _("Only the department head assigns reports to other officers."),
+                code="not_head",
+            )
+        if row.assignee_id == (assignee.pk if assignee else None):
+            return row
+        row.assignee = assignee
+        row.save(update_fields=["assignee", "updated_at"])
+        ReportEvent.objects.create(
+            report=row,
+            kind=ReportEvent.Kind.ASSIGNED,
+            actor=by,
+            department=row.department,
+            from_status=row.status,
+            to_status=row.status,
+            note_kind=(messages.ASSIGNED if assignee else messages.UNASSIGNED).kind,
+            params={"assignee": officer_display_name(assignee)} if assignee else {},
+            public=False,
+        )
+    return row

@@ -423,6 +423,9 @@ CANTEEN_SUBSIDISED_MEALS_PER_DAY = envint("CANTEEN_SUBSIDISED_MEALS_PER_DAY", 2)
 # server (e.g. https://tiles.example.cn/{z}/{x}/{y}.png) adds a small map to the list.
 SERVICE_CIRCLE_METRES = envint("SERVICE_CIRCLE_METRES", 1200)
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+# The workbench queue's map (Leaflet, static/vendor/leaflet): a tile URL template such as
+# https://tiles.example.cn/{z}/{x}/{y}.png; empty: no map, the list alone (issue 15).
+DESK_MAP_TILES = os.environ.get("DESK_MAP_TILES", "")
 
 # Social-insurance subsidy: how many months back a rider may still claim.
 SUBSIDY_FILING_WINDOW_MONTHS = envint("SUBSIDY_FILING_WINDOW_MONTHS", 3)
@@ -587,7 +590,12 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, NONCE],
         # data: for the admin's and Swagger UI's inline SVG icons; blob: for the report form's
         # previews of the photos the rider picked (static/js/report-form.js).
-        "img-src": [SELF, "data:", "blob:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *filter(None, [_tile_origin(MAP_TILE_URL), _tile_origin(DESK_MAP_TILES)]),
+        ],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

@@ -1,0 +1,29 @@
+// The workbench queue's map (templates/desk/queue.html): only when DESK_MAP_TILES is set, the
+// page carries #desk-map and loads Leaflet (static/vendor/leaflet) before this file. The points
+// come from the rows' data attributes; the list works without any of this.
+(function () {
+  "use strict";
+  var box = document.getElementById("desk-map");
+  if (!box || !window.L) return;
+  var rows = document.querySelectorAll(".q-row[data-lat][data-lng]");
+  var map = L.map(box, { scrollWheelZoom: false });
+  L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  var colours = { green: "#2e7d32", amber: "#e65100", red: "#c62828", paused: "#5f6368", none: "#0d47a1" };
+  var points = [];
+  rows.forEach(function (row) {
+    var lat = parseFloat(row.dataset.lat), lng = parseFloat(row.dataset.lng);
+    if (isNaN(lat) || isNaN(lng)) return;
+    var state = (row.className.match(/q-row--(green|amber|red|paused|none)/) || [])[1] || "none";
+    var marker = L.circleMarker([lat, lng], { radius: 9, color: colours[state], weight: 2, fillOpacity: 0.7 });
+    var link = document.createElement("a");
+    var number = row.querySelector(".q-num");
+    link.href = number.href;
+    link.textContent = number.textContent;
+    marker.bindPopup(link).addTo(map);
+    points.push([lat, lng]);
+  });
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", box.dataset.label || "");
+  if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 16 });
+  else map.setView([36.16, 120.42], 12);
+})();
