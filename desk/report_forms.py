@@ -65,7 +65,7 @@ def photos_check(photos: list) -> list:
 
 
 class AcknowledgeForm(ActionForm):
-    prefix = "ack"
+    prefix = "acknowledge"
     note = forms.CharField(
         label=_("Note for the rider (optional)"),
         max_length=2000,

@@ -160,9 +160,12 @@ def _forms(request: HttpRequest, report: Report, bound: ActionForm | None = None
     forms["comment"] = CommentForm()
     forms["evidence"] = EvidenceForm()
     shown = {name: form for name, form in forms.items() if report.status in SHOWN_IN[name]}
-    if bound is not None:
+    refusals: list[str] = []
+    if bound is not None and bound.prefix in forms:
         shown[bound.prefix] = bound
-    return {"forms": shown, "templates": templates, "template": template}
+    elif bound is not None:  # a lead-only form posted by an assisting department
+        refusals = list(bound.non_field_errors())
+    return {"forms": shown, "templates": templates, "template": template, "refusals": refusals}
 
 
 def _page(request: HttpRequest, report: Report, bound: ActionForm | None = None, status=200):
@@ -209,7 +212,16 @@ def report_view(request: HttpRequest, public_id: str) -> HttpResponse:
     return _page(request, _report(request, public_id))
 
 
-def _act(request: HttpRequest, report: Report, form: ActionForm, act, *, done: str, mapping=None):
+def _act(
+    request: HttpRequest,
+    report: Report,
+    form: ActionForm,
+    act,
+    *,
+    done: str,
+    mapping=None,
+    lead_only: bool = True,
+):
     """Run one action: parse, claim the form's token, call the service; a refusal is shown on
     the page with the form kept (422), a success or a repeat goes back to the report. `act`
     may return (message, url) to say something else and go elsewhere."""
@@ -219,6 +231,8 @@ def _act(request: HttpRequest, report: Report, form: ActionForm, act, *, done: s
         messages.info(request, _("This was already done: the page shows where the report is now."))
         return redirect("desk:report", public_id=report.public_id)
     try:
+        if lead_only and report.department_id != request.officer.department_id:
+            raise services.not_lead()  # as the API refuses it (409 not_lead)
         with transaction.atomic():  # several writes (resolution and photos): all or none
             outcome = act(form.cleaned_data)
     except (DomainError, Report.DoesNotExist) as error:
@@ -386,6 +400,7 @@ def comment_view(request: HttpRequest, public_id: str) -> HttpResponse:
             report=report, department=department, text=data["text"], actor=request.user
         ),
         done=_("Comment posted."),
+        lead_only=False,
     )
 
 
@@ -408,6 +423,7 @@ def evidence_view(request: HttpRequest, public_id: str) -> HttpResponse:
         act,
         done=_("Photos added."),
         mapping={"photo": "photos"},
+        lead_only=False,
     )
 
 
