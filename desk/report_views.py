@@ -152,7 +152,7 @@ def _forms(request: HttpRequest, report: Report, bound: ActionForm | None = None
     if lead:
         forms["acknowledge"] = AcknowledgeForm()
         forms["ask"] = AskForm()
-        forms["resolve"] = ResolveForm(templates=templates, template=template)
+        forms["resolve"] = ResolveForm(template=template)
         forms["reject"] = RejectForm()
         forms["transfer"] = TransferForm(
             departments=selectors.departments_for_transfer(department=department)
@@ -291,17 +291,18 @@ def ask_view(request: HttpRequest, public_id: str) -> HttpResponse:
 def resolve_view(request: HttpRequest, public_id: str) -> HttpResponse:
     report = _report(request, public_id)
     department = request.officer.department
-    templates = ResponseTemplate.objects.usable_by(department, category=report.category)
     chosen = request.POST.get("resolve-template", "")
-    template = templates.filter(pk=chosen).first() if chosen.isdigit() else None
-    form = ResolveForm(request.POST, request.FILES, templates=templates, template=template)
+    template = ResponseTemplate.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+    usable = template is not None and template.is_usable_by(department, report.category)
+    # The blanks of a template it may use; any other is refused by template_fill below.
+    form = ResolveForm(request.POST, request.FILES, template=template if usable else None)
 
     def act(data: dict) -> None:
         parts = []
         if data["template"] is not None:
             parts.append(
                 services.template_fill(
-                    template=data["template"],
+                    template=template,
                     department=department,
                     category=report.category,
                     fields=form.blanks(),
@@ -330,7 +331,7 @@ def resolve_view(request: HttpRequest, public_id: str) -> HttpResponse:
         form,
         act,
         done=_("Resolved: the rider is asked to check the fix."),
-        mapping={"photo": "photos"},
+        mapping={"photo": "photos", "template": ""},
     )
 
 

@@ -156,6 +156,23 @@ def test_a_missing_template_blank_is_refused_and_nothing_written(signed_in, lead
     assert not EvidencePhoto.objects.filter(report=report).exists()
 
 
+def test_another_departments_template_is_refused(signed_in, lead):
+    report = routed(lead)
+    theirs = ResponseTemplate.objects.create(
+        department=DepartmentFactory(), title="他们的", body="已于{time}处理"
+    )
+    data = {
+        "resolve-once": token(signed_in, report, "resolve"),
+        "resolve-template": theirs.pk,
+        "resolve-fields.time": "10:30",
+    }
+    refused(post(signed_in, report, "resolve", data), "No such template for your department")
+    assert fresh(report).status == ReportStatus.ROUTED
+    data["resolve-template"] = "abc"
+    assert post(signed_in, report, "resolve", data).status_code == 422
+    assert fresh(report).status == ReportStatus.ROUTED
+
+
 def test_a_bad_photo_is_refused_and_nothing_written(signed_in, lead):
     report = routed(lead)
     data = {"resolve-once": token(signed_in, report, "resolve"), "resolve-note": "纸箱已清理完毕"}
