@@ -127,7 +127,7 @@ def countdown(report: Report, now: dt.datetime) -> Countdown | None:
     # While waiting for the rider the clock stands where it stopped.
     at = report.paused_at if report.status == ReportStatus.WAITING and report.paused_at else now
     left = int((report.due_at - at).total_seconds() // 60)
-    total = report.category.closure_hours * 60
+    total = report.category.hours_for(report.priority) * 60
     return Countdown(
         minutes=left,
         paused=report.status == ReportStatus.WAITING,

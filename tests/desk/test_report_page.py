@@ -162,3 +162,18 @@ def test_the_page_costs_the_same_queries_with_1_or_20_timeline_events(
     assert small.events.count() <= 3 and large.events.count() >= large_events
     with django_assert_num_queries(len(first)):
         assert client.get(page(large)).status_code == 200
+
+
+def test_the_countdown_turns_amber_then_red(client, lead):
+    import datetime as dt
+
+    import time_machine
+
+    report = routed(lead)
+    client.force_login(officer(lead))
+    hours = report.category.hours_for(report.priority)
+    with time_machine.travel(report.due_at - dt.timedelta(hours=hours * 0.1), tick=False):
+        assert "desk-countdown--amber" in client.get(page(report)).content.decode()
+    with time_machine.travel(report.due_at + dt.timedelta(hours=2), tick=False):
+        html = client.get(page(report), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "desk-countdown--red" in html and "overdue by 2 h 0 min" in html
