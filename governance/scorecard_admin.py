@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .models import Department
 from .scorecard import (
     ScorecardRow,
     department_scorecard,
@@ -127,16 +128,26 @@ def scorecard_view(request: HttpRequest, *, admin_site, opts) -> HttpResponse:
 
 def scorecard_export_view(request: HttpRequest) -> HttpResponse:
     """The monthly ranking as .xlsx (rates in %, hours as numbers) for the centre's reports."""
-    from openpyxl import Workbook
-
     _allowed(request)
     form = ScorecardForm(request.GET or None)
     start, end = form.period()
+    return scorecard_export(start=start, end=end)
+
+
+def scorecard_export(
+    *, start: dt.date, end: dt.date, department: Department | None = None
+) -> HttpResponse:
+    """The ranking of [start, end] as .xlsx: every department's, or only the given
+    department's row with its rank among all (the workbench's export, desk/report_views.py)."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{start:%Y-%m-%d}~{end:%Y-%m-%d}"[:31]
     sheet.append(export_header())
     for rank, row in enumerate(ranking(department_scorecard(start=start, end=end)), start=1):
+        if department is not None and row.department.pk != department.pk:
+            continue
         sheet.append(
             [
                 rank,
