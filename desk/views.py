@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -127,6 +128,7 @@ def sign_in_code(request):
         try:
             check(request=request, device=device, token=form.cleaned_data["token"])
         except staff_auth.TwoFactorRefused as refused:
+            request.user = AnonymousUser()
             form.add_error("token", refused.message)
         else:
             _signed_in(request, user, backend)

@@ -29,6 +29,6 @@ urlpatterns = [
 def desk_urls(settings):
     try:
         reverse("desk:scorecard")
-        reverse("desk:report", args=["R2345"])
+        reverse("desk:report", args=["R23456789A"])  # a real number's shape
     except NoReverseMatch:
         settings.ROOT_URLCONF = "tests.desk.desk_stubs"

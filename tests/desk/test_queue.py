@@ -295,3 +295,24 @@ def test_anonymous_and_non_officers_cannot_assign(client, department):
     assert client.post(f"/desk/assign/{report.public_id}/", {"assignee": 1}).status_code == 302
     client.force_login(StaffFactory(is_staff=False))
     assert client.post(f"/desk/assign/{report.public_id}/", {"assignee": 1}).status_code == 403
+
+
+def test_the_map_only_with_a_tile_server(client, me, department, settings):
+    queued(department)
+    settings.DESK_MAP_TILES = ""
+    body = client.get("/desk/").content.decode()
+    assert "desk-map" not in body and "leaflet" not in body
+    settings.DESK_MAP_TILES = "https://tiles.example.cn/{z}/{x}/{y}.png"
+    body = client.get("/desk/").content.decode()
+    assert 'data-tiles="https://tiles.example.cn/{z}/{x}/{y}.png"' in body
+    assert "vendor/leaflet/leaflet.js" in body and "js/desk-queue.js" in body
+    assert "data-lat=" in body
+
+
+def test_the_csp_admits_the_tile_host_only_when_set():
+    from riders_portal.settings import _tile_origin
+
+    assert _tile_origin("") is None
+    assert (
+        _tile_origin("https://{s}.tiles.example.cn/{z}/{x}/{y}.png") == "https://*.tiles.example.cn"
+    )

@@ -155,3 +155,13 @@ def test_a_centre_admin_makes_an_existing_user_an_officer_in_the_admin(client):
     assert Officer.objects.get(user=person).department == department
     listing = client.get("/admin/governance/officer/?q=grid-zhang", **EN)
     assert listing.status_code == 200 and b"grid-zhang" in listing.content
+
+
+def test_five_wrong_passwords_lock_the_officer_out_as_staff_are(client):
+    user = officer()
+    for attempt in range(4):
+        assert password_step(client, user, password=f"wrong-{attempt}").status_code == 400
+    assert password_step(client, user, password="wrong-4").status_code == 429
+    # The right password is refused too while locked.
+    assert password_step(client, user).status_code == 429
+    assert "desk_sign_in_pending" not in client.session
