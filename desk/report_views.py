@@ -184,6 +184,10 @@ def _page(request: HttpRequest, report: Report, bound: ActionForm | None = None,
         }
         for photo in report.evidence.all()
     ]
+    questions, checks = list(report.questions.all()), list(report.answers.all())
+    for kind, items in (("question", questions), ("answer", checks)):
+        for item in items:  # the rider's photo with an answer or a check, if any
+            item.photo_url = signed_photo_url(request, kind, item.pk, "full") if item.photo else ""
     context = {
         "report": report,
         "lead": report.department_id == department.pk,
@@ -198,8 +202,8 @@ def _page(request: HttpRequest, report: Report, bound: ActionForm | None = None,
         "countdown": countdown(report, timezone.now()),
         "assists": [assist.department for assist in report.assists.all()],
         "transfer": selectors.pending_transfer(report=report),
-        "questions": list(report.questions.all()),
-        "checks": list(report.answers.all()),
+        "questions": questions,
+        "checks": checks,
         "events": list(report.events.all()),
         **_forms(request, report, bound),
     }
