@@ -435,10 +435,10 @@ def evidence_view(request: HttpRequest, public_id: str) -> HttpResponse:
 # --- The department's scorecard ------------------------------------------------------------
 
 
-def _month(request: HttpRequest) -> tuple[dt.date, dt.date]:
+def _month(request: HttpRequest, *, say: bool = True) -> tuple[dt.date, dt.date]:
     """?month=YYYY-MM (the admin scorecard's rule), else this month; a bad value says so."""
     form = ScorecardForm({"month": request.GET.get("month", "")})
-    if not form.is_valid():
+    if not form.is_valid() and say:
         messages.warning(
             request,
             _("“%(value)s” is not a month we can show (%(problem)s); this month is shown.")
@@ -467,5 +467,5 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @officer_required
 def scorecard_export_view(request: HttpRequest) -> HttpResponse:
-    start, end = _month(request)
+    start, end = _month(request, say=False)  # a file: no page to say it on
     return scorecard_export(start=start, end=end, department=request.officer.department)
