@@ -184,6 +184,10 @@ def _page(request: HttpRequest, report: Report, bound: ActionForm | None = None,
         }
         for photo in report.evidence.all()
     ]
+    questions, checks = list(report.questions.all()), list(report.answers.all())
+    for kind, items in (("question", questions), ("answer", checks)):
+        for item in items:  # the rider's photo with an answer or a check, if any
+            item.photo_url = signed_photo_url(request, kind, item.pk, "full") if item.photo else ""
     context = {
         "report": report,
         "lead": report.department_id == department.pk,
@@ -198,8 +202,8 @@ def _page(request: HttpRequest, report: Report, bound: ActionForm | None = None,
         "countdown": countdown(report, timezone.now()),
         "assists": [assist.department for assist in report.assists.all()],
         "transfer": selectors.pending_transfer(report=report),
-        "questions": list(report.questions.all()),
-        "checks": list(report.answers.all()),
+        "questions": questions,
+        "checks": checks,
         "events": list(report.events.all()),
         **_forms(request, report, bound),
     }
@@ -431,10 +435,10 @@ def evidence_view(request: HttpRequest, public_id: str) -> HttpResponse:
 # --- The department's scorecard ------------------------------------------------------------
 
 
-def _month(request: HttpRequest) -> tuple[dt.date, dt.date]:
+def _month(request: HttpRequest, *, say: bool = True) -> tuple[dt.date, dt.date]:
     """?month=YYYY-MM (the admin scorecard's rule), else this month; a bad value says so."""
     form = ScorecardForm({"month": request.GET.get("month", "")})
-    if not form.is_valid():
+    if not form.is_valid() and say:
         messages.warning(
             request,
             _("“%(value)s” is not a month we can show (%(problem)s); this month is shown.")
@@ -463,5 +467,5 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @officer_required
 def scorecard_export_view(request: HttpRequest) -> HttpResponse:
-    start, end = _month(request)
+    start, end = _month(request, say=False)  # a file: no page to say it on
     return scorecard_export(start=start, end=end, department=request.officer.department)
