@@ -170,6 +170,8 @@ ADDED = {
         governance.view_officer
         governance.add_reportassist governance.change_reportassist
         governance.delete_reportassist governance.view_reportassist
+        hall.add_halldisplay hall.change_halldisplay hall.delete_halldisplay
+        hall.view_halldisplay
     """,
 }
 
