@@ -12,9 +12,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw
 
 from core.models import City, District, User
+from core.staff_auth import DEVICE_NAME
 from riders.models import Rider
 
 from . import services, workflow
@@ -22,6 +24,7 @@ from .models import (
     Category,
     Department,
     FixAnswer,
+    Officer,
     Report,
     ReportEvent,
     ResponseTemplate,
@@ -117,6 +120,7 @@ def seed(stdout) -> None:
     else:
         count = _closed_loop(riders, licang)
         stdout.write(f"Closed-loop demo reports: {count} (checked, reopened, supervised, closed)")
+    _workbench(riders, licang, stdout)
     if Report.objects.filter(description=WORKING[0][2]).exists():
         stdout.write("Demo reports being worked already present")
     else:
@@ -535,3 +539,56 @@ def _working(riders: list[Rider], departments: dict[str, Department]) -> int:
                 text="消防救援站已派员检查液化气罐，今晚联合执法。",
             )
     return len(WORKING)
+
+
+# The workbench (issue 15): the Licang street office has no IT system of its own; its officers
+# work its reports in /desk/. Username, name, head.
+STREET_OFFICE = ("licang-licun", "李沧区李村街道办事处", "Licun Street Office, Licang")
+OFFICERS = [("licun-head", "刘主任", True), ("licun-officer", "陈晓", False)]
+STREET_OFFICE_REPORT = "小区北门的共享单车倒了一地，堵住了盲道"
+
+
+def _workbench(riders: list[Rider], licang: District, stdout) -> None:
+    from core.demo import DEMO_ADMIN_PASSWORD, DEMO_TOTP_KEY  # demo-only, like this module
+
+    code, name, name_en = STREET_OFFICE
+    office, _ = Department.objects.get_or_create(
+        code=code, defaults={"name": name, "name_en": name_en, "city": licang.city}
+    )
+    # Uncivil behaviour in Licang goes to the street office (elsewhere: the urban managers).
+    RoutingRule.objects.get_or_create(
+        category=Category.objects.get(code="uncivil-behaviour"),
+        district=licang,
+        defaults={"department": office},
+    )
+    for username, full_name, is_head in OFFICERS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name}
+        )
+        if created:
+            user.set_password(DEMO_ADMIN_PASSWORD)
+            user.save()
+        Officer.objects.get_or_create(
+            user=user, defaults={"department": office, "is_head": is_head}
+        )
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name=DEVICE_NAME,
+            defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True},
+        )
+    if not Report.objects.filter(description=STREET_OFFICE_REPORT).exists():
+        report = services.report_submit(
+            rider=riders[0],
+            category=Category.objects.get(code="uncivil-behaviour"),
+            description=STREET_OFFICE_REPORT,
+            district=licang,
+            latitude=Decimal("36.162400"),
+            longitude=Decimal("120.428800"),
+            address="李沧区李村街道峰山路 15 号",
+            photos=[_photo("#0277bd")],
+        )
+        workflow.route(report, department=office)
+    stdout.write(
+        f"Workbench (/desk/): {', '.join(u for u, _n, _h in OFFICERS)} of {name} "
+        "(same password and authenticator key as the staff)"
+    )

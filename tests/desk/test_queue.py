@@ -225,7 +225,7 @@ def test_an_officer_takes_a_report_and_a_double_submit_changes_nothing(client, m
 def test_an_officer_cannot_assign_someone_else(client, me, department):
     colleague = officer(department)
     report = queued(department)
-    client.post(f"/desk/assign/{report.public_id}/", {"assignee": colleague.pk})
+    client.post(f"/desk/assign/{report.public_id}/", {"assignee": colleague.pk}, **EN)
     report.refresh_from_db()
     assert report.assignee is None
     assert "Only the department head" in client.get("/desk/", **EN).content.decode()
@@ -268,7 +268,7 @@ def test_an_outsider_gets_404_and_a_closed_report_is_refused(client, me, departm
     response = client.post(f"/desk/assign/{others.public_id}/", {"assignee": me.pk})
     assert response.status_code == 404
     done = queued(department, status=ReportStatus.CONFIRMED)
-    client.post(f"/desk/assign/{done.public_id}/", {"assignee": me.pk})
+    client.post(f"/desk/assign/{done.public_id}/", {"assignee": me.pk}, **EN)
     done.refresh_from_db()
     assert done.assignee is None
     assert "Only an open report" in client.get("/desk/", **EN).content.decode()
