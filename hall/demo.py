@@ -3,7 +3,7 @@
 from .models import HallDisplay
 
 DEMO_LABEL = "大厅主屏（演示）"
-DEMO_TOKEN = "demo-hall-screen"  # seed_demo runs only with DEBUG on
+DEMO_TOKEN = "demo-hall-screen"  # noqa: S105 - demo only; seed_demo refuses in production
 
 
 def seed(stdout) -> None:
