@@ -80,8 +80,9 @@ def two_factor_device(*, user) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
 
 
-def mark_verified(session, device: TOTPDevice) -> None:
-    """Record in the session that its user just passed the TOTP step with `device`.
+def mark_verified(session, device: Device) -> None:
+    """Record in the session that its user just passed the second step with `device` (an
+    authenticator, or a workbench officer's SMS device).
 
     The same session key as django_otp.login(), so the library's tools read it too.
     """

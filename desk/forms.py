@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import District
+from core.otp_views import TokenForm
 from governance.models import Category, ReportStatus
 
 # What a department can be asked to list by status (submitted and with the dispatcher never
@@ -26,6 +27,15 @@ class SignInForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class SMSCodeForm(TokenForm):
+    """The code of the SMS (the same 6 digits as an authenticator's, other words)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["token"].label = _("6-digit code from the SMS")
+        self.fields["token"].error_messages["invalid"] = _("Enter the 6 digits of the SMS.")
 
 
 class QueueFilterForm(forms.Form):

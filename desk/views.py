@@ -19,15 +19,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import staff_auth
+from core import network, staff_auth
 from core.errors import DomainError
 from core.models import District
 from core.otp_views import TokenForm
 from governance.selectors import reports_worked_by
-from governance.services import officer_display_name, report_assign, reporter_pseudonym
+from governance.services import (
+    OfficerSMSRefused,
+    officer_display_name,
+    officer_sms_code_send,
+    officer_sms_code_verify,
+    report_assign,
+    reporter_pseudonym,
+)
+from riders.models import mask_phone
 
 from . import selectors
-from .forms import AssignForm, QueueFilterForm, SignInForm
+from .forms import AssignForm, QueueFilterForm, SignInForm, SMSCodeForm
 from .permissions import officer_of, officer_required
 
 PAGE_SIZE = 50
@@ -113,9 +121,12 @@ def sign_in_code(request):
     if user is None or officer_of(user) is None:
         messages.warning(request, _("Sign in with your password first."))
         return redirect(_with_next("desk:sign_in", next_url))
+    officer = officer_of(user)
     device = staff_auth.two_factor_device(user=user)
     enrol = device is None
     if enrol and not settings.STAFF_2FA_SELF_ENROL:
+        if officer.phone:
+            return redirect(_with_next("desk:sign_in_sms", next_url))
         return render(request, "desk/sign_in_no_device.html", status=403)
     if enrol:
         device = staff_auth.two_factor_enrol_start(user=user)
@@ -133,13 +144,69 @@ def sign_in_code(request):
         else:
             _signed_in(request, user, backend)
             return redirect(next_url)
-    context = {"form": form, "next": next_url, "enrol": enrol}
+    context = {
+        "form": form,
+        "next": next_url,
+        "enrol": enrol,
+        "sms_phone": mask_phone(officer.phone) if officer.phone else "",
+    }
     if enrol:
         context.update(
             qr_svg=staff_auth.qr_code_svg(device.config_url),
             secret=staff_auth.base32_secret(device),
         )
     return render(request, "desk/sign_in_code.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in_sms(request):
+    """The second step by SMS, for an officer with a mobile on file (Officer.phone) and no
+    authenticator at hand: a POST with `send` texts a code (governance.services), a POST with
+    the code signs in. GET only shows the page: nothing is sent without the officer asking."""
+    next_url = _next_url(request)
+    user, backend = _pending_user(request)
+    officer = officer_of(user) if user is not None else None
+    if officer is None:
+        messages.warning(request, _("Sign in with your password first."))
+        return redirect(_with_next("desk:sign_in", next_url))
+    form = SMSCodeForm()
+    send_error = ""
+    status = 200
+    if request.method == "POST" and "send" in request.POST:
+        try:
+            sent_to = officer_sms_code_send(officer=officer, client_ip=network.client_ip(request))
+        except OfficerSMSRefused as refused:
+            send_error = refused.message
+            status = 400 if refused.code == "no_phone" else 429
+        else:
+            messages.success(request, _("A code is on its way to %(phone)s.") % {"phone": sent_to})
+    elif request.method == "POST":
+        form = SMSCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                device = officer_sms_code_verify(officer=officer, token=form.cleaned_data["token"])
+            except OfficerSMSRefused as refused:
+                form.add_error("token", refused.message)
+            else:
+                staff_auth.mark_verified(request.session, device)
+                _signed_in(request, user, backend)
+                return redirect(next_url)
+        status = 400
+    return render(
+        request,
+        "desk/sign_in_sms.html",
+        {
+            "form": form,
+            "send_error": send_error,
+            "next": next_url,
+            "sms_phone": mask_phone(officer.phone) if officer.phone else "",
+            "minutes": settings.SIGN_IN_CODE_TTL_SECONDS // 60,
+            "has_app": staff_auth.two_factor_device(user=user) is not None
+            or settings.STAFF_2FA_SELF_ENROL,
+        },
+        status=status,
+    )
 
 
 @require_POST

@@ -1178,17 +1178,28 @@ class TransferRuleAdmin(admin.ModelAdmin):
 class OfficerAdmin(admin.ModelAdmin):
     """Who works a department's reports in the workbench (/desk/). An officer is an existing
     user account; they sign in at /desk/sign-in/ with its password and an authenticator app
-    (Django OTP → TOTP devices, or set up at the first sign-in with STAFF_2FA_SELF_ENROL)."""
+    (Django OTP → TOTP devices, or set up at the first sign-in with STAFF_2FA_SELF_ENROL), or,
+    with a mobile number here, a code by SMS instead of the app."""
 
-    list_display = ("user", "user_full_name", "department", "is_head", "is_active")
+    list_display = ("user", "user_full_name", "department", "is_head", "is_active", "sms_sign_in")
     list_filter = ("is_head", "is_active", "department")
-    search_fields = ("user__username", "user__first_name", "user__last_name", "department__name")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "department__name",
+        "=phone",
+    )
     list_select_related = ("user", "department")
     autocomplete_fields = ("user", "department")
 
     @admin.display(description=gettext_lazy("name"), ordering="user__last_name")
     def user_full_name(self, officer: Officer) -> str:
         return officer.user.get_full_name()
+
+    @admin.display(description=gettext_lazy("SMS sign-in"), boolean=True)
+    def sms_sign_in(self, officer: Officer) -> bool:
+        return bool(officer.phone)
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -544,7 +544,12 @@ def _working(riders: list[Rider], departments: dict[str, Department]) -> int:
 # The workbench (issue 15): the Licang street office has no IT system of its own; its officers
 # work its reports in /desk/. Username, name, head.
 STREET_OFFICE = ("licang-licun", "李沧区李村街道办事处", "Licun Street Office, Licang")
-OFFICERS = [("licun-head", "刘主任", True), ("licun-officer", "陈晓", False)]
+# username, name, head, mobile (the officer's sign-in code by SMS goes there; with `make run`
+# the console sender writes it to the server's log)
+OFFICERS = [
+    ("licun-head", "刘主任", True, "13900000101"),
+    ("licun-officer", "陈晓", False, "13900000102"),
+]
 STREET_OFFICE_REPORT = "小区北门的共享单车倒了一地，堵住了盲道"
 
 
@@ -561,7 +566,7 @@ def _workbench(riders: list[Rider], licang: District, stdout) -> None:
         district=licang,
         defaults={"department": office},
     )
-    for username, full_name, is_head in OFFICERS:
+    for username, full_name, is_head, phone in OFFICERS:
         user, created = User.objects.get_or_create(
             username=username, defaults={"first_name": full_name}
         )
@@ -569,7 +574,7 @@ def _workbench(riders: list[Rider], licang: District, stdout) -> None:
             user.set_password(DEMO_ADMIN_PASSWORD)
             user.save()
         Officer.objects.get_or_create(
-            user=user, defaults={"department": office, "is_head": is_head}
+            user=user, defaults={"department": office, "is_head": is_head, "phone": phone}
         )
         TOTPDevice.objects.update_or_create(
             user=user,
@@ -589,6 +594,6 @@ def _workbench(riders: list[Rider], licang: District, stdout) -> None:
         )
         workflow.route(report, department=office)
     stdout.write(
-        f"Workbench (/desk/): {', '.join(u for u, _n, _h in OFFICERS)} of {name} "
-        "(same password and authenticator key as the staff)"
+        f"Workbench (/desk/): {', '.join(u for u, _n, _h, _p in OFFICERS)} of {name} "
+        "(same password and authenticator key as the staff, or a code by SMS in the server log)"
     )

@@ -11,10 +11,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 
 from core.messages import render_title
 from core.models import BilingualName, City, District
@@ -172,6 +173,20 @@ class Officer(models.Model):
         help_text=_("Sees the team's work and assigns reports to officers."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    phone = models.CharField(
+        _("mobile number"),
+        max_length=11,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13912345678.")
+            )
+        ],
+        help_text=_(
+            "Sign-in codes by SMS go here, the alternative to an authenticator app. Empty: "
+            "the officer signs in with the app only."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -181,6 +196,41 @@ class Officer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.department})"
+
+
+class OfficerSMSDevice(CooldownMixin, ThrottlingMixin, SideChannelDevice):
+    """The workbench's second factor by SMS (django-otp's side-channel device): a 6-digit code
+    texted to the officer's mobile (Officer.phone, read when sending, so a changed number needs
+    no new device), valid SIGN_IN_CODE_TTL_SECONDS, one live at a time and used once; at most
+    one SMS per SIGN_IN_CODE_RESEND_SECONDS (the cooldown); each wrong code doubles the wait
+    before the next try, and SIGN_IN_CODE_MAX_ATTEMPTS wrong codes burn the code, as for a
+    rider's sign-in code (riders/services.py)."""
+
+    class Meta:
+        verbose_name = _("workbench SMS sign-in device")
+        verbose_name_plural = _("workbench SMS sign-in devices")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="officer_sms_device_one_per_user")
+        ]
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def get_cooldown_duration(self) -> int:
+        return int(settings.SIGN_IN_CODE_RESEND_SECONDS)
+
+    def verify_token(self, token) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        if super().verify_token(token):  # clears the code and the cooldown
+            self.throttle_reset()
+            return True
+        self.throttle_increment(commit=False)
+        if self.throttling_failure_count >= settings.SIGN_IN_CODE_MAX_ATTEMPTS:
+            self.token = None  # guessing on: ask for a new code
+        self.save()
+        return False
 
 
 class RoutingRule(models.Model):

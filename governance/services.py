@@ -5,7 +5,7 @@ import logging
 import string
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from core import roles
 from core.errors import DomainError
@@ -27,7 +28,9 @@ from core.models import District, User
 from core.photos import PhotoError, check_photos, process_photo
 from core.queue import enqueue_on_commit
 from core.services import notification_post
-from riders.models import Rider
+from riders.models import Rider, mask_phone
+from riders.services import SignInThrottled, sms_budget_alert, sms_budget_take
+from riders.sms import SMSMessage, get_sms_sender
 
 from . import messages, workflow
 from .events import ReportAssistAdded, ReportsEscalated, ReportsOverdue
@@ -39,6 +42,7 @@ from .models import (
     EvidencePhoto,
     FixAnswer,
     Officer,
+    OfficerSMSDevice,
     Priority,
     Report,
     ReportAssist,
@@ -1212,3 +1216,89 @@ def report_assign(*, report: Report, assignee: User | None, by: User) -> Report:
             public=False,
         )
     return row
+
+
+# --- The workbench's sign-in code by SMS --------------------------------------------------
+class OfficerSMSRefused(DomainError):
+    code = "officer_sms_refused"
+
+
+def officer_sms_code_send(*, officer: Officer, client_ip: str) -> str:
+    """Text a new one-time code to the officer's mobile, the second factor of the workbench's
+    sign-in when they have no authenticator app at hand (desk/views.py). Returns the masked
+    number it went to. Refused (OfficerSMSRefused) without a mobile on file, within a minute of
+    the last code (the device's cooldown), or when the site's SMS budget is spent. The code is
+    stored by django-otp for its life only and never logged."""
+    if not officer.phone:
+        raise OfficerSMSRefused(
+            _("No mobile number is on file for you: sign in with your authenticator app."),
+            code="no_phone",
+        )
+    sender = get_sms_sender()  # a sender that refuses to run does so before any code
+    with transaction.atomic():
+        device, _created = OfficerSMSDevice.objects.get_or_create(
+            user=officer.user, defaults={"name": "SMS", "confirmed": True}
+        )
+        device = OfficerSMSDevice.objects.select_for_update().get(pk=device.pk)
+        allowed, details = device.generate_is_allowed()
+        if not allowed:
+            wait = (details["next_generation_at"] - timezone.now()).total_seconds()
+            raise OfficerSMSRefused(
+                _("A code was sent less than a minute ago. Wait %(seconds)d seconds.")
+                % {"seconds": max(1, int(wait) + 1)},
+                code="resend_too_soon",
+            )
+        budget_refusal: SignInThrottled | None = None
+        try:
+            with transaction.atomic():
+                sms_budget_take(client_ip=client_ip)
+        except SignInThrottled as refused:
+            budget_refusal = refused
+        else:
+            device.generate_token(valid_secs=settings.SIGN_IN_CODE_TTL_SECONDS, commit=False)
+            device.throttle_reset(commit=False)  # each new code gets its own tries
+            device.cooldown_set(commit=False)
+            device.save()
+    if budget_refusal is not None:
+        sms_budget_alert()  # after the transaction, so the alert is not rolled back with it
+        raise OfficerSMSRefused(budget_refusal.message, code=budget_refusal.code)
+    code = device.token
+    with override(officer.user.language or settings.LANGUAGE_CODE):
+        text = _(
+            "Riders Portal workbench sign-in code: %(code)s. It expires in %(minutes)d minutes. "
+            "Never share it with anyone."
+        ) % {"code": code, "minutes": settings.SIGN_IN_CODE_TTL_SECONDS // 60}
+    sender.send(SMSMessage(phone=officer.phone, text=text))
+    return mask_phone(officer.phone)
+
+
+def officer_sms_code_verify(*, officer: Officer, token: str) -> OfficerSMSDevice:
+    """Check the texted code; the device, for the session's mark (core.staff_auth). Wrong,
+    used or expired codes, and tries while throttled, are refused with OfficerSMSRefused."""
+    with transaction.atomic():
+        device = OfficerSMSDevice.objects.select_for_update().filter(user=officer.user).first()
+        if device is None:
+            raise OfficerSMSRefused(_("Ask for a code first."), code="no_code")
+        allowed, details = device.verify_is_allowed()
+        if not allowed:
+            refusal = _("Too many wrong codes. Wait %(seconds)s seconds, then try again.") % {
+                "seconds": max(1, _throttle_wait(device, details))
+            }
+        elif device.verify_token(token):
+            return cast(OfficerSMSDevice, device)  # django-otp's managers are untyped
+        else:
+            refusal = _(
+                "That code is wrong, expired or was already used. Enter the code of the last "
+                "SMS, or ask for a new one."
+            )
+    # Outside the atomic block: the failure count the device just saved is committed.
+    raise OfficerSMSRefused(refusal, code="wrong_code")
+
+
+def _throttle_wait(device: OfficerSMSDevice, details: dict[str, Any] | None) -> int:
+    failures = int((details or {}).get("failure_count") or device.throttling_failure_count)
+    if device.throttling_failure_timestamp is None:
+        return 1
+    delay = device.get_throttle_factor() * (2 ** (failures - 1))
+    waited = (timezone.now() - device.throttling_failure_timestamp).total_seconds()
+    return int(delay - waited) + 1

@@ -536,3 +536,16 @@ def rider_set_active(*, rider: Rider, is_active: bool) -> Rider:
         rider.is_active = is_active
         rider.save(update_fields=["is_active", "updated_at"])
     return rider
+
+
+def sms_budget_take(*, client_ip: str) -> None:
+    """Spend one SMS of the site's SMS_BUDGET_PER_HOUR for a text another app sends (a
+    workbench officer's sign-in code, governance/services.py): the budget bounds what the
+    site's SMS cost, whoever asks. Refused with SignInThrottled (sms_budget_spent); the caller
+    then calls sms_budget_alert once its own transaction is over."""
+    _limit_take(SMS_BUDGET, client_ip=client_ip, now=timezone.now())
+
+
+def sms_budget_alert() -> None:
+    """Tell the centre admins, once per budget window, that SMS are being refused."""
+    _sms_budget_alert(now=timezone.now())
