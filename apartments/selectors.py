@@ -162,16 +162,24 @@ def queue_places(*, application: Application) -> list[QueuePlace]:
         Q(created_at__lt=application.created_at)
         | Q(created_at=application.created_at, id__lt=application.pk)
     )
-    apartments = application.apartments.annotate(
-        ahead=Coalesce(
-            Subquery(
-                ahead.order_by().values("apartments").annotate(n=Count("pk")).values("n"),
-                output_field=IntegerField(),
+    # Not application.apartments.annotate(...): that queryset is already joined to the
+    # applications through this application's own rows, so Count("applications") would reuse
+    # the join and count this application alone ("3rd in a line of 1"). A fresh join counts
+    # every waiting application of each apartment.
+    apartments = (
+        Apartment.objects.filter(pk__in=application.apartments.values("pk"))
+        .annotate(
+            ahead=Coalesce(
+                Subquery(
+                    ahead.order_by().values("apartments").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
             ),
-            0,
-        ),
-        waiting=Count("applications", filter=Q(applications__status=S.WAITING)),
-    ).order_by("name")
+            waiting=Count("applications", filter=Q(applications__status=S.WAITING)),
+        )
+        .order_by("name")
+    )
     return [QueuePlace(a, a.ahead + 1, a.waiting) for a in apartments]
 
 
