@@ -287,7 +287,9 @@ class TencentSMSSender(BaseSMSSender):
         except TencentCloudSDKException as error:
             code = str(error.get_code() or "") or "unknown"
             transient = code in TENCENT_TRANSIENT or code.startswith("InternalError")
-            raise SMSError(code, str(error.get_message() or "")[:200], transient=transient) from error
+            raise SMSError(
+                code, str(error.get_message() or "")[:200], transient=transient
+            ) from error
         except Exception as error:
             raise SMSError("network", type(error).__name__, transient=True) from error
         statuses = response.SendStatusSet or []

@@ -244,7 +244,9 @@ def _record_failure(log: SMSLog, token: uuid.UUID, error: SMSError) -> Outcome:
             claim_token=None,
         )
         return Outcome(SMSStatus.FAILED)
-    logger.info("SMS %s (%s): %s, retry in %ss", log.pk, log.kind, error.code, retry_delay(attempts))
+    logger.info(
+        "SMS %s (%s): %s, retry in %ss", log.pk, log.kind, error.code, retry_delay(attempts)
+    )
     SMSLog.objects.filter(pk=log.pk, status=SMSStatus.QUEUED, claim_token=token).update(
         error_code=error.code,
         attempts=attempts,
@@ -272,9 +274,7 @@ def sms_retry_later(*, log_id: int, delay: float) -> None:
 def sms_send_now(*, log_id: int, sender: BaseSMSSender | None = None) -> Outcome | None:
     """The sign-in code's first try, in the rider's request, with a short timeout; the retries
     of a transient failure are the worker's (docs/decisions.md, "Sign-in codes inline")."""
-    outcome = sms_attempt(
-        log_id=log_id, timeout=settings.SMS_INLINE_TIMEOUT_SECONDS, sender=sender
-    )
+    outcome = sms_attempt(log_id=log_id, timeout=settings.SMS_INLINE_TIMEOUT_SECONDS, sender=sender)
     if outcome is not None and outcome.retry_in is not None:
         sms_retry_later(log_id=log_id, delay=outcome.retry_in)
     return outcome

@@ -113,9 +113,7 @@ def tencent_signature_valid(received: Received, secret: str = TENCENT_SECRET_KEY
     auth = received.headers.get("authorization", "")
     if not auth.startswith("TC3-HMAC-SHA256 "):
         return False
-    fields = dict(
-        part.strip().split("=", 1) for part in auth[len("TC3-HMAC-SHA256 ") :].split(",")
-    )
+    fields = dict(part.strip().split("=", 1) for part in auth[len("TC3-HMAC-SHA256 ") :].split(","))
     secret_id, date, service, terminator = fields.get("Credential", "////").split("/")
     timestamp = received.headers.get("x-tc-timestamp", "")
     if (
@@ -238,7 +236,9 @@ def start(kind: str) -> tuple[Gateway, ThreadingHTTPServer]:
             gateway,
             aliyun_signature_valid,
             lambda received: aliyun_ok(),
-            lambda: aliyun_error("SignatureDoesNotMatch", "Specified signature is not matched", 400),
+            lambda: aliyun_error(
+                "SignatureDoesNotMatch", "Specified signature is not matched", 400
+            ),
         )
     else:
         handler = _handler(
@@ -300,9 +300,7 @@ def settings_for(kind: str, url: str) -> dict[str, object]:
 def environment_for(kind: str, url: str) -> dict[str, str]:
     """For a worker process: the same as environment variables."""
     values = settings_for(kind, url)
-    env = {
-        name: str(value) for name, value in values.items() if name != "SMS_TEMPLATES"
-    }
+    env = {name: str(value) for name, value in values.items() if name != "SMS_TEMPLATES"}
     for name, code in TEMPLATES[kind].items():
         env[f"SMS_TEMPLATE_{name.upper()}"] = code
     return env
