@@ -266,3 +266,11 @@ def test_the_console_sender_prints_the_rendered_text_in_the_riders_language(sett
         services.sign_in_code_request(phone=rider.phone, client_ip=IP)
     assert re.search(r"Riders Portal sign-in code: \d{6}\. It expires in 5 minutes", caplog.text)
     assert SMSLog.objects.get().gateway == "console"
+
+
+def test_beat_runs_the_sweep_every_minute(settings):
+    from riders_portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-sms"]
+    assert entry == {"task": "riders.tasks.sweep_sms", "schedule": 60.0}
+    assert app.tasks[entry["task"]].name == sweep_sms.name == "riders.tasks.sweep_sms"
