@@ -10,7 +10,7 @@ from core.admin_actions import run_each
 from core.audit import PersonalDataViewLogMixin
 
 from . import services
-from .models import Rider, SignInCode, TierPeriod
+from .models import Rider, SignInCode, SMSLog, TierPeriod
 from .roster import RosterRejected, roster_import
 
 ROSTER_MAX_BYTES = 20 * 1024 * 1024  # 41,000 rows are about 3 MB
@@ -185,4 +185,39 @@ class SignInCodeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SMSLog)
+class SMSLogAdmin(admin.ModelAdmin):
+    """Read-only, for support: was an SMS sent, did the gateway deliver it, why not. Search by
+    the masked number as shown (138****5678) or by the gateway's message id; the log holds
+    neither full numbers, nor codes, nor texts."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "phone_masked",
+        "gateway",
+        "status",
+        "error_code",
+        "attempts",
+        "message_id",
+        "sent_at",
+        "finished_at",
+    )
+    list_filter = ("kind", "gateway", "status")
+    search_fields = ("=phone_masked", "=message_id")
+    date_hierarchy = "created_at"
+    exclude = ("payload", "claim_token")
+    list_per_page = 100
+    show_full_result_count = False  # a count over millions of rows is slow and rarely needed
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -2,9 +2,12 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import District
+
+from .sms_templates import KIND_CHOICES
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 phone_validator = RegexValidator(
@@ -221,3 +224,77 @@ class SignInCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+class SMSStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent (accepted by the gateway)")
+    DELIVERED = "delivered", _("Delivered to the phone")
+    UNDELIVERED = "undelivered", _("Not delivered (gateway receipt)")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired before it could be sent")
+
+
+class SMSLog(models.Model):
+    """One SMS: the outbox row the worker sends from, then the log of what became of it.
+
+    Never the code nor the text: the log keeps the kind, the masked number, the gateway's
+    message id and the outcome. While the row is queued, `payload` holds what the worker needs
+    to send it (the full number and the params) encrypted with a key derived from SECRET_KEY;
+    it is emptied the moment the row leaves `queued` (riders/sms_outbox.py).
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=KIND_CHOICES)
+    phone_masked = models.CharField(_("mobile phone"), max_length=11)
+    gateway = models.CharField(_("gateway"), max_length=16)
+    message_id = models.CharField(_("gateway message id"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SMSStatus.choices, default=SMSStatus.QUEUED
+    )
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    payload = models.TextField(blank=True, editable=False)
+    # A sign-in code SMS is worth sending only while its code can still sign in.
+    sign_in_code = models.ForeignKey(
+        SignInCode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sign-in code"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    # After this the message is no use (a code expired, an offer's deadline is near): expired.
+    expires_at = models.DateTimeField(_("expires at"))
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # The lease of the worker sending it now; a dead worker's lease runs out.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # When the gateway reported delivery (or not), or when the row failed or expired.
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS")
+        verbose_name_plural = _("SMS log")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # What the sweep reads every minute: only queued rows, by when they are due.
+            models.Index(
+                fields=["next_attempt_at"], name="sms_log_due_idx", condition=Q(status="queued")
+            ),
+            # Receipts find their row by the gateway's id.
+            models.Index(fields=["gateway", "message_id"], name="sms_log_message_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SMSStatus.values), name="sms_log_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="queued") | Q(payload=""), name="sms_log_payload_only_queued"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.phone_masked} ({self.status})"

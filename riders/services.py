@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy, override
+from django.utils.translation import ngettext_lazy
 
 from core.errors import DomainError
 from core.models import District, User
@@ -32,7 +32,9 @@ from .models import (
     TierPeriod,
 )
 from .network import client_network
-from .sms import SMSMessage, get_sms_sender
+from .sms import get_sms_sender
+from .sms_outbox import sms_create, sms_send_now
+from .sms_templates import SIGN_IN_CODE
 
 if TYPE_CHECKING:
     from django_stubs_ext.aliases import StrPromise  # the type of gettext_lazy; dev-only
@@ -289,30 +291,39 @@ def sign_in_code_request(
     rider = Rider.objects.filter(phone=phone, is_active=True).select_related("user").first()
     try:
         with transaction.atomic():
-            code = _code_issue(
+            code, row = _code_issue(
                 phone=phone,
                 client_ip=client_ip,
                 sends_sms=rider is not None,
                 trusted_device=trusted_device,
                 now=now,
             )
+            if rider is None:
+                return
+            # The SMS row commits with its code (never one without the other); it holds
+            # neither the code nor the text in clear (riders/sms_outbox.py).
+            log = sms_create(
+                phone=phone,
+                kind=SIGN_IN_CODE.name,
+                params={"code": code, "minutes": settings.SIGN_IN_CODE_TTL_SECONDS // 60},
+                language=rider.user.language or language or settings.LANGUAGE_CODE,
+                expires_at=row.expires_at,
+                sign_in_code=row,
+                gateway=sender.gateway,
+            )
     except SignInThrottled as refused:
         if refused.code == SMS_BUDGET_SPENT:
             _sms_budget_alert(now=now)
         raise
-    if rider is None:
-        return
-    with override(rider.user.language or language or settings.LANGUAGE_CODE):
-        text = _(
-            "Riders Portal sign-in code: %(code)s. It expires in %(minutes)d minutes. "
-            "Never share it with anyone."
-        ) % {"code": code, "minutes": settings.SIGN_IN_CODE_TTL_SECONDS // 60}
-    sender.send(SMSMessage(phone=phone, text=text))
+    # Sent from this request, after commit: the rider is waiting for this one SMS, and a
+    # worker's queue may be long (docs/decisions.md, "Sign-in codes inline"); a transient
+    # failure is retried by the worker, a lost one by the sweep.
+    sms_send_now(log_id=log.pk, sender=sender)
 
 
 def _code_issue(
     *, phone: str, client_ip: str, sends_sms: bool, trusted_device: bool, now: dt.datetime
-) -> str:
+) -> tuple[str, SignInCode]:
     """Check the limits and store a new current code for `phone`; in the caller's transaction."""
     max_attempts = settings.SIGN_IN_CODE_MAX_ATTEMPTS
     # Locks the phone's current code if there is one; when there is none, the partial unique
@@ -352,7 +363,7 @@ def _code_issue(
     code = f"{secrets.randbelow(1_000_000):06d}"
     try:
         with transaction.atomic():
-            SignInCode.objects.create(
+            row = SignInCode.objects.create(
                 phone=phone,
                 code_hash=_code_digest(phone, code),
                 created_at=now,
@@ -363,7 +374,7 @@ def _code_issue(
         # sign_in_code_one_current_per_phone: a simultaneous request for this phone stored its
         # code first and sends the SMS; this one is a resend too soon (its counts roll back).
         raise _resend_refusal(settings.SIGN_IN_CODE_RESEND_SECONDS) from None
-    return code
+    return code, row
 
 
 def _sms_budget_alert(*, now: dt.datetime) -> None:

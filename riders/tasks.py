@@ -1,8 +1,24 @@
 from celery import shared_task
 
-from . import services
+from . import services, sms_outbox
 
 
 @shared_task(acks_late=True)
 def purge_expired_sign_in_codes() -> int:
     return services.sign_in_codes_purge()
+
+
+@shared_task(acks_late=True)
+def send_sms(log_id: int, claim: str | None = None) -> None:
+    """One try at a queued SMS (riders/sms_outbox.py); a transient failure queues the next try
+    after its backoff (seconds to minutes, far below the broker's visibility timeout). A no-op
+    if the row is not due, is done, or another worker holds it: safe to run twice."""
+    outcome = sms_outbox.sms_attempt(log_id=log_id, claim=claim)
+    if outcome is not None and outcome.retry_in is not None:
+        sms_outbox.sms_retry_later(log_id=log_id, delay=outcome.retry_in)
+
+
+@shared_task(acks_late=True)
+def sweep_sms() -> int:
+    """Beat: expire stale queued SMS and queue the ones no task took."""
+    return sms_outbox.sms_sweep()

@@ -701,3 +701,50 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- The hall screen (issue 15, hall/, docs/hall.md) -----------------------------------------
 # How often the screen fetches its figures, and how long the one cached answer lives.
 HALL_REFRESH_SECONDS = envint("HALL_REFRESH_SECONDS", 60)
+
+# --- SMS gateways, the SMS outbox and delivery receipts (issue 16, docs/sms.md) --------------
+# SMS_SENDER (above) picks the gateway: riders.sms.AliyunSMSSender or riders.sms.TencentSMSSender
+# (ConsoleSMSSender only with DEBUG=1). The sign name (签名) both gateways approved for us:
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+# The gateway's approved template (模板) for each message kind (riders/sms_templates.py): an
+# Aliyun TemplateCode (SMS_123456789) or a Tencent TemplateId (1234567), for the gateway
+# SMS_SENDER names. A kind without one cannot be sent (ImproperlyConfigured when it is).
+SMS_TEMPLATES = {
+    "sign_in_code": os.environ.get("SMS_TEMPLATE_SIGN_IN_CODE", ""),
+    "officer_sign_in_code": os.environ.get("SMS_TEMPLATE_OFFICER_SIGN_IN_CODE", ""),
+    "bed_offer": os.environ.get("SMS_TEMPLATE_BED_OFFER", ""),
+    "offer_expiring": os.environ.get("SMS_TEMPLATE_OFFER_EXPIRING", ""),
+    "report_question": os.environ.get("SMS_TEMPLATE_REPORT_QUESTION", ""),
+    "report_reopened": os.environ.get("SMS_TEMPLATE_REPORT_REOPENED", ""),
+    "subsidy_decision": os.environ.get("SMS_TEMPLATE_SUBSIDY_DECISION", ""),
+}
+# Alibaba Cloud SMS (dysmsapi). The endpoint is the SDK's own setting: unset, the SDK's default
+# (dysmsapi.aliyuncs.com over HTTPS); host[:port], or http://host:port for a local gateway.
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = envsecret("SMS_ALIYUN_ACCESS_KEY_SECRET") or ""
+SMS_ALIYUN_REGION = os.environ.get("SMS_ALIYUN_REGION", "cn-hangzhou")
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "")
+# Tencent Cloud SMS (sms 2021-01-11): SecretId/SecretKey, the SMS application's SdkAppId.
+SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = envsecret("SMS_TENCENT_SECRET_KEY") or ""
+SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_ENDPOINT = os.environ.get("SMS_TENCENT_ENDPOINT", "")
+# One gateway call may take this long in the worker; the sign-in code's first try, made in
+# the rider's request (docs/decisions.md), gives up sooner and leaves the rest to the worker.
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "10"))
+SMS_INLINE_TIMEOUT_SECONDS = float(os.environ.get("SMS_INLINE_TIMEOUT_SECONDS", "3"))
+# Transient failures (throttling, network, 5xx) are retried after 5 s, 10 s, 20 s, … up to
+# SMS_RETRY_MAX_SECONDS, at most SMS_MAX_ATTEMPTS tries in all; then the row is failed.
+SMS_MAX_ATTEMPTS = envint("SMS_MAX_ATTEMPTS", 5)
+SMS_RETRY_BASE_SECONDS = float(os.environ.get("SMS_RETRY_BASE_SECONDS", "5"))
+SMS_RETRY_MAX_SECONDS = float(os.environ.get("SMS_RETRY_MAX_SECONDS", "300"))
+# A message other than a code not sent within this long is expired rather than sent late.
+SMS_GIVE_UP_SECONDS = envint("SMS_GIVE_UP_SECONDS", 6 * 3600)
+# The sweep ("sweep-sms", every minute) sends queued rows due for this long that no task took.
+SMS_SWEEP_AFTER_SECONDS = envint("SMS_SWEEP_AFTER_SECONDS", 60)
+SMS_CLAIM_SECONDS = envint("SMS_CLAIM_SECONDS", 60)
+# The secret in the delivery-receipt URLs the gateways call (/sms/receipts/<gateway>/<token>/);
+# unset: the receipt endpoints answer 404.
+SMS_RECEIPT_TOKEN = envsecret("SMS_RECEIPT_TOKEN") or ""
+CELERY_BEAT_SCHEDULE["sweep-sms"] = {"task": "riders.tasks.sweep_sms", "schedule": 60.0}

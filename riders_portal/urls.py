@@ -14,6 +14,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("desk/", include("desk.urls")),
     path("hall/", include("hall.urls")),
+    path("sms/receipts/", include("riders.sms_urls")),  # the SMS gateways' delivery reports
     path("", include("riders.urls")),
     path("", include("governance.urls")),
     path("", include("rewards.urls")),

@@ -169,11 +169,12 @@ class CarelessGatewaySender(LocmemSMSSender):
     """A gateway integration that logs the whole message, code included: the mistake the
     filter is there for."""
 
-    def send(self, message) -> None:
-        super().send(message)
+    def send(self, message, *, timeout=None) -> str:
+        message_id = super().send(message, timeout=timeout)
         logging.getLogger("riders.sms.gateway").warning(
             "Gateway accepted SMS to %s: %s", message.phone, message.text
         )
+        return message_id
 
 
 @pytest.mark.django_db

@@ -60,5 +60,6 @@ def test_console_sender_logs_the_code_in_development(console, caplog):
 
 def test_other_senders_do_not_care_about_debug(settings):
     settings.DEBUG = False
-    sms.LocmemSMSSender().send(sms.SMSMessage(phone="13800000000", text="x"))
-    assert sms.outbox[-1].text == "x"
+    message = sms.SMSMessage(phone="13800000000", kind="report_reopened", params={"report": "X1"})
+    sms.LocmemSMSSender().send(message)
+    assert sms.outbox[-1] == message and "X1" in sms.outbox[-1].text
