@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from core import roles
 from core.errors import DomainError
@@ -30,7 +29,9 @@ from core.queue import enqueue_on_commit
 from core.services import notification_post
 from riders.models import Rider, mask_phone
 from riders.services import SignInThrottled, sms_budget_alert, sms_budget_take
-from riders.sms import SMSMessage, get_sms_sender
+from riders.sms import get_sms_sender
+from riders.sms_outbox import sms_create, sms_send_now
+from riders.sms_templates import OFFICER_SIGN_IN_CODE
 
 from . import messages, workflow
 from .events import ReportAssistAdded, ReportsEscalated, ReportsOverdue
@@ -1249,6 +1250,7 @@ def officer_sms_code_send(*, officer: Officer, client_ip: str) -> str:
                 code="resend_too_soon",
             )
         budget_refusal: SignInThrottled | None = None
+        log_id = 0
         try:
             with transaction.atomic():
                 sms_budget_take(client_ip=client_ip)
@@ -1259,16 +1261,22 @@ def officer_sms_code_send(*, officer: Officer, client_ip: str) -> str:
             device.throttle_reset(commit=False)  # each new code gets its own tries
             device.cooldown_set(commit=False)
             device.save()
+            # The SMS row commits with the code (riders/sms_outbox.py: it holds neither the
+            # code nor the number in clear once sent) and is not worth sending after it expires.
+            log_id = sms_create(
+                phone=officer.phone,
+                kind=OFFICER_SIGN_IN_CODE.name,
+                params={"code": device.token, "minutes": settings.SIGN_IN_CODE_TTL_SECONDS // 60},
+                language=officer.user.language or settings.LANGUAGE_CODE,
+                expires_at=device.valid_until,
+                gateway=sender.gateway,
+            ).pk
     if budget_refusal is not None:
         sms_budget_alert()  # after the transaction, so the alert is not rolled back with it
         raise OfficerSMSRefused(budget_refusal.message, code=budget_refusal.code)
-    code = device.token
-    with override(officer.user.language or settings.LANGUAGE_CODE):
-        text = _(
-            "Riders Portal workbench sign-in code: %(code)s. It expires in %(minutes)d minutes. "
-            "Never share it with anyone."
-        ) % {"code": code, "minutes": settings.SIGN_IN_CODE_TTL_SECONDS // 60}
-    sender.send(SMSMessage(phone=officer.phone, text=text))
+    # From this request, as a rider's sign-in code: the officer is waiting for it; a transient
+    # failure is retried by the worker, a lost one by the outbox's sweep.
+    sms_send_now(log_id=log_id, sender=sender)
     return mask_phone(officer.phone)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from governance.models import Officer, OfficerSMSDevice
 from riders import sms
+from riders.models import SMSLog
 from tests.desk.desk_stubs import desk_urls  # noqa: F401  (autouse)
 from tests.desk.helpers import PASSWORD, officer
 from tests.staff_otp import staff_device
@@ -50,7 +51,7 @@ def test_an_officer_signs_in_with_a_texted_code(client, settings):
     response = client.post(SMS, {"send": "1"}, **EN)
     assert response.status_code == 200
     assert b"A code is on its way to 139****5678" in response.content
-    assert len(sms.outbox) == 1 and "workbench sign-in code" in sms.outbox[0].text
+    assert len(sms.outbox) == 1 and "workbench code" in sms.outbox[0].text
     assert SESSION_KEY not in client.session
 
     response = client.post(SMS, {"token": texted_code()}, **EN)
@@ -201,3 +202,12 @@ def test_the_code_never_reaches_the_log(client, caplog, settings):
     token = OfficerSMSDevice.objects.get(user=user).token
     assert token and token not in caplog.text
     assert "139****5678" in caplog.text
+    # The SMS log keeps the kind and the masked number, never the code or the number.
+    log = SMSLog.objects.get()
+    assert (log.kind, log.phone_masked, log.status) == (
+        "officer_sign_in_code",
+        "139****5678",
+        "sent",
+    )
+    row = " ".join(str(value) for value in SMSLog.objects.values().get().values())
+    assert token not in row and PHONE not in row
