@@ -289,7 +289,7 @@ def test_an_officers_day_on_the_demo_from_routed_to_confirmed_moves_the_hall(
     check.locator("input[name=outcome][value=fixed]").check()
     check.locator("input[name=satisfaction][value=satisfied]").check()
     check.locator("textarea[name=comment]").fill(CONFIRM_COMMENT)
-    shot(page, screenshot_dir, "desk-day-7-rider-confirms.png")
+    shot(page, screenshot_dir, "desk-day-7-rider-confirms.png", full_page=False)
     with page.expect_navigation(url=f"**/reports/{report.public_id}/"):
         check.locator("button[type=submit]").click()
     expect(page.locator(".messages .msg--success")).to_contain_text(report.public_id)
