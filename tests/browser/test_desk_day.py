@@ -138,7 +138,8 @@ def test_an_officers_day_on_the_demo_from_routed_to_confirmed_moves_the_hall(
 
     # --- The officer signs in on the phone: the password, then the authenticator's code. ---------
     desk = officer_phone
-    username, officer_name, _head = next(o for o in OFFICERS if not o[2])
+    # (username, name, head, …): the officer who is not the head
+    username, officer_name = next(o for o in OFFICERS if not o[2])[:2]
     desk.goto(f"{url}/desk/")
     desk.wait_for_url(re.compile(r"/desk/sign-in/\?next="))
     desk.locator("input[name=username]").fill(username)
