@@ -1,7 +1,9 @@
 """Measure the portal pages' weight (HTML + CSS + JS, no images) for docs/benchmarks.md.
 
 Runs against a throwaway SQLite database with a signed-in rider and the demo data of
-tests/pages.py (the pages the test suite checks, each list filled to a full page).
+tests/pages.py (the pages the test suite checks, each list filled to a full page); then the
+department workbench (a head of a team of ten, a full page of the queue, a report being worked)
+and the hall screen with its JSON, in the same database.
 
     .venv/bin/python bench/page_weight.py
 """
@@ -36,17 +38,82 @@ def main() -> None:
     anonymous.post("/sign-in/", {"phone": rider.phone})
     rows = [page_weight(anonymous, "/sign-in/"), page_weight(anonymous, "/sign-in/code/")]
     rows += [page_weight(signed_in, path) for path in paths]
-    print(f"| page | HTML | CSS | JS | total | gzip | budget {BUDGET_BYTES // 1024} KB |")
+    table(rows, BUDGET_BYTES)
+    print()
+    table(workbench_and_hall(), BUDGET_BYTES)
+
+
+def table(rows, budget: int) -> None:
+    print(f"| page | HTML | CSS | JS | total | gzip | budget {budget // 1024} KB |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
         # Ids differ from run to run: /reports/R…/, /benefits/N/, /canteens/meals/N/.
         path = re.sub(r"/reports/[^/]+/", "/reports/R…/", row.path)
+        path = re.sub(r"/hall/[^/]+/", "/hall/<token>/", path)
         path = re.sub(r"/\d+/$", "/N/", path)
-        ok = "ok" if row.total < BUDGET_BYTES else "OVER"
+        ok = "ok" if row.total < budget else "OVER"
         print(
             f"| `{path}` | {row.html:,} | {row.css:,} | {row.js:,} | {row.total:,} | "
             f"{row.gzip:,} | {ok} |"
         )
+
+
+def workbench_and_hall() -> list:
+    """The workbench as its heaviest officer sees it, and the hall screen (issue 15): a head of
+    a team of ten (every row of the queue carries the team's assignment select), 60 open
+    reports (a full page of 50), a report being worked (acknowledged, a question answered: every
+    action form is open to the lead department), the scorecard; the hall page and its JSON with
+    its lists full (ten departments in the ranking, twelve honours with their stories)."""
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.test import Client
+    from django.utils import timezone
+
+    from governance import services, workflow
+    from hall.models import HallDisplay
+    from hall.selectors import DATA_CACHE_KEY
+    from rewards.models import Honour
+    from tests.desk.helpers import officer, queued_many
+    from tests.factories import DepartmentFactory, ReportFactory, RiderFactory
+    from tests.pages import page_weight
+
+    department = DepartmentFactory(name="李沧区李村街道办事处", name_en="Licun Street Office")
+    head = officer(department, head=True, username="licun-head", first_name="刘主任")
+    for n in range(9):
+        officer(department, username=f"licun-officer-{n}", first_name=f"陈{n}")
+    queued_many(department, 60, address="李沧区九水东路 100 号 3 单元楼道")
+    report = workflow.route(ReportFactory(), department=department)
+    workflow.acknowledge(report, department=department)
+    services.report_ask(report=report, department=department, question="请问是几单元的楼道？")
+    services.question_answer(rider=report.rider, report=report, text="3单元，东侧入口")
+    for n in range(10):
+        other = DepartmentFactory(name=f"青岛市第{n}管理局", name_en=f"Qingdao Bureau {n}")
+        workflow.route(ReportFactory(), department=other)
+    for n in range(12):
+        Honour.objects.create(
+            rider=RiderFactory(name=f"骑手{n}", station="李沧万达站"),
+            kind="bravery",
+            title="雨夜救人",
+            story="雨夜在李村河边救起落水老人，送医后默默离开，三天后才被找到。" * 2,
+            honoured_on=dt.date(2026, 8, 1),
+            status="published",
+            published_at=timezone.now(),
+        )
+    desk = Client()
+    desk.force_login(head)
+    display = HallDisplay.objects.create(label="大厅主屏", language="zh-hans")
+    # The hall's figures are cached for a minute under one key (hall/selectors.py), in Redis
+    # when REDIS_URL is set: computed from this database, not left over from another run.
+    cache.delete(DATA_CACHE_KEY)
+    screen = Client()
+    return [
+        page_weight(desk, "/desk/"),
+        page_weight(desk, f"/desk/reports/{report.public_id}/"),
+        page_weight(desk, "/desk/scorecard/"),
+        page_weight(screen, f"/hall/{display.token}/"),
+        page_weight(screen, f"/hall/{display.token}/data.json"),
+    ]
 
 
 if __name__ == "__main__":
