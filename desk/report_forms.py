@@ -112,9 +112,12 @@ class ResolveForm(ActionForm):
         if template is not None:
             self.fields["template"].initial = template.pk
             for name in template.placeholders:
+                # The template's author names its blanks ({time}, {place}): say it is a blank.
                 self.fields[f"fields.{name}"] = forms.CharField(
-                    label=name, max_length=500, required=False
+                    label=_("Blank “%(name)s”") % {"name": name}, max_length=500, required=False
                 )
+            # The blanks right under the template's text, before the officer's own note.
+            self.order_fields(["template", *(f"fields.{n}" for n in template.placeholders)])
 
     def blank_fields(self) -> list:
         return [self[name] for name in self.fields if name.startswith("fields.")]
