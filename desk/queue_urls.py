@@ -10,5 +10,6 @@ urlpatterns = [
     path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
     path("sign-in/sms/", views.sign_in_sms, name="sign_in_sms"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("assign/", views.assign_many, name="assign_many"),
     path("assign/<str:public_id>/", views.assign, name="assign"),
 ]

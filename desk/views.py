@@ -297,7 +297,7 @@ def assign(request, public_id: str):
     )
     back = _next_url(request)
     # One form around the whole queue (one CSRF token for 50 rows): a row's button posts here
-    # with `assignee`, or a head's row its own select `assignee-<number>`.
+    # with `assignee` (`assignee-<number>`: a head's per-row select of before, still taken).
     value = request.POST.get("assignee", request.POST.get(f"assignee-{public_id}"))
     form = AssignForm({"assignee": value})
     if value is None or not form.is_valid():
@@ -323,4 +323,65 @@ def assign(request, public_id: str):
                 _("Report %(id)s is assigned to %(name)s.")
                 % {"id": public_id, "name": officer_display_name(assignee)},
             )
+    return redirect(back)
+
+
+MAX_ASSIGN_AT_ONCE = PAGE_SIZE
+
+
+@officer_required
+@require_POST
+def assign_many(request):
+    """A head's queue: the ticked reports (`reports`, one page at most) to one officer or to
+    nobody (`assignee`). One select for the page instead of one per row keeps the page's
+    weight independent of the team's size. Each report goes through report_assign, so its
+    rules (the head's call, open reports of the lead department) hold for each; a report of
+    another department is not found and named as such."""
+    back = _next_url(request)
+    numbers = list(dict.fromkeys(request.POST.getlist("reports")))
+    form = AssignForm({"assignee": request.POST.get("assignee")})
+    if not numbers:
+        messages.error(request, _("Tick the reports to assign first."))
+        return redirect(back)
+    if len(numbers) > MAX_ASSIGN_AT_ONCE or not form.is_valid():
+        messages.error(request, _("Choose an officer from the list."))
+        return redirect(back)
+    assignee_id = form.cleaned_data["assignee"]
+    assignee = None
+    if assignee_id is not None:
+        assignee = get_user_model().objects.filter(pk=assignee_id).first()
+        if assignee is None:
+            messages.error(request, _("Assign the report to an active officer of its department."))
+            return redirect(back)
+    found = {
+        report.public_id: report
+        for report in reports_worked_by(department=request.officer.department).filter(
+            public_id__in=numbers
+        )
+    }
+    done = []
+    for number in numbers:
+        report = found.get(number)
+        if report is None:
+            messages.error(
+                request, _("Report %(id)s is not in your department's queue.") % {"id": number}
+            )
+            continue
+        try:
+            report_assign(report=report, assignee=assignee, by=request.user)
+        except DomainError as refused:
+            messages.error(request, f"{number}: {refused.message}")
+        else:
+            done.append(number)
+    if done and assignee is None:
+        messages.success(
+            request,
+            _("No longer assigned: %(ids)s.") % {"ids": ", ".join(done)},
+        )
+    elif done:
+        messages.success(
+            request,
+            _("Assigned to %(name)s: %(ids)s.")
+            % {"name": officer_display_name(assignee), "ids": ", ".join(done)},
+        )
     return redirect(back)
