@@ -130,7 +130,7 @@ def test_a_head_s_queue_on_a_desk_with_1_and_500_reports(
 ):
     department = DepartmentFactory(name="李沧区李村街道办事处", name_en="Licun Street Office")
     head = officer(department, head=True, username="licun-head", first_name="刘主任")
-    for n in range(9):  # a team of ten: the head's assignment selects are the heaviest rows
+    for n in range(9):  # a team of ten (one team select for the page, a tick per row)
         officer(department, username=f"licun-officer-{n}", first_name=f"陈{n}")
     licang, shibei = qingdao_district("李沧区"), qingdao_district("市北区")
     streetlight = category("broken-streetlight")
@@ -269,4 +269,18 @@ def test_a_head_s_queue_on_a_desk_with_1_and_500_reports(
         filters.locator("input[name=q]").press("Enter")
     expect(rows).to_have_count(1)
     expect(numbers.first).to_have_text(late[0].public_id)
+
+    # The head ticks two reports and gives them to one officer with the page's one select.
+    with page.expect_navigation():
+        filters.get_by_role("link", name=zh("Clear")).click()
+    picked = numbers.nth(2).inner_text(), numbers.nth(3).inner_text()
+    rows.nth(2).locator("input[name=reports]").check()
+    rows.nth(3).locator("input[name=reports]").check()
+    page.locator("select[name=assignee]").select_option(label="陈0")
+    with page.expect_navigation():
+        page.locator(".q-bulk button").click()
+    expect(page.locator(".messages")).to_contain_text(", ".join(picked))
+    for number in picked:
+        row = page.locator(".q-row", has=page.locator(f".q-num:text-is('{number}')"))
+        expect(row.locator(".q-who")).to_contain_text("陈0")
     assert csp_violations == []
