@@ -172,6 +172,8 @@ ADDED = {
         governance.delete_reportassist governance.view_reportassist
         hall.add_halldisplay hall.change_halldisplay hall.delete_halldisplay
         hall.view_halldisplay
+        governance.add_officersmsdevice governance.change_officersmsdevice
+        governance.delete_officersmsdevice governance.view_officersmsdevice
     """,
 }
 
