@@ -59,7 +59,7 @@ def signed_in_user(client):
 
 def authlib_state(client) -> tuple[str, dict]:
     """The state Authlib stored in this browser's session for the one pending sign-in."""
-    keys = [key for key in client.session if key.startswith("_state_platform_")]
+    keys = [key for key in client.session.keys() if key.startswith("_state_platform_")]  # noqa: SIM118 (not iterable)
     assert len(keys) == 1, keys
     return keys[0], client.session[keys[0]]
 
@@ -408,3 +408,47 @@ def test_a_client_id_alone_does_not_switch_it_on(client, settings):
     settings.PLATFORM_OIDC_DISCOVERY_URL = ""
     settings.PLATFORM_OIDC_CLIENT_ID = CLIENT_ID
     assert client.get(START).status_code == 404
+
+
+def test_the_environment_configures_it_with_the_secret_from_a_file(tmp_path):
+    """What settings.py makes of the variables (in a fresh process, as at start-up)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    secret = tmp_path / "oidc-secret"
+    secret.write_text("from-a-docker-secret\n")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_OIDC_")},
+        "PLATFORM_OIDC_ISSUER": "https://passport.platform.example/oidc",
+        "PLATFORM_OIDC_CLIENT_ID": "riders-portal",
+        "PLATFORM_OIDC_CLIENT_SECRET_FILE": str(secret),
+        "PLATFORM_OIDC_RIDER_CLAIM": "employee_no",
+    }
+    script = (
+        "import json, riders_portal.settings as s; print(json.dumps({"
+        "'discovery': s.PLATFORM_OIDC_DISCOVERY_URL, 'secret': s.PLATFORM_OIDC_CLIENT_SECRET, "
+        "'claim': s.PLATFORM_OIDC_RIDER_CLAIM, 'scopes': s.PLATFORM_OIDC_SCOPES, "
+        "'form_action': [str(x) for x in s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']]}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "discovery": "https://passport.platform.example/oidc/.well-known/openid-configuration",
+        "secret": "from-a-docker-secret",
+        "claim": "employee_no",
+        "scopes": "openid profile",
+        # signing out redirects a form post to the platform: the browser must allow it
+        "form_action": ["'self'", "https://passport.platform.example"],
+    }
