@@ -24,7 +24,8 @@ const list = (value) => (value || '').split(',').map((item) => item.trim()).filt
 
 const accounts = env.OIDC_ACCOUNTS
   ? JSON.parse(env.OIDC_ACCOUNTS)
-  : { 'demo-rider': { rider_no: 'QD-DEMO-1', name: 'Demo rider' } };
+  // by hand: the demo data's first rider (riders/demo.py), and one the portal does not know
+  : { 'demo-rider': { rider_no: 'QD100001', name: '王小骑' }, stranger: { rider_no: 'QD999999' } };
 
 function signingKeys() {
   if (env.OIDC_JWKS) return JSON.parse(env.OIDC_JWKS);
