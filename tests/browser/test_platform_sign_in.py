@@ -3,6 +3,7 @@ OpenID provider (tests/oidc_provider) and back, no code; then signs out of both.
 
 import pytest
 
+from tests.browser.test_accessibility import assert_accessible
 from tests.factories import RiderFactory, qingdao_district
 
 pytestmark = pytest.mark.browser
@@ -36,6 +37,7 @@ def test_sign_in_with_the_platform_and_sign_out_of_both(
     button = page.get_by_role("link", name="Sign in with the platform")
     assert button.is_visible()
     assert page.get_by_label("Mobile phone number").is_visible()  # the fallback stays
+    assert_accessible(page, "sign-in with the platform button")
     page.screenshot(path=str(screenshot_dir / "sign-in-platform.png"), full_page=True)
 
     button.click()
@@ -76,6 +78,7 @@ def test_a_rider_the_portal_does_not_know_is_told_why_and_offered_the_phone(
     assert "QD-99999" in alert.inner_text()
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, "refusal page")
     page.screenshot(path=str(screenshot_dir / "sign-in-platform-refused.png"), full_page=True)
     page.get_by_role("link", name="Sign in with your phone number").click()
     page.wait_for_url(f"{live_server.url}/sign-in/")
