@@ -50,6 +50,10 @@ STATUS = {
 }
 
 
+# The provider could not be reached at all (as opposed to answering with an error).
+UNREACHABLE = (requests.ConnectionError, requests.Timeout)
+
+
 class PlatformSignInRefused(DomainError):
     code = FAILED
 
@@ -172,9 +176,12 @@ def platform_authorize_redirect(request: HttpRequest, *, redirect_uri: str) -> H
     try:
         _metadata(config)
         response: HttpResponse = _client(config).authorize_redirect(request, redirect_uri)
-    except requests.RequestException as error:
+    except UNREACHABLE as error:
         logger.warning("Platform sign-in: provider unreachable: %s", error)
         raise _unavailable() from error
+    except requests.RequestException as error:  # it answered, with an HTTP error
+        logger.warning("Platform sign-in: provider answered %s", error)
+        raise _failed() from error
     return response
 
 
@@ -216,12 +223,13 @@ def platform_sign_in_finish(request: HttpRequest, *, redirect_uri: str) -> Platf
             claims = {**userinfo, **claims}
     except PlatformSignInRefused:
         raise
-    except requests.RequestException as error:
+    except UNREACHABLE as error:
         logger.warning("Platform sign-in: provider unreachable: %s", error)
         raise _unavailable() from error
-    except (AuthlibBaseError, JoseError) as error:
+    except (AuthlibBaseError, JoseError, requests.RequestException) as error:
         # A state not from this session, a code or verifier the provider refuses, a bad
-        # signature, a wrong issuer, audience or nonce, an expired token: one answer for all.
+        # signature, a wrong issuer, audience or nonce, an expired token, an HTTP error from
+        # the provider: one answer for all.
         logger.warning("Platform sign-in refused: %s: %s", type(error).__name__, error)
         raise _failed() from error
     rider_number = str(claims.get(config.rider_claim) or "").strip()

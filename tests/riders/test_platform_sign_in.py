@@ -315,6 +315,11 @@ def test_a_discovery_document_naming_another_issuer_is_refused(client, oidc_prov
     refused(client.get(START), oidc.FAILED, status=400)
 
 
+def test_a_discovery_url_that_answers_with_an_error_is_refused(client, oidc_provider, settings):
+    settings.PLATFORM_OIDC_DISCOVERY_URL = f"{oidc_provider.issuer}/no-such-document"
+    refused(client.get(START), oidc.FAILED, status=400)
+
+
 def test_cancelling_at_the_platform_says_so(client, oidc_provider):
     state = query_of(start(client))["state"]
     response = client.get(f"{CALLBACK}?error=access_denied&state={state}")
