@@ -14,6 +14,7 @@
 //                   test can also sign a token as this provider would); default: a fresh key
 //   OIDC_CONFORM_ID_TOKEN_CLAIMS  "0": scope claims (rider_no) in the ID token too; default
 //                   "1": as the spec says for the code flow, only from the userinfo endpoint
+//   OIDC_RP_INITIATED_LOGOUT  "0": a provider without RP-initiated logout
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 
@@ -67,7 +68,7 @@ const configuration = {
   features: {
     devInteractions: { enabled: false }, // our own page below: no warnings, no outside fonts
     rpInitiatedLogout: {
-      enabled: true,
+      enabled: env.OIDC_RP_INITIATED_LOGOUT !== '0', // "0": no end_session_endpoint
       async logoutSource(ctx, form) {
         ctx.body = page('Sign out of the platform?', `${form}
 <button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>

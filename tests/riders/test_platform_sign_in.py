@@ -369,6 +369,18 @@ def test_sign_out_ends_the_portal_session_and_the_platform_session(client, oidc_
     assert "/interaction/" in again.url and 'name="login"' in again.text
 
 
+def test_a_platform_without_end_session_endpoint_is_signed_out_of_the_portal_only(
+    client, oidc_provider_factory, settings, wang
+):
+    provider = oidc_provider_factory("http://testserver", OIDC_RP_INITIATED_LOGOUT="0")
+    provider.configure(settings)
+    platform_sign_in(client, provider, "wang")
+    assert signed_in_user(client) == wang.user
+    response = client.post(reverse("riders:sign_out"))
+    assert response.url == reverse("riders:sign_in")
+    assert signed_in_user(client).is_anonymous
+
+
 def test_signing_out_after_a_phone_sign_in_stays_in_the_portal(
     client, oidc_provider, wang, sms_outbox
 ):
