@@ -7,11 +7,16 @@ test standing in for the browser at the provider's pages.
 
 import base64
 import hashlib
+import json
+import os
 import re
+import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from django.contrib import auth
 from django.test import Client
 from django.urls import reverse
@@ -21,6 +26,7 @@ from core.models import User
 from riders import oidc
 from riders.models import Rider
 from riders.views import DEVICE_COOKIE, DEVICE_COOKIE_SALT, SESSION_PLATFORM_ID_TOKEN
+from tests.conftest import ROOT
 from tests.factories import RiderFactory
 from tests.oidc_provider.fixtures import CLIENT_ID, query_of
 
@@ -335,8 +341,6 @@ def test_an_unreachable_platform_is_a_clear_page_not_an_error(client, oidc_provi
 
 # --- signing out ----------------------------------------------------------------------------------
 def test_sign_out_ends_the_portal_session_and_the_platform_session(client, oidc_provider, wang):
-    import requests
-
     at_provider = requests.Session()
     back = oidc_provider.sign_in(start(client), "wang", session=at_provider)
     come_back(client, back)
@@ -429,13 +433,6 @@ def test_a_client_id_alone_does_not_switch_it_on(client, settings):
 
 def test_the_environment_configures_it_with_the_secret_from_a_file(tmp_path):
     """What settings.py makes of the variables (in a fresh process, as at start-up)."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     secret = tmp_path / "oidc-secret"
     secret.write_text("from-a-docker-secret\n")
     env = {
