@@ -1,18 +1,20 @@
-"""Rider sign-in (phone + one-time code), sign-out and the Me page. Who: see each view."""
+"""Rider sign-in (phone + one-time code, or the platform's account), sign-out and the Me page.
+Who: see each view."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.services import notifications_mark_read
 
-from . import services
+from . import oidc, services
 from .forms import CodeForm, PhoneForm
 from .models import mask_phone
 from .network import client_ip
@@ -20,6 +22,8 @@ from .permissions import rider_required
 
 SESSION_PHONE = "sign_in_phone"
 SESSION_NEXT = "sign_in_next"
+# The platform's ID token of a rider signed in with the platform: the hint for signing out there.
+SESSION_PLATFORM_ID_TOKEN = "platform_id_token"  # noqa: S105 (a session key, not a secret)
 # Set when a browser signs in as a rider; its value vouches for that one phone number.
 DEVICE_COOKIE = "riders_portal_device"
 DEVICE_COOKIE_SALT = "riders.views.device"
@@ -86,7 +90,12 @@ def sign_in(request):
 
 def _sign_in_page(request, form: PhoneForm, *, status: int = 200):
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(request, "riders/sign_in.html", {"form": form, "next": next_url}, status=status)
+    return render(
+        request,
+        "riders/sign_in.html",
+        {"form": form, "next": next_url, "platform_sign_in": oidc.platform_sign_in_enabled()},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -112,28 +121,7 @@ def sign_in_code(request):
             form.add_error("code", failed.message)
         else:
             next_url = request.session.get(SESSION_NEXT) or reverse("portal:home")
-            login(request, rider.user, backend="django.contrib.auth.backends.ModelBackend")
-            response = redirect(next_url)
-            # This browser may now ask for this number's codes past the per-client, network
-            # and budget limits (services.sign_in_code_request).
-            response.set_signed_cookie(
-                DEVICE_COOKIE,
-                services.sign_in_device_token(phone=phone),
-                salt=DEVICE_COOKIE_SALT,
-                max_age=settings.SIGN_IN_DEVICE_DAYS * 24 * 3600,
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
-            if rider.user.language:
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    rider.user.language,
-                    max_age=settings.LANGUAGE_COOKIE_AGE,
-                    secure=settings.LANGUAGE_COOKIE_SECURE,
-                    samesite="Lax",
-                )
-            return response
+            return _rider_session_start(request, rider, next_url=next_url)
     return render(
         request,
         "riders/sign_in_code.html",
@@ -142,12 +130,99 @@ def sign_in_code(request):
     )
 
 
+def _rider_session_start(request, rider, *, next_url: str):
+    """Sign `rider` in on this browser: the one way in for the phone code and the platform."""
+    login(request, rider.user, backend="django.contrib.auth.backends.ModelBackend")
+    response = redirect(next_url)
+    # This browser may now ask for this number's codes past the per-client, network and
+    # budget limits (services.sign_in_code_request).
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        services.sign_in_device_token(phone=rider.phone),
+        salt=DEVICE_COOKIE_SALT,
+        max_age=settings.SIGN_IN_DEVICE_DAYS * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    if rider.user.language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            rider.user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite="Lax",
+        )
+    return response
+
+
 @require_POST
 def sign_out(request):
-    """Anyone signed in."""
+    """Anyone signed in. A rider who came in with the platform is signed out there too, when
+    the platform offers RP-initiated logout."""
+    id_token = request.session.get(SESSION_PLATFORM_ID_TOKEN)
     logout(request)
     messages.info(request, _("You have signed out."))
+    if id_token and (
+        url := oidc.platform_logout_url(
+            id_token=id_token,
+            post_logout_redirect_uri=request.build_absolute_uri(reverse("riders:sign_in")),
+        )
+    ):
+        return redirect(url)
     return redirect("riders:sign_in")
+
+
+def _platform_callback_uri(request) -> str:
+    # Registered at the platform as the client's redirect URI (docs/sign-in.md).
+    return request.build_absolute_uri(reverse("riders:platform_callback"))
+
+
+@require_GET
+def platform_sign_in(request):
+    """Anyone, when the platform sign-in is configured (else 404): off to the platform's
+    sign-in. The platform's app may link here directly, with ?next=."""
+    if not oidc.platform_sign_in_enabled():
+        raise Http404
+    request.session[SESSION_NEXT] = _safe_next(request, request.GET.get("next"))
+    try:
+        return oidc.platform_authorize_redirect(
+            request, redirect_uri=_platform_callback_uri(request)
+        )
+    except oidc.PlatformSignInRefused as refused:
+        return _platform_refused(request, refused)
+
+
+@require_GET
+def platform_callback(request):
+    """The browser the platform sends back (404 when not configured): signed in as the rider
+    the platform's rider number names, or a page that says why not. Nothing is created."""
+    if not oidc.platform_sign_in_enabled():
+        raise Http404
+    try:
+        signed_in = oidc.platform_sign_in_finish(
+            request, redirect_uri=_platform_callback_uri(request)
+        )
+    except oidc.PlatformSignInRefused as refused:
+        return _platform_refused(request, refused)
+    next_url = request.session.get(SESSION_NEXT) or reverse("portal:home")
+    response = _rider_session_start(request, signed_in.rider, next_url=next_url)
+    request.session[SESSION_PLATFORM_ID_TOKEN] = signed_in.id_token
+    return response
+
+
+def _platform_refused(request, refused: oidc.PlatformSignInRefused):
+    return render(
+        request,
+        "riders/platform_refused.html",
+        {
+            "message": refused.message,
+            "reason": refused.code,
+            # The platform's answer was refused, not the rider: trying again may work.
+            "retry": refused.code in {oidc.FAILED, oidc.UNAVAILABLE, oidc.CANCELLED},
+        },
+        status=refused.status,
+    )
 
 
 @rider_required

@@ -748,3 +748,29 @@ SMS_CLAIM_SECONDS = envint("SMS_CLAIM_SECONDS", 60)
 # unset: the receipt endpoints answer 404.
 SMS_RECEIPT_TOKEN = envsecret("SMS_RECEIPT_TOKEN") or ""
 CELERY_BEAT_SCHEDULE["sweep-sms"] = {"task": "riders.tasks.sweep_sms", "schedule": 60.0}
+
+# --- Sign in with the platform: OpenID Connect (issue 16, riders/oidc.py, docs/sign-in.md) ----
+# Riders sign in with the delivery platform's account (code flow + PKCE). Off, with no button
+# and no URLs, until an issuer (or a discovery URL) and a client id are set. The phone code
+# stays the fallback either way.
+PLATFORM_OIDC_ISSUER = os.environ.get("PLATFORM_OIDC_ISSUER", "")
+PLATFORM_OIDC_DISCOVERY_URL = os.environ.get("PLATFORM_OIDC_DISCOVERY_URL", "") or (
+    f"{PLATFORM_OIDC_ISSUER.rstrip('/')}/.well-known/openid-configuration"
+    if PLATFORM_OIDC_ISSUER
+    else ""
+)
+PLATFORM_OIDC_CLIENT_ID = os.environ.get("PLATFORM_OIDC_CLIENT_ID", "")
+PLATFORM_OIDC_CLIENT_SECRET = envsecret("PLATFORM_OIDC_CLIENT_SECRET") or ""
+PLATFORM_OIDC_SCOPES = os.environ.get("PLATFORM_OIDC_SCOPES", "openid profile")
+# The claim (in the ID token or from the userinfo endpoint) that holds the platform's rider
+# number, matched to Rider.rider_number.
+PLATFORM_OIDC_RIDER_CLAIM = os.environ.get("PLATFORM_OIDC_RIDER_CLAIM", "rider_no")
+PLATFORM_OIDC_TIMEOUT_SECONDS = envint("PLATFORM_OIDC_TIMEOUT_SECONDS", 5)
+# Signing out posts to /sign-out/, which redirects to the provider's end_session_endpoint;
+# browsers apply form-action to that redirect too. (_tile_origin: the scheme and host of a URL.)
+if (
+    PLATFORM_OIDC_DISCOVERY_URL
+    and PLATFORM_OIDC_CLIENT_ID
+    and (_platform_origin := _tile_origin(PLATFORM_OIDC_ISSUER or PLATFORM_OIDC_DISCOVERY_URL))
+):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_platform_origin)

@@ -16,7 +16,10 @@ from django.core.cache import cache
 from riders import sms
 from riders_portal.celery import app as celery_app
 
-pytest_plugins = ["tests.staff_otp"]  # force_login of staff also passes the TOTP step
+pytest_plugins = [
+    "tests.staff_otp",  # force_login of staff also passes the TOTP step
+    "tests.oidc_provider.fixtures",  # a real OpenID provider for the platform sign-in
+]
 
 # Playwright runs an event loop in the test thread; Django's ORM calls from the same thread are
 # still synchronous and safe here.
