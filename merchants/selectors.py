@@ -73,10 +73,14 @@ def _ranked_in_circle(
     at: dt.datetime,
     radius_m: int,
     always_open: bool,
+    known: dict[int, bool] | None = None,
 ) -> list[Ranked]:
     """Every place offering `service` inside the circle, ranked (two queries at most: the ids
     and coordinates in the indexed bounding box; today's and yesterday's opening periods of
-    those inside the circle that are not open 24 hours)."""
+    those inside the circle that are not open 24 hours). `known`: closed-or-not of places
+    already looked at in a smaller circle, filled in here, so a wider circle reads the hours of
+    its ring only."""
+    known = {} if known is None else known
     min_lat, max_lat, min_lng, max_lng = bounding_box(latitude, longitude, radius_m)
     in_box = Merchant.objects.filter(
         is_active=True,
@@ -95,20 +99,18 @@ def _ranked_in_circle(
             inside[pk] = (distance, open_24h)
     days = (at.weekday(), (at.weekday() - 1) % 7)
     periods: dict[int, list[tuple[int, dt.time, dt.time]]] = {}
-    needs_hours = [pk for pk, (_distance, open_24h) in inside.items() if not open_24h]
+    needs_hours = [
+        pk for pk, (_distance, open_24h) in inside.items() if not open_24h and pk not in known
+    ]
     if needs_hours:
         for merchant_id, weekday, opens, closes in OpeningHours.objects.filter(
             merchant_id__in=needs_hours, weekday__in=days
         ).values_list("merchant_id", "weekday", "opens", "closes"):
             periods.setdefault(merchant_id, []).append((weekday, opens, closes))
-    return sorted(
-        (
-            not geo.is_open(open_24h=open_24h, periods=periods.get(pk, []), at=at),
-            distance,
-            pk,
-        )
-        for pk, (distance, open_24h) in inside.items()
-    )
+    for pk, (_distance, open_24h) in inside.items():
+        if pk not in known:
+            known[pk] = not geo.is_open(open_24h=open_24h, periods=periods.get(pk, []), at=at)
+    return sorted((known[pk], distance, pk) for pk, (distance, _open_24h) in inside.items())
 
 
 def _places(
@@ -199,6 +201,7 @@ def nearby_search(
     asked = radius_m or settings.SERVICE_CIRCLE_METRES
     first: list[Ranked] | None = None
     chosen, chosen_radius = None, asked
+    known: dict[int, bool] = {}
     for radius in (asked, *(asked * factor for factor in WIDEN_FACTORS)):
         ranked = _ranked_in_circle(
             latitude=latitude,
@@ -207,6 +210,7 @@ def nearby_search(
             at=at,
             radius_m=radius,
             always_open=always_open,
+            known=known,
         )
         if first is None:
             first = ranked
