@@ -43,6 +43,10 @@ class Canteen(BilingualName):
         help_text=_("Staff accounts that run this canteen (menu, counter, settlement)."),
     )
 
+    # Not stored: metres from the rider, set by canteen.selectors.canteens_with_menu(near=…).
+    distance_m: float
+    distance_km: float
+
     class Meta:
         verbose_name = _("canteen")
         verbose_name_plural = _("canteens")

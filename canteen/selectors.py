@@ -1,5 +1,6 @@
-"""Reads for rider canteens: the menu with portions left, a rider's orders and subsidised meals
-today, the counter's open orders, the monthly settlement."""
+"""Reads for rider canteens: the menu with portions left (nearest canteen first), the pick-up
+window, a rider's orders and subsidised meals today, the counter's open orders, the monthly
+settlement."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,7 +9,9 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
+from core.geo import distance_m
 from core.models import User
 from core.roles import sees_everything
 from riders.models import Rider
@@ -19,14 +22,21 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations  # dev-only: django-stubs' annotated models
 
 S = MealOrder.Status
+ORDERS_PER_PAGE = 10
 
 
 class _Menu(TypedDict):
     menu: list[SetMeal]  # the Prefetch below
 
 
-def canteens_with_menu(*, today: dt.date) -> list["WithAnnotations[Canteen, _Menu]"]:
-    """Active canteens with their active set meals and the portions left today (3 queries)."""
+def canteens_with_menu(
+    *, today: dt.date, near: tuple[Decimal, Decimal] | None = None
+) -> list["WithAnnotations[Canteen, _Menu]"]:
+    """Active canteens with their active set meals and the portions left today (3 queries).
+
+    With `near` (latitude, longitude), the nearest canteen comes first and each carries its
+    `distance_m`; without it, by name. A city has a handful of canteens: sorted here.
+    """
     canteens = list(
         Canteen.objects.filter(is_active=True)
         .select_related("district")
@@ -49,7 +59,43 @@ def canteens_with_menu(*, today: dt.date) -> list["WithAnnotations[Canteen, _Men
     for canteen in canteens:
         for meal in canteen.menu:
             meal.portions_left = max(0, meal.portions_per_day - taken.get(meal.pk, 0))
+    if near is not None:
+        for canteen in canteens:
+            canteen.distance_m = distance_m(*near, canteen.latitude, canteen.longitude)
+            canteen.distance_km = round(canteen.distance_m / 1000, 1)
+        canteens.sort(key=lambda canteen: (canteen.distance_m, canteen.name))
     return canteens
+
+
+@dataclass(frozen=True)
+class PickupWindow:
+    """When today's meals are picked up, seen at a moment: `state` is "open" (pick up now),
+    "later" (not open yet: an order now is picked up from `opens`) or "closed" (closed for
+    today: ordering again tomorrow). Canteen hours never cross midnight (a constraint)."""
+
+    opens: dt.time
+    closes: dt.time
+    state: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    @property
+    def takes_orders(self) -> bool:
+        return self.state != "closed"
+
+
+def pickup_window(*, canteen: Canteen, now: dt.datetime | None = None) -> PickupWindow:
+    """The same rule as the order service: orders are taken until closing time."""
+    local = timezone.localtime(now or timezone.now()).time()
+    if local < canteen.opens_at:
+        state = "later"
+    elif local < canteen.closes_at:
+        state = "open"
+    else:
+        state = "closed"
+    return PickupWindow(opens=canteen.opens_at, closes=canteen.closes_at, state=state)
 
 
 def meal_for_order(*, pk: int) -> SetMeal | None:
@@ -71,6 +117,7 @@ def subsidised_meals_left(*, rider: Rider, today: dt.date) -> int:
 
 
 def orders_for_rider(*, rider: Rider) -> QuerySet[MealOrder]:
+    """Newest first; the page shows ORDERS_PER_PAGE at a time (two queries: count and page)."""
     return (
         MealOrder.objects.filter(rider=rider)
         .select_related("canteen", "set_meal")

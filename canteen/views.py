@@ -15,20 +15,36 @@ from core.responses import file_response
 from riders.permissions import rider_required
 
 from . import selectors, services
-from .forms import OrderForm, PickupCodeForm
+from .forms import NearForm, OrderForm, PickupCodeForm
 from .models import MealOrder, SetMeal
 
 
 @rider_required
 @require_GET
 def canteen_list(request):
-    """The signed-in rider: canteens, their set meals, who pays what, portions left today."""
-    today = timezone.localdate()
+    """The signed-in rider: canteens nearest first (from the phone's position, else the
+    centre of the rider's district, and the page says which), their set meals, who pays what,
+    portions left today, and when meals are picked up."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    near_form = NearForm(request.GET)
+    position = near_form.position()
+    bad_position = not near_form.is_valid()
+    if position is None:
+        district = request.rider.district
+        near = (district.latitude, district.longitude)
+    else:
+        near = position
+    canteens = selectors.canteens_with_menu(today=today, near=near)
     return render(
         request,
         "canteen/canteen_list.html",
         {
-            "canteens": selectors.canteens_with_menu(today=today),
+            "canteens": [
+                (canteen, selectors.pickup_window(canteen=canteen, now=now)) for canteen in canteens
+            ],
+            "from_phone": position is not None,
+            "bad_position": bad_position,
             "subsidised_left": selectors.subsidised_meals_left(rider=request.rider, today=today),
             "nav": "services",
         },
@@ -52,26 +68,39 @@ def meal_order(request, pk: int):
         except DomainError as error:
             messages.error(request, error.message)
         else:
+            window = selectors.pickup_window(canteen=meal.canteen)
+            if window.is_open:
+                text = _("Ordered! Your pick-up code is %(code)s.")
+            else:
+                text = _("Ordered! Your pick-up code is %(code)s. Pick it up from %(opens)s.")
             messages.success(
-                request,
-                _("Ordered! Your pick-up code is %(code)s.") % {"code": order.pickup_code},
+                request, text % {"code": order.pickup_code, "opens": f"{window.opens:%H:%M}"}
             )
             return redirect("canteen:orders")
     subsidised_left = selectors.subsidised_meals_left(rider=request.rider, today=today)
     return render(
         request,
         "canteen/meal_order.html",
-        {"meal": meal, "form": form, "subsidised_left": subsidised_left, "nav": "services"},
+        {
+            "meal": meal,
+            "form": form,
+            "subsidised_left": subsidised_left,
+            # Outside opening hours the rider sees when the meal is picked up (or that the
+            # canteen takes orders again tomorrow) before ordering.
+            "window": selectors.pickup_window(canteen=meal.canteen),
+            "nav": "services",
+        },
     )
 
 
 @rider_required
 @require_GET
 def order_list(request):
-    """The signed-in rider: their own orders with the pick-up codes."""
-    page = Paginator(selectors.orders_for_rider(rider=request.rider), 20).get_page(
-        request.GET.get("page")
-    )
+    """The signed-in rider: their own orders with the pick-up codes, newest first, a page at a
+    time; each order's price split folded away (a <details>, no script)."""
+    page = Paginator(
+        selectors.orders_for_rider(rider=request.rider), selectors.ORDERS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "canteen/order_list.html",

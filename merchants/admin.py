@@ -1,5 +1,6 @@
-"""Centre admins: partner merchants with weekly opening hours, filters by district and service,
-coordinates typed as numbers (no map needed), and the CSV bulk import."""
+"""Centre admins: partner merchants with weekly opening hours, filters by district and service
+(e-bike charging and battery swap among them), coordinates typed as numbers (no map needed),
+and the CSV bulk import."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -28,6 +29,8 @@ class MerchantAdmin(admin.ModelAdmin):
         "has_water",
         "has_charging",
         "has_toilet",
+        "has_ebike_charging",
+        "has_battery_swap",
         "has_ebike_repair",
         "open_24h",
         "is_active",
@@ -39,6 +42,8 @@ class MerchantAdmin(admin.ModelAdmin):
         "has_charging",
         "has_toilet",
         "has_rest_seat",
+        "has_ebike_charging",
+        "has_battery_swap",
         "has_ebike_repair",
         "has_discount",
         "open_24h",
@@ -57,6 +62,7 @@ class MerchantAdmin(admin.ModelAdmin):
                 "fields": (
                     ("has_water", "has_charging", "has_toilet"),
                     ("has_rest_seat", "has_ebike_repair", "has_discount"),
+                    ("has_ebike_charging", "has_battery_swap"),
                     "discount_note",
                 )
             },

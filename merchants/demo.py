@@ -1,5 +1,7 @@
 """Demo partner merchants: 200+ places over Qingdao's districts with realistic opening hours,
-and the service centre with its friendly pharmacy and supermarket. Invented names.
+the service centre with its friendly pharmacy and supermarket, and the night shift's places:
+battery-swap stations and e-bike charging in every district, some open 24 hours, and in Licang
+(where the demo rider stands) an open toilet and e-bike charging at 03:30. Invented names.
 Run through `manage.py seed_demo`."""
 
 import datetime as dt
@@ -26,8 +28,23 @@ KINDS = [
     ),
     ("pharmacy", ["惠民大药房", "仁心药店", "百姓药房"], ["water"], "day"),
     ("supermarket", ["邻里生鲜超市", "万家福超市"], ["water", "toilet", "charging"], "long"),
-    ("repair", ["顺达电动车维修", "快修电动车行"], ["repair", "water", "charging"], "repair"),
+    (
+        "repair",
+        ["顺达电动车维修", "快修电动车行"],
+        ["repair", "water", "charging", "ebike_charging"],
+        "repair",
+    ),
 ]
+# Per district: a 24-hour battery-swap cabinet, a swap station with a charging corner open
+# late, and an e-bike charging point open 24 hours (name, kind, services, hours or "24h").
+NIGHT_PLACES = [
+    ("换电柜", "swap", ["battery_swap"], "24h"),
+    ("换电站", "swap", ["battery_swap", "ebike_charging", "water"], "late"),
+    ("电动车充电站", "shop", ["ebike_charging", "charging", "water"], "24h"),
+]
+# In Licang, a few hundred metres from the district centre: the 24-hour convenience store with
+# a toilet and e-bike charging that the night shift looks for.
+LICANG_NIGHT = ("彻夜便利店（李沧区京口路店）", "36.146800", "120.434200")
 HOURS = {
     "day": [("daily", "08:00", "22:00")],
     "night": [
@@ -37,6 +54,7 @@ HOURS = {
     ],
     "long": [("daily", "07:00", "23:00")],
     "repair": [("mon-sat", "08:30", "19:30")],
+    "late": [("daily", "06:00", "01:00")],
 }
 DAY_INDEX = {
     "daily": range(7),
@@ -62,6 +80,16 @@ STREETS = [
     "烟台路",
 ]
 PER_DISTRICT = 21
+FLAGS = (
+    ("water", "has_water"),
+    ("charging", "has_charging"),
+    ("toilet", "has_toilet"),
+    ("rest", "has_rest_seat"),
+    ("ebike_charging", "has_ebike_charging"),
+    ("battery_swap", "has_battery_swap"),
+    ("repair", "has_ebike_repair"),
+    ("discount", "has_discount"),
+)
 
 
 def seed(stdout) -> None:
@@ -87,21 +115,50 @@ def seed(stdout) -> None:
                 open_24h=kind == "shop" and n % 3 == 0,
                 partner_since=dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 600)),
                 discount_note="骑手凭工牌九折" if "discount" in services else "",
-                **{
-                    flag: key in services
-                    for key, flag in (
-                        ("water", "has_water"),
-                        ("charging", "has_charging"),
-                        ("toilet", "has_toilet"),
-                        ("rest", "has_rest_seat"),
-                        ("repair", "has_ebike_repair"),
-                        ("discount", "has_discount"),
-                    )
-                },
+                **{flag: key in services for key, flag in FLAGS},
             )
             if not merchant.open_24h:
                 _hours(merchant, HOURS[pattern])
+        _night_places(district, rng)
+    _licang_night(districts)
     stdout.write(f"Partner merchants: {Merchant.objects.count()} (try /nearby/)")
+
+
+def _night_places(district: District, rng: random.Random) -> None:
+    for n, (stem, kind, services, hours) in enumerate(NIGHT_PLACES):
+        street = STREETS[(n * 5 + district.pk) % len(STREETS)]
+        merchant = Merchant.objects.create(
+            name=f"骑手{stem}（{district.name}{street}）",
+            kind=kind,
+            address=f"{district.name}{street}{rng.randint(1, 300)}号",
+            district=district,
+            latitude=district.latitude + Decimal(f"{rng.uniform(-0.012, 0.012):.6f}"),
+            longitude=district.longitude + Decimal(f"{rng.uniform(-0.015, 0.015):.6f}"),
+            open_24h=hours == "24h",
+            partner_since=dt.date(2025, 3, 1),
+            **{flag: key in services for key, flag in FLAGS},
+        )
+        if hours != "24h":
+            _hours(merchant, HOURS[hours])
+
+
+def _licang_night(districts) -> None:
+    licang = next(d for d in districts if d.name == "李沧区")
+    name, lat, lng = LICANG_NIGHT
+    Merchant.objects.create(
+        name=name,
+        kind="shop",
+        address="李沧区京口路 88 号",
+        district=licang,
+        latitude=Decimal(lat),
+        longitude=Decimal(lng),
+        open_24h=True,
+        has_water=True,
+        has_charging=True,
+        has_toilet=True,
+        has_ebike_charging=True,
+        partner_since=dt.date(2025, 6, 1),
+    )
 
 
 def _hours(merchant: Merchant, pattern) -> None:
@@ -133,6 +190,8 @@ def _service_centre(districts) -> None:
         has_charging=True,
         has_toilet=True,
         has_rest_seat=True,
+        has_ebike_charging=True,
+        has_battery_swap=True,
         has_ebike_repair=True,
         partner_since=dt.date(2023, 6, 1),
     )

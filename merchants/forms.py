@@ -13,6 +13,8 @@ class NearestForm(forms.Form):
     # Phones report many decimals; six (about 10 cm) are kept.
     lat = forms.FloatField(label=_("latitude"), min_value=-90, max_value=90, required=False)
     lng = forms.FloatField(label=_("longitude"), min_value=-180, max_value=180, required=False)
+    # The night shift's filter: only places open around the clock.
+    always_open = forms.BooleanField(label=_("Open 24 hours"), required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -106,3 +106,20 @@ def is_open(*, open_24h: bool, periods, at: dt.datetime) -> bool:
         if day == yesterday and overnight and now < closes:
             return True
     return False
+
+
+def next_opening(*, periods, at: dt.datetime) -> dt.datetime | None:
+    """When a place closed at the local time `at` opens next: the first period start after
+    `at` within the coming week (today's later period, tomorrow's, …), in `at`'s timezone.
+    None when the place has no periods at all (closed every day). `periods` are (weekday,
+    opens, closes) for any weekdays; those of past-midnight periods count from their start."""
+    starts = {}
+    for day, opens, _closes in periods:
+        starts.setdefault(day, []).append(opens)
+    for ahead in range(8):  # today's later start up to the same weekday next week
+        date = at.date() + dt.timedelta(days=ahead)
+        for opens in sorted(starts.get(date.weekday(), [])):
+            start = dt.datetime.combine(date, opens, tzinfo=at.tzinfo)
+            if start > at:
+                return start
+    return None

@@ -5,7 +5,8 @@ nothing (upsert by name and address).
 
 Columns: name, kind, address, district, latitude, longitude, services, hours,
 discount_note, partner_since.
-- services: keys separated by "|": water|charging|toilet|rest|repair|discount
+- services: keys separated by "|": water|charging|toilet|rest|ebike_charging|battery_swap|
+  repair|discount ("charging" is a phone charger)
 - hours: "24h", or periods separated by ";" like "mon-fri 08:00-22:00; sat,sun 09:00-02:00"
   ("daily" for every day; a closing time at or before the opening time runs past midnight).
 """
@@ -31,6 +32,8 @@ FLAGS = {
     "charging": "has_charging",
     "toilet": "has_toilet",
     "rest": "has_rest_seat",
+    "ebike_charging": "has_ebike_charging",
+    "battery_swap": "has_battery_swap",
     "repair": "has_ebike_repair",
     "discount": "has_discount",
 }

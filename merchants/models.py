@@ -1,5 +1,6 @@
 """Partner merchants and service points (友好商家): where a rider finds drinking water, a
-charger, a toilet, a rest seat, an e-bike repair or a discount within five minutes."""
+phone charger, a toilet, a rest seat, e-bike charging, a battery swap, an e-bike repair or a
+discount within five minutes."""
 
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,11 @@ SERVICES = {
     "charging": ("has_charging", _("Phone charging")),
     "toilet": ("has_toilet", _("Toilet")),
     "rest": ("has_rest_seat", _("Rest seat")),
+    # Riders ride e-bikes: a socket (or charging cabinet) for the bike's battery is a different
+    # service from a phone charger, and swapping a flat battery for a full one at an operator's
+    # cabinet (换电) is a third.
+    "ebike_charging": ("has_ebike_charging", _("E-bike charging")),
+    "battery_swap": ("has_battery_swap", _("Battery swap")),
     "repair": ("has_ebike_repair", _("E-bike repair")),
     "discount": ("has_discount", _("Discount")),
     "pharmacy": (None, _("Pharmacy")),
@@ -28,6 +34,7 @@ class Merchant(models.Model):
         REPAIR_POINT = "repair", _("Repair point")
         SERVICE_CENTRE = "centre", _("Service centre")
         APARTMENT = "apartment", _("Rider apartment")
+        SWAP_STATION = "swap", _("Battery swap station")
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -42,6 +49,8 @@ class Merchant(models.Model):
     has_charging = models.BooleanField(_("phone charging"), default=False)
     has_toilet = models.BooleanField(_("toilet"), default=False)
     has_rest_seat = models.BooleanField(_("rest seat"), default=False)
+    has_ebike_charging = models.BooleanField(_("e-bike charging"), default=False)
+    has_battery_swap = models.BooleanField(_("battery swap"), default=False)
     has_ebike_repair = models.BooleanField(_("e-bike repair"), default=False)
     has_discount = models.BooleanField(_("discount"), default=False)
     discount_note = models.CharField(_("discount"), max_length=200, blank=True)
@@ -79,6 +88,7 @@ class Merchant(models.Model):
                         "repair",
                         "centre",
                         "apartment",
+                        "swap",
                     ]
                 ),
                 name="merchant_kind_valid",

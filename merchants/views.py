@@ -1,6 +1,7 @@
 """The rider's "nearest with X" page (5-minute service circle)."""
 
 import math
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import render
@@ -13,21 +14,33 @@ from . import selectors
 from .forms import NearestForm
 from .models import SERVICES
 
-BUTTONS = ["water", "charging", "toilet", "repair", "pharmacy"]
+BUTTONS = [
+    "water",
+    "toilet",
+    "ebike_charging",
+    "battery_swap",
+    "charging",
+    "repair",
+    "pharmacy",
+]
 TILE_ZOOM = 16
 
 
 @rider_required
 @require_GET
 def nearest(request):
-    """The signed-in rider: service buttons, then the open places nearest to where they stand.
+    """The signed-in rider: service buttons, then the places nearest to where they stand, open
+    ones first (closed ones say when they open); a wider circle when nothing near is open.
 
     Without a location from the phone the rider's district centre stands in, and the page
     says so.
     """
     form = NearestForm(request.GET or None)
+    always_open = form.is_valid() and form.cleaned_data["always_open"]
     context = {
-        "buttons": [(key, SERVICES[key][1]) for key in BUTTONS],
+        "buttons": [
+            (key, SERVICES[key][1], _query(service=key, always_open=always_open)) for key in BUTTONS
+        ],
         "radius": settings.SERVICE_CIRCLE_METRES,
         "nav": "services",
     }
@@ -39,14 +52,22 @@ def nearest(request):
             lat, lng = district.latitude, district.longitude
         else:
             lat, lng = data["lat"], data["lng"]
-        places = selectors.nearest_places(latitude=lat, longitude=lng, service=data["service"])
+        search = selectors.nearby_search(
+            latitude=lat, longitude=lng, service=data["service"], always_open=always_open
+        )
+        where = {} if approximate else {"lat": lat, "lng": lng}
         context.update(
             service=data["service"],
             service_label=SERVICES[data["service"]][1],
-            places=places,
+            search=search,
+            places=search.places,
             approximate=approximate,
+            always_open=always_open,
+            # The filter keeps the service and the place the rider stands at.
+            all_hours_query=_query(service=data["service"], **where),
+            always_open_query=_query(service=data["service"], always_open=True, **where),
             here=(lat, lng),
-            map=_tile_map(lat, lng, places) if settings.MAP_TILE_URL else None,
+            map=_tile_map(lat, lng, search.places) if settings.MAP_TILE_URL else None,
         )
     elif request.GET:
         context["error"] = (
@@ -55,6 +76,13 @@ def nearest(request):
             else _("Your location could not be read; try again.")
         )
     return render(request, "merchants/nearest.html", context)
+
+
+def _query(*, service: str, always_open: bool = False, **where) -> str:
+    params = {"service": service, **where}
+    if always_open:
+        params["always_open"] = "1"
+    return urlencode(params)
 
 
 def _tile_pixel(lat, lng, zoom: int) -> tuple[float, float]:

@@ -135,8 +135,15 @@ def _nested(value) -> bool:
     return isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect
 
 
-def process_proof(upload) -> ContentFile:
+class CheckedProof(ContentFile):
+    """A proof `process_proof` has checked (and re-encoded, for a photo): the claim form checks
+    the upload with the other fields, and the service does not do it a second time."""
+
+
+def process_proof(upload) -> CheckedProof:
     """The stored file: the PDF as uploaded, or the photo re-encoded without EXIF."""
+    if isinstance(upload, CheckedProof):
+        return upload
     name = getattr(upload, "name", "") or _("proof")
     upload.seek(0)
     head = upload.read(8)
@@ -144,9 +151,9 @@ def process_proof(upload) -> ContentFile:
     if head.startswith(b"%PDF-"):
         data = upload.read()
         check_pdf(data, name)
-        return ContentFile(data, name="proof.pdf")
+        return CheckedProof(data, name="proof.pdf")
     try:
-        return ContentFile(process_photo(upload).image.read(), name="proof.jpg")
+        return CheckedProof(process_photo(upload).image.read(), name="proof.jpg")
     except PhotoError as error:
         raise ProofError(
             _("%(name)s is neither a photo nor a PDF.") % {"name": name}

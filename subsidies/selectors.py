@@ -38,6 +38,14 @@ def claimable_months(*, rider: Rider) -> list[dt.date]:
     return [m for m in months if m not in claimed]
 
 
+def claim_month_default(*, months: list[dt.date]) -> dt.date | None:
+    """The month the claim form starts on: the latest month already over that may still be
+    claimed (contributions are paid for a month and the receipt comes after), this month only
+    when no earlier one is left. `months` as from `claimable_months`, newest first."""
+    this_month = timezone.localdate().replace(day=1)
+    return next((m for m in months if m < this_month), months[0] if months else None)
+
+
 def insurance_types() -> QuerySet[InsuranceType]:
     return InsuranceType.objects.filter(is_active=True)
 

@@ -91,10 +91,12 @@ def _compute(
     return results
 
 
-def claim_file(
-    *, rider: Rider, month: dt.date, amounts: dict[InsuranceType, Decimal], proof: "File[bytes]"
-) -> Claim:
-    """A rider claims for one month: what they paid per insurance type, with proof."""
+def claim_check(
+    *, rider: Rider, month: dt.date, amounts: dict[InsuranceType, Decimal]
+) -> tuple[str, list[LineResult]]:
+    """Every rule of a claim but its proof: (the tier that counts, the computed lines), or the
+    SubsidyError a rider would get from `claim_file`. The claim form calls it before the claim
+    is filed too, so a month or amount problem is reported with the proof's in one go."""
     month = month.replace(day=1)
     today = timezone.localdate()
     this_month = today.replace(day=1)
@@ -123,7 +125,17 @@ def claim_file(
     tier = rider_tier_in_month(rider=rider, year=month.year, month=month.month)
     if tier is None:
         raise SubsidyError(_("You were not a registered rider in that month."), code="no_tier")
-    lines = _compute(tier=tier, month=month, amounts=amounts)
+    return tier, _compute(tier=tier, month=month, amounts=amounts)
+
+
+def claim_file(
+    *, rider: Rider, month: dt.date, amounts: dict[InsuranceType, Decimal], proof: "File[bytes]"
+) -> Claim:
+    """A rider claims for one month: what they paid per insurance type, with proof (checked
+    here unless it is already a CheckedProof from the form)."""
+    month = month.replace(day=1)
+    tier, lines = claim_check(rider=rider, month=month, amounts=amounts)
+    amounts = {t: a for t, a in amounts.items() if a}
     stored_proof = process_proof(proof)
     try:
         with transaction.atomic():

@@ -2,6 +2,7 @@
 claims. Every view: the signed-in rider, their own claims only."""
 
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,34 +29,61 @@ def claim_list(request):
     )
 
 
+# Which field a rule of the service speaks about, for the form.
+ERROR_FIELDS = {
+    "future": "month",
+    "before_joining": "month",
+    "too_old": "month",
+    "no_tier": "month",
+    "duplicate": "month",
+}
+
+
+def _error_field(error: DomainError) -> str | None:
+    if error.code.startswith(("proof", "photo")):
+        return "proof"
+    return ERROR_FIELDS.get(error.code)
+
+
 @rider_required
 @require_http_methods(["GET", "POST"])
 def claim_new(request):
-    """The signed-in rider files a claim for one month with proof."""
+    """The signed-in rider files a claim for one month with proof; every problem of a submit
+    is reported at once (the form's, and the service's rules for the month and amounts)."""
+    months = selectors.claimable_months(rider=request.rider)
     form = ClaimForm(
         request.POST or None,
         request.FILES or None,
-        months=selectors.claimable_months(rider=request.rider),
+        months=months,
         insurance_types=selectors.insurance_types(),
+        initial_month=selectors.claim_month_default(months=months),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            claim = services.claim_file(
-                rider=request.rider,
-                month=form.cleaned_data["month"],
-                amounts=form.amounts(),
-                proof=form.cleaned_data["proof"],
-            )
-        except DomainError as error:
-            field = "proof" if error.code.startswith(("proof", "photo")) else None
-            form.add_error(field, error.message)
-        else:
-            messages.success(
-                request,
-                _("Claim for %(month)s filed: ¥%(subsidy)s if approved.")
-                % {"month": f"{claim.month:%Y-%m}", "subsidy": claim.subsidy},
-            )
-            return redirect("subsidies:list")
+    if request.method == "POST":
+        valid = form.is_valid()
+        month, amounts = form.cleaned_data.get("month"), form.amounts()
+        if month and amounts and not form.has_error(NON_FIELD_ERRORS):
+            try:
+                services.claim_check(rider=request.rider, month=month, amounts=amounts)
+            except DomainError as error:
+                form.add_error(_error_field(error), error.message)
+                valid = False
+        if valid:
+            try:
+                claim = services.claim_file(
+                    rider=request.rider,
+                    month=month,
+                    amounts=amounts,
+                    proof=form.cleaned_data["proof"],
+                )
+            except DomainError as error:
+                form.add_error(_error_field(error), error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Claim for %(month)s filed: ¥%(subsidy)s if approved.")
+                    % {"month": f"{claim.month:%Y-%m}", "subsidy": claim.subsidy},
+                )
+                return redirect("subsidies:list")
     return render(request, "subsidies/claim_form.html", {"form": form, "nav": "services"})
 
 

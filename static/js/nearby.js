@@ -1,4 +1,5 @@
-// "Nearby help": ask the phone where the rider stands, then load the list for that point.
+// "Nearby help" and the canteens: ask the phone where the rider stands, then load the link's
+// page for that point (the link's own query, e.g. the service and the 24-hour filter, is kept).
 // Without location (denied, no GPS, old phone) the plain link still works: the server uses the
 // rider's district centre and says so.
 (function () {
@@ -8,12 +9,14 @@
       if (!navigator.geolocation) return;
       event.preventDefault();
       if (status) status.hidden = false;
-      var go = function (query) { window.location.search = "service=" + link.dataset.nearby + query; };
+      var url = new URL(link.href, window.location.href);
       navigator.geolocation.getCurrentPosition(
         function (position) {
-          go("&lat=" + position.coords.latitude.toFixed(6) + "&lng=" + position.coords.longitude.toFixed(6));
+          url.searchParams.set("lat", position.coords.latitude.toFixed(6));
+          url.searchParams.set("lng", position.coords.longitude.toFixed(6));
+          window.location.href = url.toString();
         },
-        function () { go(""); },
+        function () { window.location.href = link.href; },
         { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 }
       );
     });
