@@ -168,6 +168,9 @@ SEEDS = [
     ("governance", "0002_seed_roles_and_categories", "seed"),
     ("governance", "0014_closed_loop_data", "forward"),
     ("governance", "0015_response_templates", "seed"),
+    # The fire categories are urgent (issue 14); without it a test after a flush found them
+    # normal, so priority tests depended on the order they ran in.
+    ("governance", "0017_category_priorities", "forward"),
     ("apartments", "0002_seed_facilities_checklist_and_permissions", "seed"),
     ("subsidies", "0002_seed_insurance_policies_and_permissions", "seed"),
 ]
