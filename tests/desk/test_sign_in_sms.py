@@ -51,7 +51,7 @@ def test_an_officer_signs_in_with_a_texted_code(client, settings):
     response = client.post(SMS, {"send": "1"}, **EN)
     assert response.status_code == 200
     assert b"A code is on its way to 139****5678" in response.content
-    assert len(sms.outbox) == 1 and "workbench code" in sms.outbox[0].text
+    assert len(sms.outbox) == 1 and sms.outbox[0].kind == "officer_sign_in_code"
     assert SESSION_KEY not in client.session
 
     response = client.post(SMS, {"token": texted_code()}, **EN)

@@ -178,7 +178,7 @@ def test_a_platform_account_unknown_to_the_portal_is_refused_and_nothing_is_crea
 def test_an_inactive_rider_is_refused(client, oidc_provider):
     RiderFactory(rider_number="QD-10002", is_active=False)
     text = refused(platform_sign_in(client, oidc_provider, "zhao"), oidc.INACTIVE_RIDER)
-    assert "not active" in text
+    assert "未启用" in text  # the reader's language: Chinese by default
 
 
 def test_a_rider_whose_user_account_was_switched_off_is_refused(client, oidc_provider):
