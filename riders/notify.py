@@ -37,7 +37,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -334,41 +335,31 @@ def _cap_give_back(notices: list[Notice], dropped: dict[int, dt.datetime]) -> No
 
 def _counters_take(scope: str, window: dt.datetime, keys: list[str], limit: int) -> set[str]:
     """Add one to each key's counter of this window where it is below `limit`; return the
-    keys that got one. One INSERT (missing rows) and one UPDATE … RETURNING per 2,000 keys."""
+    keys that got one. Per 2,000 keys: one INSERT of the missing rows, one SELECT … FOR UPDATE
+    of those below the limit, one UPDATE; the lock makes the check and the count one step
+    (on SQLite the write transaction itself is exclusive)."""
     NotifyCounter.objects.bulk_create(
         (NotifyCounter(scope=scope, key=key, window_start=window) for key in keys),
         ignore_conflicts=True,
         batch_size=BATCH_SIZE,
     )
-    table, key_col, count_col = _names()
     got: set[str] = set()
-    with connection.cursor() as cursor:
-        for chunk in _chunks(keys, BATCH_SIZE):
-            cursor.execute(
-                f"UPDATE {table} SET {count_col} = {count_col} + 1 "  # noqa: S608 (names only)
-                f"WHERE scope = %s AND window_start = %s AND {count_col} < %s "
-                f"AND {key_col} IN ({', '.join(['%s'] * len(chunk))}) RETURNING {key_col}",
-                [scope, window, limit, *chunk],
-            )
-            got.update(row[0] for row in cursor.fetchall())
+    for chunk in _chunks(keys, BATCH_SIZE):
+        below = dict(
+            NotifyCounter.objects.select_for_update()
+            .filter(scope=scope, window_start=window, key__in=chunk, count__lt=limit)
+            .values_list("pk", "key")
+        )
+        NotifyCounter.objects.filter(pk__in=below).update(count=F("count") + 1)
+        got.update(below.values())
     return got
 
 
 def _counters_give_back(scope: str, window: dt.datetime, keys: list[str]) -> None:
-    table, key_col, count_col = _names()
-    with connection.cursor() as cursor:
-        for chunk in _chunks(keys, BATCH_SIZE):
-            cursor.execute(
-                f"UPDATE {table} SET {count_col} = {count_col} - 1 "  # noqa: S608 (names only)
-                f"WHERE scope = %s AND window_start = %s AND {count_col} > 0 "
-                f"AND {key_col} IN ({', '.join(['%s'] * len(chunk))})",
-                [scope, window, *chunk],
-            )
-
-
-def _names() -> tuple[str, str, str]:
-    quote = connection.ops.quote_name
-    return quote(NotifyCounter._meta.db_table), quote("key"), quote("count")
+    for chunk in _chunks(keys, BATCH_SIZE):
+        NotifyCounter.objects.filter(
+            scope=scope, window_start=window, key__in=chunk, count__gt=0
+        ).update(count=F("count") - 1)
 
 
 def _budget_take(
