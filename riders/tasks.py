@@ -34,6 +34,14 @@ def send_sms_batch(log_ids: list[int]) -> None:
 
 
 @shared_task(acks_late=True)
+def send_held_sms() -> int:
+    """Beat, when the quiet hours end (07:00): send what they held back at once, not a minute
+    later with the sweep (riders/notify.py). A row that also has a task just queued is sent
+    once: whichever task claims it first sends it."""
+    return sms_outbox.sms_sweep(after_seconds=0)
+
+
+@shared_task(acks_late=True)
 def purge_notify_counters() -> int:
     """Daily: drop the notification SMS counters of past days (riders/notify.py)."""
     from . import notify

@@ -769,6 +769,11 @@ CELERY_BEAT_SCHEDULE["remind-bed-offers"] = {
     "task": "apartments.tasks.remind_bed_offers",
     "schedule": crontab(minute="*/5"),
 }
+_quiet_end = NOTIFY_QUIET_END.split(":")
+CELERY_BEAT_SCHEDULE["send-sms-held-by-quiet-hours"] = {
+    "task": "riders.tasks.send_held_sms",
+    "schedule": crontab(hour=int(_quiet_end[0]), minute=int(_quiet_end[1])),
+}
 CELERY_BEAT_SCHEDULE["purge-notify-counters"] = {
     "task": "riders.tasks.purge_notify_counters",
     "schedule": crontab(minute=40, hour=3),

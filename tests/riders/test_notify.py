@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def at(hour: int, minute: int = 0, day: int = 3) -> dt.datetime:
-    return dt.datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)
+def at(hour: int, minute: int = 0, second: int = 0, day: int = 3) -> dt.datetime:
+    return dt.datetime(2026, 12, day, hour, minute, second, tzinfo=SHANGHAI)
 
 
 def offer_sms(expires_at: dt.datetime | None = None) -> notify.SMSNotice:
@@ -162,6 +162,23 @@ def test_a_deferred_sms_is_sent_by_the_sweep_after_seven(
     log = SMSLog.objects.get(pk=notified.sms.pk)
     assert log.status == "sent"
     assert [m.phone for m in sms_outbox] == ["13912340002"]
+
+
+def test_at_seven_the_held_sms_are_sent_at_once(sms_outbox, django_capture_on_commit_callbacks):
+    from riders.tasks import send_held_sms
+
+    rider = RiderFactory(phone="13912340003")
+    with time_machine.travel(at(23), tick=False):
+        notify_offer(rider, expires_at=at(23, day=5))
+    with time_machine.travel(at(6, 59, 59, day=4), tick=False):
+        assert send_held_sms() == 0
+    with (
+        time_machine.travel(at(7, day=4), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert send_held_sms() == 1  # what beat runs at NOTIFY_QUIET_END
+    assert [m.phone for m in sms_outbox] == ["13912340003"]
+    assert SMSLog.objects.get().sent_at == at(7, day=4)
 
 
 def test_no_quiet_hours_when_start_equals_end(settings):
