@@ -340,3 +340,22 @@ def test_counters_of_past_days_are_purged(daytime):
     notify_offer(RiderFactory())
     assert notify.notify_counters_purge(now=at(10, day=4)) == 0
     assert notify.notify_counters_purge(now=at(10, day=6)) == 2  # the rider's day, the hour
+
+
+def test_the_announce_policy_command(daytime, capsys):
+    from django.core.management import CommandError, call_command
+
+    RiderFactory()
+    RiderFactory()
+    call_command(
+        "announce_policy", "骑手社保补贴新政", "--english", "New rules", "--link", "/subsidy/"
+    )
+    assert "2 riders told" in capsys.readouterr().out
+    assert Notification.objects.filter(kind=POLICY_ANNOUNCED.kind, link="/subsidy/").count() == 2
+    assert SMSLog.objects.filter(kind="policy_notice").count() == 2
+    with pytest.raises(CommandError):
+        call_command("announce_policy", " ")
+    with pytest.raises(CommandError):
+        call_command("announce_policy", "新政", "--link", "https://evil.example/")
+    call_command("announce_policy", "新政二", "--no-sms")
+    assert SMSLog.objects.count() == 2
