@@ -167,7 +167,8 @@ def main() -> None:
             )
     finally:
         with app.connection_for_write() as conn:
-            conn.default_channel.client.delete(QUEUE)
+            client = conn.default_channel.client
+            client.delete(QUEUE, *client.keys(f"_kombu.binding*.{QUEUE}"))
         connection.close()
         drop_database(DB_NAME)
 

@@ -386,7 +386,7 @@ def _budget_take(
         if not rest:
             continue
         if urgent:
-            logger.warning("Notification SMS budget spent for %s: %d moved on", window, len(rest))
+            logger.info("Notification SMS hour %s full: %d moved on", window, len(rest))
         nxt = window + HOUR
         moved: dict[tuple[dt.datetime, bool], list[int]] = defaultdict(list)
         for i in rest:
