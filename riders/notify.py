@@ -36,7 +36,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -200,6 +199,7 @@ def _plan_sms(notices: list[Notice], now: dt.datetime) -> tuple[list[str], dict[
     _cap_give_back(notices, {i: cap_days[i] for i in dropped})
     logs: dict[int, SMSLog] = {}
     give_up = dt.timedelta(seconds=settings.SMS_GIVE_UP_SECONDS)
+    gateway = _gateway() if when else ""  # once: a gateway's sender builds its SDK client
     for i, planned in when.items():
         notice, sms = notices[i], notices[i].sms
         assert sms is not None
@@ -213,7 +213,7 @@ def _plan_sms(notices: list[Notice], now: dt.datetime) -> tuple[list[str], dict[
             language=notice.rider.user.language or "",
             expires_at=expires_at,
             next_attempt_at=planned,
-            gateway=_gateway(),
+            gateway=gateway,
         )
         decisions[i] = QUEUED if planned <= now else DEFERRED
     SMSLog.objects.bulk_create(list(logs.values()), batch_size=BATCH_SIZE)
@@ -221,13 +221,12 @@ def _plan_sms(notices: list[Notice], now: dt.datetime) -> tuple[list[str], dict[
 
 
 def _gateway() -> str:
-    from .sms import get_sms_sender
+    """The gateway the rows are for: the sender class's own name for it, without building the
+    sender (a gateway's sender makes its SDK client; the console one may refuse DEBUG=0)."""
+    from django.utils.module_loading import import_string
 
-    try:
-        return get_sms_sender().gateway
-    except ImproperlyConfigured:
-        # The console sender refusing DEBUG=0: queue the row anyway; sending it fails loudly.
-        return ""
+    gateway: str = import_string(settings.SMS_SENDER).gateway
+    return gateway
 
 
 def _queue_due(logs: list[SMSLog], now: dt.datetime) -> None:
