@@ -12,3 +12,10 @@ BED_OFFERED = Message(
 OFFER_EXPIRED = Message(
     "apartments.offer_expired", _("Your bed offer expired. You can apply again on the portal.")
 )
+
+# The reminder before an offer expires (apartments.services.offer_reminders_send);
+# params as BED_OFFERED.
+OFFER_EXPIRING = Message(
+    "apartments.offer_expiring",
+    _("Your bed offer expires soon: %(bed)s. Accept or decline it by %(deadline)s on the portal."),
+)

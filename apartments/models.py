@@ -228,6 +228,9 @@ class Application(models.Model):
         related_name="+",
         verbose_name=_("offered by"),
     )
+    # When the rider was reminded that the offer expires soon (apartments.services
+    # offer_reminders_send): set once, by the conditional UPDATE that claims the reminder.
+    offer_reminded_at = models.DateTimeField(_("offer reminder sent at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True, db_index=True)
@@ -268,6 +271,11 @@ class Application(models.Model):
                     offer_expires_at__isnull=False,
                 ),
                 name="application_offer_complete",
+            ),
+            # A reminder is of an offer.
+            models.CheckConstraint(
+                condition=Q(offer_reminded_at__isnull=True) | Q(offered_at__isnull=False),
+                name="application_reminder_of_an_offer",
             ),
             models.CheckConstraint(
                 condition=Q(

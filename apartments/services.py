@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.messages import bilingual
-from core.models import Notification, User
-from core.services import notification_build, notification_post
+from core.models import User
+from core.services import notification_post
 from riders.models import Rider
+from riders.notify import Notice, SMSNotice, riders_notify
 
 from . import messages
 from .models import (
@@ -132,6 +133,7 @@ def _offer(application: Application, bed: Bed, by: User | None, now: dt.datetime
     application.offered_at = now
     application.offer_expires_at = now + dt.timedelta(hours=settings.APARTMENT_OFFER_HOURS)
     application.offered_by = by
+    application.offer_reminded_at = None
     _counts_changed()
 
 
@@ -194,6 +196,7 @@ def _offer_to_next(
                         "offered_at",
                         "offer_expires_at",
                         "offered_by",
+                        "offer_reminded_at",
                     ]
                 )
                 _notify_offers([application])
@@ -234,28 +237,56 @@ def beds_fill(*, apartment: Apartment, by: User | None) -> list[Application]:
             if not beds:
                 break
         Application.objects.bulk_update(
-            offered, ["status", "offered_bed", "offered_at", "offer_expires_at", "offered_by"]
+            offered,
+            [
+                "status",
+                "offered_bed",
+                "offered_at",
+                "offer_expires_at",
+                "offered_by",
+                "offer_reminded_at",
+            ],
         )
         _notify_offers(offered)
     return offered
 
 
 def _notify_offers(applications: list[Application]) -> None:
-    """One INSERT for all the offers' inbox messages, each in its rider's language."""
+    """The offers' inbox messages (one INSERT for all, each read in its rider's language) and
+    their SMS with the deadline (riders/notify.py: quiet hours, preferences, caps)."""
     link = reverse("apartments:mine")
-    Notification.objects.bulk_create(
-        notification_build(
-            recipient=application.rider.user,
-            message=messages.BED_OFFERED,
-            params={
-                "bed": _bed_names(application.offered_bed),
-                "deadline": timezone.localtime(application.offer_expires_at).strftime(
-                    "%m-%d %H:%M"
-                ),
-            },
-            link=link,
-        )
-        for application in applications
+    riders_notify(
+        notices=[
+            Notice(
+                application.rider,
+                messages.BED_OFFERED,
+                _offer_params(application),
+                link,
+                sms=_offer_sms("bed_offer", application),
+            )
+            for application in applications
+        ]
+    )
+
+
+def _offer_params(application: Application) -> dict[str, object]:
+    return {"bed": _bed_names(application.offered_bed), "deadline": _deadline(application)}
+
+
+def _deadline(application: Application) -> str:
+    # "06-12 18:00": the same in every language, and short enough for an SMS template variable.
+    assert application.offer_expires_at is not None  # an offer has its deadline
+    return timezone.localtime(application.offer_expires_at).strftime("%m-%d %H:%M")
+
+
+def _offer_sms(kind: str, application: Application) -> SMSNotice:
+    bed = application.offered_bed
+    assert bed is not None  # an offer has its bed (application_offer_complete)
+    # The gateway's template is Chinese: the apartment's Chinese name, kept short.
+    return SMSNotice(
+        kind,
+        {"apartment": bed.room.apartment.name[:20], "deadline": _deadline(application)},
+        expires_at=application.offer_expires_at,
     )
 
 
@@ -370,6 +401,57 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             _offer_to_next(bed=bed, by=None, now=now)
             expired += 1
     return expired
+
+
+def offer_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Remind each rider whose offer expires within APARTMENT_OFFER_REMINDER_HOURS, once per
+    offer (beat, every 5 minutes): an inbox message and an SMS with the deadline.
+
+    The offers are locked (`SKIP LOCKED`: one a rider is answering this moment is left for the
+    next run) and claimed by setting `offer_reminded_at` in the same transaction as the
+    messages, so two runs at once, or a run after a crash, never remind twice; a rollback
+    leaves the offer to be reminded by the next run."""
+    now = now or timezone.now()
+    soon = now + dt.timedelta(hours=settings.APARTMENT_OFFER_REMINDER_HOURS)
+    due = Application.objects.filter(
+        status=S.OFFERED,
+        offer_reminded_at__isnull=True,
+        offer_expires_at__gt=now,
+        offer_expires_at__lte=soon,
+    ).values_list("pk", flat=True)
+    reminded = 0
+    ids = list(due.order_by("offer_expires_at")[:1000])
+    for start in range(0, len(ids), 200):
+        with transaction.atomic():
+            claimed = list(
+                Application.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("rider__user", "offered_bed__room__apartment")
+                .filter(
+                    pk__in=ids[start : start + 200],
+                    status=S.OFFERED,
+                    offer_reminded_at__isnull=True,
+                    offer_expires_at__gt=now,
+                )
+            )
+            if not claimed:
+                continue
+            Application.objects.filter(pk__in=[a.pk for a in claimed]).update(offer_reminded_at=now)
+            link = reverse("apartments:mine")
+            riders_notify(
+                notices=[
+                    Notice(
+                        application.rider,
+                        messages.OFFER_EXPIRING,
+                        _offer_params(application),
+                        link,
+                        sms=_offer_sms("offer_expiring", application),
+                    )
+                    for application in claimed
+                ],
+                now=now,
+            )
+            reminded += len(claimed)
+    return reminded
 
 
 # --- Managers: check-in and check-out ---------------------------------------------------------

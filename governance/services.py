@@ -28,6 +28,7 @@ from core.photos import PhotoError, check_photos, process_photo
 from core.queue import enqueue_on_commit
 from core.services import notification_post
 from riders.models import Rider, mask_phone
+from riders.notify import SMSNotice, rider_notify
 from riders.services import SignInThrottled, sms_budget_alert, sms_budget_take
 from riders.sms import get_sms_sender
 from riders.sms_outbox import sms_create, sms_send_now
@@ -676,12 +677,21 @@ def report_ask(
         asked = ReportQuestion.objects.get(
             report=row, answered_at__isnull=True, closed_at__isnull=True
         )
-        notification_post(
-            recipient=row.rider.user,
+        # By SMS too (riders/notify.py): the clock waits on the rider, the answer is due.
+        rider_notify(
+            rider=row.rider,
             message=messages.QUESTION_ASKED,
             params={"id": row.public_id, "department": names(department)},
             body=text,
             link=f"/reports/{row.public_id}/#question",
+            sms=SMSNotice(
+                "report_question",
+                {
+                    "report": row.public_id,
+                    "deadline": timezone.localtime(asked.answer_by).strftime("%m-%d %H:%M"),
+                },
+                expires_at=asked.answer_by,
+            ),
         )
     return asked
 

@@ -45,6 +45,7 @@ from core.events import publish
 from core.messages import Message, Params, names
 from core.models import User
 from core.services import notification_post
+from riders.notify import SMSNotice, rider_notify
 
 from .events import ReportStatusChanged, ReportUrgent, ReportValidated
 from .messages import (
@@ -318,6 +319,11 @@ def _refuse_if_validated(report: Report, transition: str) -> None:
         )
 
 
+# What a reopened report can come to: fixed again (the rider checks it once more), or closed by
+# the service centre after supervision.
+REOPENED_OUTCOMES = frozenset({S.RESOLVED, S.CLOSED, S.INVALID})
+
+
 def _notify_rider(report: Report) -> None:
     """Tell the reporter, and the riders who joined the report, about its new status."""
     message = STATUS_CHANGED.get(report.status)
@@ -329,14 +335,15 @@ def _notify_rider(report: Report) -> None:
         "department": names(report.department) if report.department_id else "",
         "original": report.duplicate_of.public_id if report.duplicate_of_id else "",
     }
-    followers = [
-        report.rider.user,
-        *(s.rider.user for s in report.supporters.select_related("rider__user")),
-    ]
-    for user in followers:
-        notification_post(
-            recipient=user, message=message, params=params, link=f"/reports/{report.public_id}/"
-        )
+    link = f"/reports/{report.public_id}/"
+    # The reporter: by SMS too when this is the outcome of a report they reopened — they said
+    # "not fixed" and are waiting for it (riders/notify.py decides whether the SMS goes).
+    sms = None
+    if report.reopen_count and report.status in REOPENED_OUTCOMES:
+        sms = SMSNotice("report_reopened", {"report": report.public_id})
+    rider_notify(rider=report.rider, message=message, params=params, link=link, sms=sms)
+    for supporter in report.supporters.select_related("rider__user"):
+        notification_post(recipient=supporter.rider.user, message=message, params=params, link=link)
 
 
 def deadline_for(routed_at: dt.datetime, closure_hours: int) -> dt.datetime:

@@ -10,7 +10,7 @@ from core.admin_actions import run_each
 from core.audit import PersonalDataViewLogMixin
 
 from . import services
-from .models import Rider, SignInCode, SMSLog, TierPeriod
+from .models import Rider, SignInCode, SMSLog, SMSOptOut, TierPeriod
 from .roster import RosterRejected, roster_import
 
 ROSTER_MAX_BYTES = 20 * 1024 * 1024  # 41,000 rows are about 3 MB
@@ -221,3 +221,19 @@ class SMSLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(SMSOptOut)
+class SMSOptOutAdmin(admin.ModelAdmin):
+    """The kinds of SMS riders turned off (Me → SMS messages). Support may turn one off at a
+    rider's request (or delete the row to turn it back on); the rider sees it on their page."""
+
+    list_display = ("rider", "kind", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("=rider__rider_number", "=rider__phone")
+    list_select_related = ("rider",)
+    autocomplete_fields = ("rider",)
+    date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # add or delete: a row is a fact, "kind X is off for rider Y"

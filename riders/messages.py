@@ -14,3 +14,24 @@ SMS_BUDGET_SPENT = Message(
         "they signed in on before. The sign-in codes list shows which numbers were asked for."
     ),
 )
+
+# --- Notifications (riders/notify.py) ---------------------------------------------------------
+
+# To the centre admins; params: budget, until
+NOTIFY_BUDGET_SPENT = Message(
+    "riders.notify_budget_spent",
+    _("Notification SMS budget spent"),
+    _(
+        "The portal has planned %(budget)d notification SMS for the hour until %(until)s, all "
+        "that NOTIFY_SMS_BUDGET_PER_HOUR allows. Further SMS wait for the next hours (or are "
+        "dropped when their matter expires first); every message still reaches the inbox. "
+        "Sign-in codes have their own budget and are not affected."
+    ),
+)
+
+# A new policy announced to riders; params: policy (both names)
+POLICY_ANNOUNCED = Message(
+    "riders.policy_announced",
+    _("New policy: %(policy)s"),
+    _("A new policy for riders is in force. Open it to read what changes for you."),
+)

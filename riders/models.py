@@ -298,3 +298,90 @@ class SMSLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.phone_masked} ({self.status})"
+
+
+# --- Notifications by SMS (riders/notify.py, docs/notifications.md) --------------------------
+
+# The kinds of SMS riders/notify.py may send a rider, each of which the rider may turn off in
+# Me → SMS messages (the inbox gets every message regardless). Sign-in codes are not here:
+# they are asked for, not sent.
+RIDER_SMS_KINDS = (
+    "bed_offer",
+    "offer_expiring",
+    "report_question",
+    "report_reopened",
+    "subsidy_decision",
+    "policy_notice",
+)
+
+
+class SMSOptOut(models.Model):
+    """A kind of message the rider wants in the inbox only, not by SMS.
+
+    No row means by SMS: the default is on, since only what a rider cannot miss is sent by SMS
+    at all. A row per kind (not a column per kind) so a new kind needs no migration of every
+    rider's preferences and a batch of 41,000 riders finds its opt-outs with one indexed query.
+    """
+
+    rider = models.ForeignKey(
+        Rider, on_delete=models.CASCADE, related_name="sms_opt_outs", verbose_name=_("rider")
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=32,
+        choices=[(name, label) for name, label in KIND_CHOICES if name in RIDER_SMS_KINDS],
+    )
+    created_at = models.DateTimeField(_("turned off at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SMS turned off")
+        verbose_name_plural = _("SMS turned off by riders")
+        ordering = ["rider", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["rider", "kind"], name="sms_opt_out_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(kind__in=RIDER_SMS_KINDS), name="sms_opt_out_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rider_id}: {self.kind}"
+
+
+class NotifyCounterScope(models.TextChoices):
+    RIDER_DAY = "rider_day", _("notification SMS per rider per day")
+    SITE_HOUR = "site_hour", _("notification SMS per hour (whole site)")
+
+
+class NotifyCounter(models.Model):
+    """How many notification SMS one rider has been sent in a day, or the site in an hour.
+
+    Like SignInCounter, but apart from it: notifications have their own budget (see
+    docs/decisions.md, "Notification SMS have their own budget"). A conditional UPDATE
+    (`count < limit`) takes from a counter, so the cap and the budget hold under concurrency.
+    The window is the one in which the SMS is planned to go out (after the quiet hours).
+    """
+
+    scope = models.CharField(_("limit"), max_length=12, choices=NotifyCounterScope.choices)
+    key = models.CharField(_("rider"), max_length=20, blank=True)  # the rider's id, "" for site
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+    # Set once when this hour's budget ran out and centre admins were told.
+    alerted_at = models.DateTimeField(_("alerted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification SMS counter")
+        verbose_name_plural = _("notification SMS counters")
+        indexes = [models.Index(fields=["window_start"], name="notify_counter_window_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="notify_counter_one_per_window"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=NotifyCounterScope.values),
+                name="notify_counter_scope_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

@@ -61,6 +61,43 @@ def _unseal(payload: str) -> dict[str, Any] | None:
     return data
 
 
+def sms_build(
+    *,
+    phone: str,
+    kind: str,
+    params: Mapping[str, Any],
+    language: str = "",
+    expires_at: dt.datetime | None = None,
+    next_attempt_at: dt.datetime | None = None,
+    sign_in_code: SignInCode | None = None,
+    gateway: str | None = None,
+) -> SMSLog:
+    """An unsaved queued SMS row (for callers that insert many at once with bulk_create, as
+    riders/notify.py does). Wrong params, an unknown kind or a malformed number raise ValueError.
+
+    `next_attempt_at`: not before then (a message held back by the quiet hours); default now.
+    """
+    import re
+
+    message_kind = sms_kind(kind)
+    message_kind.check_params(params)
+    if not re.fullmatch(PHONE_PATTERN, phone):
+        raise ValueError("An SMS goes to an 11-digit mainland mobile number")
+    now = timezone.now()
+    first_try = next_attempt_at or now
+    return SMSLog(
+        kind=kind,
+        phone_masked=mask_phone(phone),
+        gateway=gateway if gateway is not None else get_sms_sender().gateway,
+        language=language,
+        payload=_seal(phone=phone, params=params),
+        sign_in_code=sign_in_code,
+        created_at=now,
+        next_attempt_at=first_try,
+        expires_at=expires_at or first_try + dt.timedelta(seconds=settings.SMS_GIVE_UP_SECONDS),
+    )
+
+
 def sms_create(
     *,
     phone: str,
@@ -72,24 +109,17 @@ def sms_create(
     gateway: str | None = None,
 ) -> SMSLog:
     """Write a queued SMS row in the caller's transaction (no task: see sms_queue)."""
-    import re
-
-    message_kind = sms_kind(kind)
-    message_kind.check_params(params)
-    if not re.fullmatch(PHONE_PATTERN, phone):
-        raise ValueError("An SMS goes to an 11-digit mainland mobile number")
-    now = timezone.now()
-    return SMSLog.objects.create(
+    log = sms_build(
+        phone=phone,
         kind=kind,
-        phone_masked=mask_phone(phone),
-        gateway=gateway if gateway is not None else get_sms_sender().gateway,
+        params=params,
         language=language,
-        payload=_seal(phone=phone, params=params),
+        expires_at=expires_at,
         sign_in_code=sign_in_code,
-        created_at=now,
-        next_attempt_at=now,
-        expires_at=expires_at or now + dt.timedelta(seconds=settings.SMS_GIVE_UP_SECONDS),
+        gateway=gateway,
     )
+    log.save()
+    return log
 
 
 def sms_queue(
@@ -280,7 +310,7 @@ def sms_send_now(*, log_id: int, sender: BaseSMSSender | None = None) -> Outcome
     return outcome
 
 
-def sms_sweep(*, now: dt.datetime | None = None) -> int:
+def sms_sweep(*, now: dt.datetime | None = None, after_seconds: int | None = None) -> int:
     """The safety net (beat, every minute): expire what is no longer worth sending, and queue
     every row that has been due for SMS_SWEEP_AFTER_SECONDS without a task taking it (the
     broker was down, a worker died, a retry message was lost). Rows are claimed in batches
@@ -294,7 +324,10 @@ def sms_sweep(*, now: dt.datetime | None = None) -> int:
     SMSLog.objects.filter(_unclaimed(now), status=SMSStatus.QUEUED, expires_at__lte=now).update(
         status=SMSStatus.EXPIRED, payload="", finished_at=now
     )
-    due_before = now - dt.timedelta(seconds=settings.SMS_SWEEP_AFTER_SECONDS)
+    if after_seconds is None:
+        after_seconds = settings.SMS_SWEEP_AFTER_SECONDS
+    # `after_seconds=0`: everything due, at once (the end of the quiet hours, riders/notify.py).
+    due_before = now - dt.timedelta(seconds=after_seconds)
     queued = 0
     while queued < SWEEP_MAX_PER_RUN:
         with transaction.atomic():

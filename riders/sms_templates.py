@@ -121,6 +121,17 @@ SUBSIDY_DECISION = SMSKind(
         "See the outcome in the portal."
     ),
 )
+# A new policy the centre announces to riders by SMS too (riders/notify.py policy_announce):
+# only its short name goes out; what changes is read in the portal.
+POLICY_NOTICE = SMSKind(
+    "policy_notice",
+    _("New policy"),
+    ("policy",),
+    _(
+        "Riders Portal: a new policy for riders, %(policy)s. "
+        "See what changes for you in the portal."
+    ),
+)
 
 KINDS: dict[str, SMSKind] = {
     kind.name: kind
@@ -132,6 +143,7 @@ KINDS: dict[str, SMSKind] = {
         REPORT_QUESTION,
         REPORT_REOPENED,
         SUBSIDY_DECISION,
+        POLICY_NOTICE,
     )
 }
 KIND_CHOICES = [(kind.name, kind.label) for kind in KINDS.values()]

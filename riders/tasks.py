@@ -22,3 +22,28 @@ def send_sms(log_id: int, claim: str | None = None) -> None:
 def sweep_sms() -> int:
     """Beat: expire stale queued SMS and queue the ones no task took."""
     return sms_outbox.sms_sweep()
+
+
+@shared_task(acks_late=True)
+def send_sms_batch(log_ids: list[int]) -> None:
+    """Fan a batch's SMS out to one send_sms task each (riders/notify.py queues 41,000 SMS as
+    a few dozen of these on commit, not 41,000 publishes in the request). A fan-out cut short
+    leaves rows queued: the sweep sends them."""
+    for log_id in log_ids:
+        send_sms.delay(log_id)
+
+
+@shared_task(acks_late=True)
+def send_held_sms() -> int:
+    """Beat, when the quiet hours end (07:00): send what they held back at once, not a minute
+    later with the sweep (riders/notify.py). A row that also has a task just queued is sent
+    once: whichever task claims it first sends it."""
+    return sms_outbox.sms_sweep(after_seconds=0)
+
+
+@shared_task(acks_late=True)
+def purge_notify_counters() -> int:
+    """Daily: drop the notification SMS counters of past days (riders/notify.py)."""
+    from . import notify
+
+    return notify.notify_counters_purge()

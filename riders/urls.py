@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notify_views, views
 
 app_name = "riders"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("sign-in/platform/callback/", views.platform_callback, name="platform_callback"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("me/inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
+    path("me/inbox/", notify_views.inbox, name="inbox"),
+    path("me/sms/", notify_views.sms_preferences, name="sms_preferences"),
 ]

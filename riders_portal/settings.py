@@ -774,3 +774,33 @@ if (
     and (_platform_origin := _tile_origin(PLATFORM_OIDC_ISSUER or PLATFORM_OIDC_DISCOVERY_URL))
 ):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_platform_origin)
+
+# --- Notifications: the inbox always, SMS for what cannot wait (issue 16, docs/notifications.md)
+# riders/notify.py. No SMS in the quiet hours (local time in NOTIFY_QUIET_TIME_ZONE; start =
+# end: none): held back to their end, unless the matter expires before then. A rider gets at
+# most NOTIFY_SMS_PER_RIDER_PER_DAY notification SMS a day; the site at most
+# NOTIFY_SMS_BUDGET_PER_HOUR an hour, a budget of their own beside the sign-in one
+# (SMS_BUDGET_PER_HOUR), of which batches of announcements may use NOTIFY_BULK_SHARE_PERCENT;
+# what does not fit an hour goes in the next one. The inbox message is written whatever happens.
+NOTIFY_QUIET_START = os.environ.get("NOTIFY_QUIET_START", "22:00")
+NOTIFY_QUIET_END = os.environ.get("NOTIFY_QUIET_END", "07:00")
+NOTIFY_QUIET_TIME_ZONE = os.environ.get("NOTIFY_QUIET_TIME_ZONE", "Asia/Shanghai")
+NOTIFY_SMS_PER_RIDER_PER_DAY = envint("NOTIFY_SMS_PER_RIDER_PER_DAY", 5)
+NOTIFY_SMS_BUDGET_PER_HOUR = envint("NOTIFY_SMS_BUDGET_PER_HOUR", 10_000)
+NOTIFY_BULK_SHARE_PERCENT = envint("NOTIFY_BULK_SHARE_PERCENT", 80)
+# A bed offer's reminder goes this many hours before the offer expires (by SMS and inbox).
+APARTMENT_OFFER_REMINDER_HOURS = envint("APARTMENT_OFFER_REMINDER_HOURS", 6)
+SMS_TEMPLATES["policy_notice"] = os.environ.get("SMS_TEMPLATE_POLICY_NOTICE", "")
+CELERY_BEAT_SCHEDULE["remind-bed-offers"] = {
+    "task": "apartments.tasks.remind_bed_offers",
+    "schedule": crontab(minute="*/5"),
+}
+_quiet_end = NOTIFY_QUIET_END.split(":")
+CELERY_BEAT_SCHEDULE["send-sms-held-by-quiet-hours"] = {
+    "task": "riders.tasks.send_held_sms",
+    "schedule": crontab(hour=int(_quiet_end[0]), minute=int(_quiet_end[1])),
+}
+CELERY_BEAT_SCHEDULE["purge-notify-counters"] = {
+    "task": "riders.tasks.purge_notify_counters",
+    "schedule": crontab(minute=40, hour=3),
+}

@@ -25,7 +25,9 @@ from core.models import User
 from riders.models import Rider, Tier
 from riders.selectors import rider_tier_in_month, tiers_in_month
 
+from . import messages
 from .models import Adjustment, Claim, ClaimLine, InsuranceType, SubsidyPolicy
+from .notices import decisions_notify
 from .proofs import process_proof
 
 S = Claim.Status
@@ -239,6 +241,7 @@ def claims_approve(*, claims: Iterable[Claim], reviewer: User) -> int:
             Claim.objects.filter(pk__in=waiting_ids[start : start + 5000]).update(
                 status=S.APPROVED, reviewed_by=reviewer, reviewed_at=now
             )
+        decisions_notify(claims=waiting, message=messages.CLAIM_APPROVED)
     return len(waiting)
 
 
@@ -252,6 +255,7 @@ def claim_reject(*, claim: Claim, reviewer: User, reason: str) -> Claim:
     if not updated:
         raise SubsidyError(_("Only a claim waiting for review can be rejected."), code="final")
     claim.refresh_from_db()
+    decisions_notify(claims=[claim], message=messages.CLAIM_REJECTED, reason=reason)
     return claim
 
 
