@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rewards.tasks.propose_top_reporters",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
+    "tell-untold-subsidy-decisions": {
+        "task": "subsidies.tasks.sweep_untold_decisions",
+        "schedule": 300.0,
+    },
     "expire-bed-offers": {
         "task": "apartments.tasks.expire_bed_offers",
         "schedule": crontab(minute="*/5"),

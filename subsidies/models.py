@@ -119,6 +119,10 @@ class Claim(models.Model):
         verbose_name=_("reviewer"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # When the rider was told the decision (subsidies/notices.py): after the review's commit, by
+    # a task, so approving 41,000 claims does not wait on 82,000 messages; empty after a decision
+    # means a task is on its way or was lost (the sweep finds it).
+    decision_told_at = models.DateTimeField(_("rider told at"), null=True, blank=True)
     batch = models.ForeignKey(
         "payouts.PayoutBatch",
         on_delete=models.PROTECT,
@@ -139,6 +143,11 @@ class Claim(models.Model):
                 fields=["month"],
                 name="claim_payable_idx",
                 condition=Q(status="approved", batch__isnull=True),
+            ),
+            models.Index(
+                fields=["reviewed_at"],
+                name="claim_decision_untold_idx",
+                condition=Q(decision_told_at__isnull=True, reviewed_at__isnull=False),
             ),
         ]
         constraints = [

@@ -181,7 +181,9 @@ def test_an_unknown_kind_is_refused_with_a_message_and_nothing_changes(client):
     rider = RiderFactory()
     SMSOptOut.objects.create(rider=rider, kind="policy_notice")
     client.force_login(rider.user)
-    response = client.post(PREFERENCES, {"kinds": ["bed_offer", "sign_in_code"]})
+    response = client.post(
+        PREFERENCES, {"kinds": ["bed_offer", "sign_in_code"]}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "sign_in_code is not a kind of message the portal sends by SMS." in (
         response.content.decode()
