@@ -346,3 +346,13 @@ def rent_roll(*, month: dt.date, apartments: QuerySet[Apartment]) -> list[RentLi
             )
         )
     return lines
+
+
+def pending_offer(*, rider: Rider) -> Application | None:
+    """The bed offered to the rider and not yet answered (Home's first card), with the bed,
+    room and apartment it shows: one query. At most one: a rider has one open application."""
+    return (
+        Application.objects.filter(rider=rider, status=S.OFFERED)
+        .select_related("offered_bed__room__room_type", "offered_bed__apartment")
+        .first()
+    )
