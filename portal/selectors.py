@@ -96,7 +96,7 @@ def rider_today(*, rider: Rider, now: dt.datetime | None = None) -> RiderToday:
     today = timezone.localdate(now)
     reward = nearest_reward(rider=rider, today=today)
     return RiderToday(
-        offer=pending_offer(rider=rider),
+        offer=pending_offer(rider=rider, now=now),
         pickups=pickups_for_rider(rider=rider, today=today),
         awaiting_check=list(reports_awaiting_check(rider=rider)[:HOME_REPORTS]),
         asked_about=list(reports_asked_about(rider=rider)[:HOME_REPORTS]),

@@ -95,6 +95,14 @@ def test_a_bed_offer_with_its_countdown_and_answers(client, idle_rider):
     assert "Nothing needs doing now." not in home(client, idle_rider)
 
 
+def test_an_offer_past_its_deadline_is_not_shown(client, idle_rider):
+    application = offered(idle_rider)
+    type(application).objects.filter(pk=application.pk).update(
+        offer_expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )  # the sweep has not closed it yet; accepting it would be refused
+    assert card(home(client, idle_rider), "offer") == ""
+
+
 def test_todays_pick_up_code(client, idle_rider):
     order = meal_order_place(rider=idle_rider, set_meal_id=canteen_with_meal().pk)
     shown = card(home(client, idle_rider), "pickup")
