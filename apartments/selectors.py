@@ -346,3 +346,17 @@ def rent_roll(*, month: dt.date, apartments: QuerySet[Apartment]) -> list[RentLi
             )
         )
     return lines
+
+
+def pending_offer(*, rider: Rider, now: dt.datetime | None = None) -> Application | None:
+    """The bed offered to the rider and not yet answered (Home's first card), with the bed,
+    room and apartment it shows: one query. At most one: a rider has one open application.
+    An offer past its deadline is left out before the sweep closes it: offer_accept would
+    refuse it."""
+    return (
+        Application.objects.filter(
+            rider=rider, status=S.OFFERED, offer_expires_at__gt=now or timezone.now()
+        )
+        .select_related("offered_bed__room__room_type", "offered_bed__apartment")
+        .first()
+    )

@@ -194,3 +194,12 @@ def settlement(*, canteens: QuerySet[Canteen], month: dt.date) -> list[Settlemen
 def served_meal_count() -> int:
     """Meals handed over at all canteens (the Home page figure)."""
     return MealOrder.objects.filter(status=S.COLLECTED).count()
+
+
+def pickups_for_rider(*, rider: Rider, today: dt.date) -> list[MealOrder]:
+    """The rider's orders of today still to be picked up, with their code (Home): one query."""
+    return list(
+        MealOrder.objects.filter(rider=rider, service_date=today, status__in=[S.PLACED, S.READY])
+        .select_related("canteen", "set_meal")
+        .order_by("created_at", "id")
+    )

@@ -1,5 +1,7 @@
 """Reads for the growth plan: the course list with seats left, a rider's courses, certificates."""
 
+import datetime as dt
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from riders.models import Rider
@@ -55,3 +57,18 @@ def session_register(*, session: Session) -> list[tuple[Enrolment, bool]]:
         course_id=session.course_id, status__in=[E.ENROLLED, E.COMPLETED]
     ).select_related("rider")
     return [(e, e.pk in present) for e in enrolments.order_by("rider__name")]
+
+
+def next_session_for_rider(*, rider: Rider, now: dt.datetime) -> Session | None:
+    """The next session (or the one under way) of a course the rider is enrolled in (Home):
+    one query."""
+    return (
+        Session.objects.filter(
+            course__enrolments__rider=rider,
+            course__enrolments__status=E.ENROLLED,
+            ends_at__gt=now,
+        )
+        .select_related("course")
+        .order_by("starts_at", "id")
+        .first()
+    )

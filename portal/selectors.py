@@ -1,14 +1,31 @@
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from apartments.selectors import operating_bed_count
-from canteen.selectors import served_meal_count
-from governance.selectors import closed_within_deadline_rate
+from apartments.models import Application
+from apartments.selectors import operating_bed_count, pending_offer
+from canteen.models import MealOrder
+from canteen.selectors import pickups_for_rider, served_meal_count
+from governance.models import Report
+from governance.selectors import (
+    closed_within_deadline_rate,
+    reports_asked_about,
+    reports_awaiting_check,
+)
+from growth.models import Session
+from growth.selectors import next_session_for_rider
 from merchants.selectors import partner_merchant_count
+from rewards.selectors import NearestReward, nearest_reward
+from riders.models import Rider
 from riders.selectors import active_rider_count
+from subsidies.selectors import claim_due
+
+# Home lists this many reports of each kind; My reports has them all.
+HOME_REPORTS = 10
 
 
 @dataclass(frozen=True)
@@ -44,3 +61,47 @@ def home_figures() -> list[HeadlineFigure]:
         ),
         HeadlineFigure(_("Canteen meals served"), counts["meals"]),
     ]
+
+
+@dataclass(frozen=True)
+class RiderToday:
+    """What Home asks of the rider first, one field per card; each app's own selector decides
+    whether its card applies (None or empty: it does not)."""
+
+    offer: Application | None
+    pickups: list[MealOrder]
+    awaiting_check: list[Report]
+    asked_about: list[Report]
+    reward: NearestReward | None  # None: no points and nothing to aim for
+    claim_month: dt.date | None
+    next_session: Session | None
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.offer
+            or self.pickups
+            or self.awaiting_check
+            or self.asked_about
+            or self.reward
+            or self.claim_month
+            or self.next_session
+        )
+
+
+def rider_today(*, rider: Rider, now: dt.datetime | None = None) -> RiderToday:
+    """Home's cards for `rider`, from the apps' selectors: a fixed number of queries (one or
+    two per card) whatever the rider's history."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    reward = nearest_reward(rider=rider, today=today)
+    return RiderToday(
+        offer=pending_offer(rider=rider, now=now),
+        pickups=pickups_for_rider(rider=rider, today=today),
+        awaiting_check=list(reports_awaiting_check(rider=rider)[:HOME_REPORTS]),
+        asked_about=list(reports_asked_about(rider=rider)[:HOME_REPORTS]),
+        # A rider without points gets no card until a reward is something to count on.
+        reward=reward if reward.balance > 0 else None,
+        claim_month=claim_due(rider=rider),
+        next_session=next_session_for_rider(rider=rider, now=now),
+    )

@@ -3,26 +3,22 @@
 from django.shortcuts import render
 
 from core.selectors import inbox_for, unread_count
-from governance.selectors import reports_asked_about, reports_awaiting_check
 from rewards.selectors import points_balance
 from riders.permissions import rider_required
 
-from .selectors import home_figures
-
-# Home lists this many reports to check; My reports has them all.
-HOME_CHECKS = 10
+from .selectors import home_figures, rider_today
 
 
 @rider_required
 def home(request):
-    """The signed-in rider: their reports waiting for "is it fixed?", greeting, tier and the
-    headline figures."""
+    """The signed-in rider: what needs doing now (a bed offer, today's pick-up code, reports
+    waiting for their answer, points, the subsidy claim, the next course session), greeting,
+    tier and the city's headline figures below."""
     return render(
         request,
         "portal/home.html",
         {
-            "awaiting_check": reports_awaiting_check(rider=request.rider)[:HOME_CHECKS],
-            "asked_about": reports_asked_about(rider=request.rider)[:HOME_CHECKS],
+            "today": rider_today(rider=request.rider),
             "figures": home_figures(),
             "nav": "home",
         },

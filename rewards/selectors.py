@@ -192,3 +192,35 @@ def ledger_mismatches() -> list[tuple[int, int, int]]:
         .values_list("rider", "total")
     )
     return [*accounts, *((rider, 0, total) for rider, total in without_account)]
+
+
+@dataclass(frozen=True)
+class NearestReward:
+    """What the rider's points come to: the dearest benefit they can take now, and the
+    cheapest one still out of reach with the points missing (either may be None)."""
+
+    balance: int
+    within_reach: Benefit | None
+    next_goal: Benefit | None
+
+    @property
+    def points_to_go(self) -> int:
+        return self.next_goal.points_price - self.balance if self.next_goal else 0
+
+
+def nearest_reward(*, rider: Rider, today: dt.date) -> NearestReward:
+    """Home's points card: the balance and the nearest reward, from today's catalogue without
+    the benefits out of stock or at the rider's limit (redeeming those would be refused):
+    two queries."""
+    balance = points_balance(rider=rider)
+    benefits = list(
+        catalogue(today=today, rider=rider)
+        .exclude(stock=0)
+        .filter(Q(per_rider_limit__isnull=True) | Q(per_rider_limit__gt=F("held")))
+        .order_by("points_price", "sort_order", "id")
+    )
+    within_reach = [b for b in benefits if b.points_price <= balance]
+    goal = next((b for b in benefits if b.points_price > balance), None)
+    return NearestReward(
+        balance=balance, within_reach=within_reach[-1] if within_reach else None, next_goal=goal
+    )

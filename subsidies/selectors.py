@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from payouts.models import PayoutBatch
 from riders.models import Rider
+from riders.selectors import rider_tier_in_month
 
 from .models import Claim, ClaimLine, InsuranceType
 
@@ -78,3 +79,15 @@ def batch_lines(*, batch: PayoutBatch) -> Iterator[list[str]]:
             f"{adjustment.amount:.2f}",
             adjustment.reason,
         ]
+
+
+def claim_due(*, rider: Rider) -> dt.date | None:
+    """The month Home invites the rider to claim: the claim form's default month, when it is
+    not filed yet and the rider held a tier in it (else the claim would be refused): two
+    queries."""
+    month = claim_month_default(months=claimable_months(rider=rider))
+    if month is None:
+        return None
+    if rider_tier_in_month(rider=rider, year=month.year, month=month.month) is None:
+        return None
+    return month

@@ -23,7 +23,7 @@ def test_sign_in_switch_language_and_sign_out(sign_in_rider, rider, live_server,
     assert page.locator(".tier").inner_text() == "荣誉骑士"
     tabs = page.locator("nav.tabs a")
     assert tabs.all_inner_texts() == ["首页", "服务", "随手拍", "我的"]
-    page.screenshot(path=str(screenshot_dir / "home.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "home-signed-in.png"), full_page=True)
 
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
