@@ -17,6 +17,14 @@ DEMO_STAFF = {
     "reviewer": SUBSIDY_REVIEWER,
     "canteen": CANTEEN_OPERATOR,
 }
+# Demo staff are people: the admin greets staff by first name ("欢迎，王海燕"), where a role
+# name ("Canteen operator") read like a system account. Chinese names are written whole.
+DEMO_STAFF_NAMES = {
+    DEMO_ADMIN_USERNAME: "王海燕",
+    "dispatcher": "刘建国",
+    "reviewer": "陈晓丽",
+    "canteen": "孙立军",
+}
 # The demo's authenticator key, the same for every demo account whose role needs two-factor
 # (seed_demo runs only with DEBUG on). Add it to an authenticator app once.
 DEMO_TOTP_KEY = b"riders-portal-demo!!"
@@ -35,22 +43,22 @@ def _demo_authenticator(user: User) -> None:
 
 def seed(stdout) -> None:
     admin, created = User.objects.get_or_create(
-        username=DEMO_ADMIN_USERNAME,
-        defaults={"is_staff": True, "is_superuser": True, "first_name": "Centre admin"},
+        username=DEMO_ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True}
     )
     if created:
         admin.set_password(DEMO_ADMIN_PASSWORD)
-        admin.save()
+    # Set on every run: demo databases seeded before had the role's name here.
+    admin.first_name = DEMO_STAFF_NAMES[DEMO_ADMIN_USERNAME]
+    admin.save()
     admin.groups.add(Group.objects.get(name=CENTRE_ADMIN))
     _demo_authenticator(admin)
     stdout.write(f"Centre admin: {DEMO_ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD}")
     for username, group in DEMO_STAFF.items():
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"is_staff": True, "first_name": group}
-        )
+        user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
         if created:
             user.set_password(DEMO_ADMIN_PASSWORD)
-            user.save()
+        user.first_name = DEMO_STAFF_NAMES[username]
+        user.save()
         user.groups.add(Group.objects.get(name=group))
         _demo_authenticator(user)
     stdout.write(f"Staff by role: {', '.join(DEMO_STAFF)} (same password)")

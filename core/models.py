@@ -61,7 +61,9 @@ class City(models.Model):
 class District(models.Model):
     """An administrative district of a city, by its official Chinese name (e.g. 李沧区)."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts")
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("city")
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=50)
     name_en = models.CharField(_("English name"), max_length=50, blank=True)

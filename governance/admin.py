@@ -206,6 +206,12 @@ class ReportPhotoInline(admin.TabularInline):
         return False
 
 
+def _status_label(value: str) -> str:
+    if value in ReportStatus.values:
+        return ReportStatus(value).label
+    return value or "—"
+
+
 class ReportEventInline(admin.TabularInline):
     model = ReportEvent
     extra = 0
@@ -213,8 +219,8 @@ class ReportEventInline(admin.TabularInline):
     fields = (
         "created_at",
         "kind",
-        "from_status",
-        "to_status",
+        "from_status_label",
+        "to_status_label",
         "department",
         "actor",
         "text",
@@ -222,6 +228,16 @@ class ReportEventInline(admin.TabularInline):
     )
     readonly_fields = fields
     ordering = ("created_at", "id")
+
+    # The columns store a ReportStatus value without `choices` (events only record what the
+    # workflow did): shown here by the status's label in the reader's language.
+    @admin.display(description=gettext_lazy("from status"))
+    def from_status_label(self, event: ReportEvent) -> str:
+        return _status_label(event.from_status)
+
+    @admin.display(description=gettext_lazy("to status"))
+    def to_status_label(self, event: ReportEvent) -> str:
+        return _status_label(event.to_status)
 
     @admin.display(description=gettext_lazy("note"))
     def text(self, event: ReportEvent) -> str:

@@ -543,8 +543,8 @@ class ReportPhoto(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     image = models.ImageField(_("photo"), upload_to=report_photo_path)
     thumbnail = models.ImageField(_("thumbnail"), upload_to=report_thumbnail_path)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(_("width (px)"), default=0)
+    height = models.PositiveIntegerField(_("height (px)"), default=0)
 
     class Meta:
         verbose_name = _("report photo")
@@ -646,8 +646,8 @@ class ReportEvent(models.Model):
         related_name="+",
         verbose_name=_("department"),
     )
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
+    from_status = models.CharField(_("from status"), max_length=12, blank=True)
+    to_status = models.CharField(_("to status"), max_length=12, blank=True)
     # A system note is its kind and params (governance/messages.py), rendered in the reader's
     # language; `note` holds only what a person typed (a reply, a reason, a comment).
     note_kind = models.CharField(_("system note"), max_length=60, blank=True)

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .forms import MerchantImportForm
 from .importer import ImportRejected, import_merchants
@@ -57,7 +58,7 @@ class MerchantAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "kind", "address", "district", ("latitude", "longitude"))}),
         (
-            _("Services"),
+            gettext_lazy("Services"),
             {
                 "fields": (
                     ("has_water", "has_charging", "has_toilet"),

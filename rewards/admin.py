@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
+from core.admin_display import month_label
 from core.errors import DomainError
 from core.photos import admin_picture
 
@@ -250,7 +251,7 @@ class HonourAdmin(admin.ModelAdmin):
         "published_at",
         "published_by",
         "withdrawn_by",
-        "month",
+        "month_label",
         "validated_reports",
     )
     fields = (
@@ -264,6 +265,10 @@ class HonourAdmin(admin.ModelAdmin):
         "honoured_on",
         *readonly_fields,
     )
+
+    @admin.display(description=gettext_lazy("month"))
+    def month_label(self, honour: Honour) -> str | None:
+        return month_label(honour.month)
 
     @admin.action(description=gettext_lazy("Publish on the honour roll"), permissions=["change"])
     def publish(self, request, queryset) -> None:

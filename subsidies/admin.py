@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
+from core.admin_display import month_label
 from core.audit import PersonalDataViewLogMixin
 from core.errors import DomainError
 
@@ -51,7 +52,7 @@ class ReviewActionForm(ActionForm):
 class ClaimAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
     list_display = (
         "rider",
-        "month",
+        "month_label",
         "tier",
         "total_paid",
         "subsidy",
@@ -69,7 +70,7 @@ class ClaimAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
     inlines = [ClaimLineInline]
     readonly_fields = (
         "rider",
-        "month",
+        "month_label",
         "tier",
         "total_paid",
         "subsidy",
@@ -88,6 +89,10 @@ class ClaimAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=gettext_lazy("month"), ordering="month")
+    def month_label(self, claim: Claim) -> str | None:
+        return month_label(claim.month)
 
     @admin.display(description=gettext_lazy("proof"))
     def proof_link(self, claim):

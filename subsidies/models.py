@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BilingualName
+from riders.models import Tier
 
 
 class InsuranceType(BilingualName):
@@ -102,7 +103,7 @@ class Claim(models.Model):
         verbose_name=_("rider"),
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month claimed."))
-    tier = models.CharField(_("tier that counts"), max_length=10)
+    tier = models.CharField(_("tier that counts"), max_length=10, choices=Tier.choices)
     proof = models.FileField(_("proof of payment"), upload_to=proof_path)
     total_paid = models.DecimalField(_("paid by the rider (yuan)"), max_digits=9, decimal_places=2)
     subsidy = models.DecimalField(_("subsidy (yuan)"), max_digits=9, decimal_places=2)
