@@ -28,6 +28,7 @@ from core.models import User
 from core.services import notification_post
 from riders.models import Rider
 from riders.notify import Notice, SMSNotice, riders_notify
+from riders.sms_outbox import sms_withdraw
 
 from . import messages
 from .models import (
@@ -104,6 +105,7 @@ def application_cancel(*, application: Application, rider: Rider) -> Application
         locked.status = S.CANCELLED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        sms_withdraw(subject=offer_subject(locked))
         _counts_changed()
         if bed is not None:
             _offer_to_next(bed=_bed_locked(bed.pk), by=None)
@@ -279,6 +281,11 @@ def _deadline(application: Application) -> str:
     return timezone.localtime(application.offer_expires_at).strftime("%m-%d %H:%M")
 
 
+def offer_subject(application: Application) -> str:
+    """What an offer's SMS are about (riders.SMSLog.subject): answering withdraws them."""
+    return f"apartments.application:{application.pk}"
+
+
 def _offer_sms(kind: str, application: Application) -> SMSNotice:
     bed = application.offered_bed
     assert bed is not None  # an offer has its bed (application_offer_complete)
@@ -287,6 +294,7 @@ def _offer_sms(kind: str, application: Application) -> SMSNotice:
         kind,
         {"apartment": bed.room.apartment.name[:20], "deadline": _deadline(application)},
         expires_at=application.offer_expires_at,
+        subject=offer_subject(application),
     )
 
 
@@ -327,6 +335,7 @@ def offer_accept(*, application: Application, rider: Rider) -> Tenancy:
         locked.status = S.ACCEPTED
         locked.closed_at = now
         locked.save(update_fields=["status", "closed_at"])
+        sms_withdraw(subject=offer_subject(locked))  # no offer SMS held for the morning
         _counts_changed()
         try:
             with transaction.atomic():
@@ -361,6 +370,7 @@ def offer_decline(*, application: Application, rider: Rider) -> Application:
         locked.status = S.DECLINED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        sms_withdraw(subject=offer_subject(locked))
         _counts_changed()
         _offer_to_next(bed=_bed_locked(bed.pk), by=None)
     return locked

@@ -264,6 +264,9 @@ class SMSLog(models.Model):
         related_name="+",
         verbose_name=_("sign-in code"),
     )
+    # What the message is about ("apartments.application:12"), so the matter's end withdraws a
+    # message still held (an offer answered in the night: no offer SMS at 07:00).
+    subject = models.CharField(_("about"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     # After this the message is no use (a code expired, an offer's deadline is near): expired.
     expires_at = models.DateTimeField(_("expires at"))
@@ -283,6 +286,10 @@ class SMSLog(models.Model):
             # What the sweep reads every minute: only queued rows, by when they are due.
             models.Index(
                 fields=["next_attempt_at"], name="sms_log_due_idx", condition=Q(status="queued")
+            ),
+            # A matter's end finds its held messages.
+            models.Index(
+                fields=["subject"], name="sms_log_held_subject_idx", condition=Q(status="queued")
             ),
             # Receipts find their row by the gateway's id.
             models.Index(fields=["gateway", "message_id"], name="sms_log_message_idx"),

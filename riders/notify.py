@@ -83,6 +83,8 @@ class SMSNotice:
     kind: str
     params: Mapping[str, Any]
     expires_at: dt.datetime | None = None
+    # What it is about (riders.SMSLog.subject): the matter's end withdraws it if still held.
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ def _plan_sms(notices: list[Notice], now: dt.datetime) -> tuple[list[str], dict[
             expires_at=expires_at,
             next_attempt_at=planned,
             gateway=gateway,
+            subject=sms.subject,
         )
         decisions[i] = QUEUED if planned <= now else DEFERRED
     SMSLog.objects.bulk_create(list(logs.values()), batch_size=BATCH_SIZE)

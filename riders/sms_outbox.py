@@ -71,6 +71,7 @@ def sms_build(
     next_attempt_at: dt.datetime | None = None,
     sign_in_code: SignInCode | None = None,
     gateway: str | None = None,
+    subject: str = "",
 ) -> SMSLog:
     """An unsaved queued SMS row (for callers that insert many at once with bulk_create, as
     riders/notify.py does). Wrong params, an unknown kind or a malformed number raise ValueError.
@@ -92,6 +93,7 @@ def sms_build(
         language=language,
         payload=_seal(phone=phone, params=params),
         sign_in_code=sign_in_code,
+        subject=subject,
         created_at=now,
         next_attempt_at=first_try,
         expires_at=expires_at or first_try + dt.timedelta(seconds=settings.SMS_GIVE_UP_SECONDS),
@@ -183,6 +185,21 @@ def _finish(
         finished_at=now,
         claimed_until=None,
         claim_token=None,
+    )
+
+
+def sms_withdraw(*, subject: str) -> int:
+    """The matter `subject` is over (an offer answered, cancelled or expired): its messages not
+    sent yet — held for the end of quiet hours, or waiting for a retry — are not sent at all.
+    Marked expired with error code `withdrawn`, their payload erased; a row a worker is sending
+    right now is left to it. How many were withdrawn."""
+    if not subject:
+        return 0
+    now = timezone.now()
+    return (
+        SMSLog.objects.filter(subject=subject, status=SMSStatus.QUEUED)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        .update(status=SMSStatus.EXPIRED, error_code="withdrawn", payload="", finished_at=now)
     )
 
 

@@ -14,6 +14,7 @@ from apartments.models import Application
 from apartments.tasks import remind_bed_offers
 from core.models import Notification
 from riders.models import SMSLog
+from riders.sms_outbox import sms_sweep
 from tests.factories import RiderFactory, apartment_with_beds
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,35 @@ def test_an_offer_made_at_night_is_texted_at_seven():
     log = SMSLog.objects.get(kind="bed_offer")
     assert log.next_attempt_at == dt.datetime(2026, 12, 4, 7, 0, tzinfo=SHANGHAI)
     assert application.status == "offered"
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline", "cancel"])
+def test_an_offer_answered_in_the_night_withdraws_its_held_sms(
+    answer, sms_outbox, django_capture_on_commit_callbacks
+):
+    """Offered at 23:10, the SMS is held for 07:00; the rider answers in the portal at 23:30:
+    no "a bed is offered to you" at seven."""
+    (application,) = offer(at=dt.datetime(2026, 12, 3, 23, 10, tzinfo=SHANGHAI))
+    (other,) = offer(at=dt.datetime(2026, 12, 3, 23, 10, tzinfo=SHANGHAI))
+    with time_machine.travel(dt.datetime(2026, 12, 3, 23, 30, tzinfo=SHANGHAI), tick=False):
+        {
+            "accept": services.offer_accept,
+            "decline": services.offer_decline,
+            "cancel": services.application_cancel,
+        }[answer](application=application, rider=application.rider)
+    withdrawn = SMSLog.objects.get(subject=services.offer_subject(application))
+    assert (withdrawn.status, withdrawn.error_code, withdrawn.payload) == (
+        "expired",
+        "withdrawn",
+        "",
+    )
+    # The other rider's held offer is untouched, and goes at seven; the answered one never.
+    with (
+        time_machine.travel(dt.datetime(2026, 12, 4, 7, 0, 5, tzinfo=SHANGHAI), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sms_sweep(after_seconds=0)
+    assert [m.phone for m in sms_outbox if m.kind == "bed_offer"] == [other.rider.phone]
 
 
 def test_the_reminder_goes_once_6_hours_before_the_offer_expires(sms_outbox):
