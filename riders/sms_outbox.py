@@ -20,6 +20,7 @@ import base64
 import datetime as dt
 import json
 import logging
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -78,7 +79,6 @@ def sms_build(
 
     `next_attempt_at`: not before then (a message held back by the quiet hours); default now.
     """
-    import re
 
     message_kind = sms_kind(kind)
     message_kind.check_params(params)
