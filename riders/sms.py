@@ -58,6 +58,9 @@ class SMSError(Exception):
 
 class BaseSMSSender:
     gateway = ""  # what the log row records
+    # Sends only the gateway's approved templates: every kind needs SMS_TEMPLATE_<KIND>
+    # (checked at start-up, riders/checks.py).
+    templated = False
 
     def send(self, message: SMSMessage, *, timeout: float | None = None) -> str:
         """Send one message; return the gateway's message id or raise SMSError.
@@ -157,6 +160,7 @@ class AliyunSMSSender(BaseSMSSender):
     """
 
     gateway = "aliyun"
+    templated = True
 
     def __init__(self) -> None:
         _required(
@@ -247,6 +251,7 @@ class TencentSMSSender(BaseSMSSender):
     """
 
     gateway = "tencent"
+    templated = True
 
     def __init__(self) -> None:
         _required(

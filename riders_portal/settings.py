@@ -712,7 +712,8 @@ HALL_REFRESH_SECONDS = envint("HALL_REFRESH_SECONDS", 60)
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
 # The gateway's approved template (模板) for each message kind (riders/sms_templates.py): an
 # Aliyun TemplateCode (SMS_123456789) or a Tencent TemplateId (1234567), for the gateway
-# SMS_SENDER names. A kind without one cannot be sent (ImproperlyConfigured when it is).
+# SMS_SENDER names. With a gateway sender, a kind without one stops the site at start-up
+# (system check riders.E002).
 SMS_TEMPLATES = {
     "sign_in_code": os.environ.get("SMS_TEMPLATE_SIGN_IN_CODE", ""),
     "officer_sign_in_code": os.environ.get("SMS_TEMPLATE_OFFICER_SIGN_IN_CODE", ""),
@@ -721,6 +722,7 @@ SMS_TEMPLATES = {
     "report_question": os.environ.get("SMS_TEMPLATE_REPORT_QUESTION", ""),
     "report_reopened": os.environ.get("SMS_TEMPLATE_REPORT_REOPENED", ""),
     "subsidy_decision": os.environ.get("SMS_TEMPLATE_SUBSIDY_DECISION", ""),
+    "policy_notice": os.environ.get("SMS_TEMPLATE_POLICY_NOTICE", ""),
 }
 # Alibaba Cloud SMS (dysmsapi). The endpoint is the SDK's own setting: unset, the SDK's default
 # (dysmsapi.aliyuncs.com over HTTPS); host[:port], or http://host:port for a local gateway.
@@ -794,7 +796,6 @@ NOTIFY_SMS_BUDGET_PER_HOUR = envint("NOTIFY_SMS_BUDGET_PER_HOUR", 10_000)
 NOTIFY_BULK_SHARE_PERCENT = envint("NOTIFY_BULK_SHARE_PERCENT", 80)
 # A bed offer's reminder goes this many hours before the offer expires (by SMS and inbox).
 APARTMENT_OFFER_REMINDER_HOURS = envint("APARTMENT_OFFER_REMINDER_HOURS", 6)
-SMS_TEMPLATES["policy_notice"] = os.environ.get("SMS_TEMPLATE_POLICY_NOTICE", "")
 CELERY_BEAT_SCHEDULE["remind-bed-offers"] = {
     "task": "apartments.tasks.remind_bed_offers",
     "schedule": crontab(minute="*/5"),

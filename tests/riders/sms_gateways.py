@@ -263,6 +263,7 @@ TEMPLATES = {
         "report_question": "SMS_471234571",
         "report_reopened": "SMS_471234572",
         "subsidy_decision": "SMS_471234573",
+        "policy_notice": "SMS_471234574",
     },
     "tencent": {
         "sign_in_code": "2212001",
@@ -272,6 +273,7 @@ TEMPLATES = {
         "report_question": "2212005",
         "report_reopened": "2212006",
         "subsidy_decision": "2212007",
+        "policy_notice": "2212008",
     },
 }
 
