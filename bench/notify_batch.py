@@ -54,7 +54,7 @@ def main() -> None:
 
     from core.models import Notification, User
     from riders import notify
-    from riders.models import NotifyCounter, Rider, SMSLog, SMSOptOut, TierPeriod
+    from riders.models import LimitCounter, Rider, SMSLog, SMSOptOut, TierPeriod
     from riders_portal.celery import app
     from tests.factories import qingdao_district
 
@@ -92,7 +92,7 @@ def main() -> None:
 
     def reset() -> None:
         with connection.cursor() as cursor:
-            for model in (Notification, SMSLog, NotifyCounter):
+            for model in (Notification, SMSLog, LimitCounter):
                 cursor.execute(f"TRUNCATE {model._meta.db_table}")
             cursor.execute("VACUUM ANALYZE")
         with app.connection_for_write() as conn:

@@ -189,29 +189,35 @@ class CounterScope(models.TextChoices):
     GUESSES_IP_HOUR = "guesses_ip_hour", _("code tries per client per hour")
     GUESSES_NETWORK_HOUR = "guesses_net_hour", _("code tries per network per hour")
     SMS_HOUR = "sms_hour", _("SMS sent per hour (whole site)")
+    # Notifications (riders/notify.py) have a budget of their own beside the sign-in one.
+    NOTIFY_RIDER_DAY = "notify_rider_day", _("notification SMS per rider per day")
+    NOTIFY_SITE_HOUR = "notify_site_hour", _("notification SMS per hour (whole site)")
 
 
-class SignInCounter(models.Model):
-    """How many sign-in events one client, one network or the whole site had in a time window.
+class LimitCounter(models.Model):
+    """How many events of a limit one key had in a time window: sign-in codes and tries per
+    client or network, SMS per hour for the site, notification SMS per rider per day.
 
     The database, not the cache, holds these counts: a conditional UPDATE (`count < limit`)
     makes each limit exact under concurrency, and the limits keep holding when Redis is down.
-    Windows are fixed (an hour or a day, aligned to UTC), so two adjacent windows can let
-    through up to twice a limit in the minutes around the boundary; docs/security.md counts
-    with that.
+    Sign-in windows are fixed (an hour or a day, aligned to UTC), so two adjacent windows can
+    let through up to twice a limit in the minutes around the boundary; docs/security.md counts
+    with that. A notification's window is the one its SMS is planned to go out in (after the
+    quiet hours: possibly tomorrow's).
     """
 
     scope = models.CharField(_("limit"), max_length=20, choices=CounterScope.choices)
-    # A client address, a network ("203.0.113.0/24", "2001:db8::/64"), or "" for the site.
-    key = models.CharField(_("client or network"), max_length=64, blank=True)
+    # A client address, a network ("203.0.113.0/24", "2001:db8::/64"), a rider's id, or ""
+    # for the site.
+    key = models.CharField(_("client, network or rider"), max_length=64, blank=True)
     window_start = models.DateTimeField(_("window start"))
     count = models.PositiveIntegerField(_("count"), default=0)
     # Set once when the SMS budget of this window ran out and centre admins were alerted.
     alerted_at = models.DateTimeField(_("alerted at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("sign-in counter")
-        verbose_name_plural = _("sign-in counters")
+        verbose_name = _("limit counter")
+        verbose_name_plural = _("limit counters")
         indexes = [models.Index(fields=["window_start"], name="sign_in_counter_window_idx")]
         constraints = [
             models.UniqueConstraint(
@@ -353,42 +359,3 @@ class SMSOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rider_id}: {self.kind}"
-
-
-class NotifyCounterScope(models.TextChoices):
-    RIDER_DAY = "rider_day", _("notification SMS per rider per day")
-    SITE_HOUR = "site_hour", _("notification SMS per hour (whole site)")
-
-
-class NotifyCounter(models.Model):
-    """How many notification SMS one rider has been sent in a day, or the site in an hour.
-
-    Like SignInCounter, but apart from it: notifications have their own budget (see
-    docs/decisions.md, "Notification SMS have their own budget"). A conditional UPDATE
-    (`count < limit`) takes from a counter, so the cap and the budget hold under concurrency.
-    The window is the one in which the SMS is planned to go out (after the quiet hours).
-    """
-
-    scope = models.CharField(_("limit"), max_length=12, choices=NotifyCounterScope.choices)
-    key = models.CharField(_("rider"), max_length=20, blank=True)  # the rider's id, "" for site
-    window_start = models.DateTimeField(_("window start"))
-    count = models.PositiveIntegerField(_("count"), default=0)
-    # Set once when this hour's budget ran out and centre admins were told.
-    alerted_at = models.DateTimeField(_("alerted at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification SMS counter")
-        verbose_name_plural = _("notification SMS counters")
-        indexes = [models.Index(fields=["window_start"], name="notify_counter_window_idx")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "key", "window_start"], name="notify_counter_one_per_window"
-            ),
-            models.CheckConstraint(
-                condition=Q(scope__in=NotifyCounterScope.values),
-                name="notify_counter_scope_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

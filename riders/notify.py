@@ -22,9 +22,9 @@ decided here, in this order:
    respected), or dropped — inbox only — once its matter would expire first. When an hour is
    full the centre admins are told, once.
 
-Both limits are counters in the database (riders.NotifyCounter) taken with a conditional
-UPDATE, so they hold under concurrency. Rows due now are sent by tasks queued after commit, in
-chunks of 500 (riders.tasks.send_sms_batch); rows held back are the sweep's.
+Both limits are counters in the database (riders.LimitCounter, scopes notify_*) taken with a
+conditional UPDATE, so they hold under concurrency. Rows due now are sent by tasks queued after
+commit, in chunks of 500 (riders.tasks.send_sms_batch); rows held back are the sweep's.
 """
 
 import datetime as dt
@@ -48,7 +48,7 @@ from core.roles import CENTRE_ADMIN
 from core.services import notification_build, notification_post
 
 from . import messages
-from .models import RIDER_SMS_KINDS, NotifyCounter, NotifyCounterScope, Rider, SMSLog, SMSOptOut
+from .models import RIDER_SMS_KINDS, CounterScope, LimitCounter, Rider, SMSLog, SMSOptOut
 from .sms_outbox import sms_build
 from .sms_templates import sms_kind
 
@@ -316,7 +316,7 @@ def _cap_take(notices: list[Notice], when: dict[int, dt.datetime]) -> set[int]:
         for round_ in _rounds(indexes, notices):
             keys = [str(notices[i].rider.pk) for i in round_]
             got = _counters_take(
-                NotifyCounterScope.RIDER_DAY, day, keys, settings.NOTIFY_SMS_PER_RIDER_PER_DAY
+                CounterScope.NOTIFY_RIDER_DAY, day, keys, settings.NOTIFY_SMS_PER_RIDER_PER_DAY
             )
             capped.update(i for i, key in zip(round_, keys, strict=True) if key not in got)
     return capped
@@ -331,7 +331,7 @@ def _cap_give_back(notices: list[Notice], dropped: dict[int, dt.datetime]) -> No
     for day, indexes in by_day.items():
         for round_ in _rounds(indexes, notices):
             _counters_give_back(
-                NotifyCounterScope.RIDER_DAY, day, [str(notices[i].rider.pk) for i in round_]
+                CounterScope.NOTIFY_RIDER_DAY, day, [str(notices[i].rider.pk) for i in round_]
             )
 
 
@@ -340,26 +340,26 @@ def _counters_take(scope: str, window: dt.datetime, keys: list[str], limit: int)
     keys that got one. Per 2,000 keys: one INSERT of the missing rows, one SELECT … FOR UPDATE
     of those below the limit, one UPDATE; the lock makes the check and the count one step
     (on SQLite the write transaction itself is exclusive)."""
-    NotifyCounter.objects.bulk_create(
-        (NotifyCounter(scope=scope, key=key, window_start=window) for key in keys),
+    LimitCounter.objects.bulk_create(
+        (LimitCounter(scope=scope, key=key, window_start=window) for key in keys),
         ignore_conflicts=True,
         batch_size=BATCH_SIZE,
     )
     got: set[str] = set()
     for chunk in _chunks(keys, BATCH_SIZE):
         below = dict(
-            NotifyCounter.objects.select_for_update()
+            LimitCounter.objects.select_for_update()
             .filter(scope=scope, window_start=window, key__in=chunk, count__lt=limit)
             .values_list("pk", "key")
         )
-        NotifyCounter.objects.filter(pk__in=below).update(count=F("count") + 1)
+        LimitCounter.objects.filter(pk__in=below).update(count=F("count") + 1)
         got.update(below.values())
     return got
 
 
 def _counters_give_back(scope: str, window: dt.datetime, keys: list[str]) -> None:
     for chunk in _chunks(keys, BATCH_SIZE):
-        NotifyCounter.objects.filter(
+        LimitCounter.objects.filter(
             scope=scope, window_start=window, key__in=chunk, count__gt=0
         ).update(count=F("count") - 1)
 
@@ -416,17 +416,17 @@ def _sms(notices: list[Notice], i: int) -> SMSNotice:
 def _window_take(window: dt.datetime, wanted: int, limit: int, now: dt.datetime) -> int:
     """Take up to `wanted` from the site's counter of this hour, short of `limit`; return how
     many. The row is locked, so concurrent batches share the hour exactly."""
-    NotifyCounter.objects.bulk_create(
-        [NotifyCounter(scope=NotifyCounterScope.SITE_HOUR, key="", window_start=window)],
+    LimitCounter.objects.bulk_create(
+        [LimitCounter(scope=CounterScope.NOTIFY_SITE_HOUR, key="", window_start=window)],
         ignore_conflicts=True,
     )
-    counter = NotifyCounter.objects.select_for_update().get(
-        scope=NotifyCounterScope.SITE_HOUR, key="", window_start=window
+    counter = LimitCounter.objects.select_for_update().get(
+        scope=CounterScope.NOTIFY_SITE_HOUR, key="", window_start=window
     )
     taken = max(0, min(wanted, limit - counter.count))
     if taken:
         counter.count += taken
-        NotifyCounter.objects.filter(pk=counter.pk).update(count=counter.count)
+        LimitCounter.objects.filter(pk=counter.pk).update(count=counter.count)
     if taken < wanted and counter.count >= settings.NOTIFY_SMS_BUDGET_PER_HOUR:
         _budget_alert(window, now)
     return taken
@@ -434,8 +434,8 @@ def _window_take(window: dt.datetime, wanted: int, limit: int, now: dt.datetime)
 
 def _budget_alert(window: dt.datetime, now: dt.datetime) -> None:
     """Once per hour: the whole budget is planned, so time-critical SMS are being delayed."""
-    claimed = NotifyCounter.objects.filter(
-        scope=NotifyCounterScope.SITE_HOUR, key="", window_start=window, alerted_at__isnull=True
+    claimed = LimitCounter.objects.filter(
+        scope=CounterScope.NOTIFY_SITE_HOUR, key="", window_start=window, alerted_at__isnull=True
     ).update(alerted_at=now)
     if not claimed:
         return
@@ -461,13 +461,6 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
-
-
-def notify_counters_purge(*, now: dt.datetime | None = None) -> int:
-    """The counters of days before yesterday count nothing any more."""
-    before = (now or timezone.now()) - dt.timedelta(days=2)
-    deleted, _by_model = NotifyCounter.objects.filter(window_start__lt=before).delete()
-    return deleted
 
 
 # --- The rider's choices (Me → SMS messages) ---------------------------------------------------

@@ -25,9 +25,9 @@ from . import messages
 from .models import (
     PHONE_PATTERN,
     CounterScope,
+    LimitCounter,
     Rider,
     SignInCode,
-    SignInCounter,
     Tier,
     TierPeriod,
 )
@@ -198,7 +198,7 @@ def _limit_take(limit: Limit, *, client_ip: str, now: dt.datetime, enforce: bool
     The conditional UPDATE (`count < maximum`) is the whole check, so concurrent requests can
     never count past the limit; the row of a new window is inserted first if missing.
     """
-    rows = SignInCounter.objects.filter(
+    rows = LimitCounter.objects.filter(
         scope=limit.scope,
         key=_limit_key(limit, client_ip=client_ip),
         window_start=_window_start(now, limit.window),
@@ -207,9 +207,9 @@ def _limit_take(limit: Limit, *, client_ip: str, now: dt.datetime, enforce: bool
         rows = rows.filter(count__lt=limit.maximum)
     if rows.update(count=F("count") + 1) == 1:
         return
-    SignInCounter.objects.bulk_create(
+    LimitCounter.objects.bulk_create(
         [
-            SignInCounter(
+            LimitCounter(
                 scope=limit.scope,
                 key=_limit_key(limit, client_ip=client_ip),
                 window_start=_window_start(now, limit.window),
@@ -222,7 +222,7 @@ def _limit_take(limit: Limit, *, client_ip: str, now: dt.datetime, enforce: bool
 
 
 def _limit_reached(limit: Limit, *, client_ip: str, now: dt.datetime) -> bool:
-    return SignInCounter.objects.filter(
+    return LimitCounter.objects.filter(
         scope=limit.scope,
         key=_limit_key(limit, client_ip=client_ip),
         window_start=_window_start(now, limit.window),
@@ -380,11 +380,11 @@ def _code_issue(
 def _sms_budget_alert(*, now: dt.datetime) -> None:
     """Tell the operators, once per budget window, that sign-in SMS are being refused."""
     start = _window_start(now, SMS_BUDGET.window)
-    SignInCounter.objects.bulk_create(
-        [SignInCounter(scope=SMS_BUDGET.scope, key="", window_start=start)],
+    LimitCounter.objects.bulk_create(
+        [LimitCounter(scope=SMS_BUDGET.scope, key="", window_start=start)],
         ignore_conflicts=True,
     )
-    claimed = SignInCounter.objects.filter(
+    claimed = LimitCounter.objects.filter(
         scope=SMS_BUDGET.scope, key="", window_start=start, alerted_at__isnull=True
     ).update(alerted_at=now)
     if not claimed:
@@ -454,13 +454,14 @@ def sign_in_code_verify(
 
 
 def sign_in_codes_purge(*, older_than: dt.timedelta = DAY) -> int:
-    """Delete codes past use, and counters of windows long over.
+    """Delete codes past use, and the limit counters of windows long over (the sign-in
+    limits' and the notifications': no window is longer than a day).
 
     Codes are kept for a day because the per-phone daily cap counts them.
     """
     now = timezone.now()
     deleted, _details = SignInCode.objects.filter(created_at__lt=now - older_than).delete()
-    SignInCounter.objects.filter(window_start__lt=now - 2 * DAY).delete()
+    LimitCounter.objects.filter(window_start__lt=now - 2 * DAY).delete()
     return deleted
 
 

@@ -39,11 +39,3 @@ def send_held_sms() -> int:
     later with the sweep (riders/notify.py). A row that also has a task just queued is sent
     once: whichever task claims it first sends it."""
     return sms_outbox.sms_sweep(after_seconds=0)
-
-
-@shared_task(acks_late=True)
-def purge_notify_counters() -> int:
-    """Daily: drop the notification SMS counters of past days (riders/notify.py)."""
-    from . import notify
-
-    return notify.notify_counters_purge()

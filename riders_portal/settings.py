@@ -509,7 +509,7 @@ PHOTO_MAX_PIXELS_FULL_DECODE = envint("PHOTO_MAX_PIXELS_FULL_DECODE", 12_000_000
 
 # --- Abuse limits: rider sign-in and SMS budget (issue 12) ----------------------------------
 # Rules and worst-case figures: docs/security.md "Rider sign-in and the SMS budget". Counts live
-# in the database (riders.SignInCounter), so they hold under concurrency and without Redis.
+# in the database (riders.LimitCounter), so they hold under concurrency and without Redis.
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For. 0 (default, gunicorn
 # published directly as in docker-compose.yml): the client is REMOTE_ADDR and the header is
 # ignored, since anyone can send it. N: the client is the N-th address from the right of the
@@ -804,8 +804,4 @@ _quiet_end = NOTIFY_QUIET_END.split(":")
 CELERY_BEAT_SCHEDULE["send-sms-held-by-quiet-hours"] = {
     "task": "riders.tasks.send_held_sms",
     "schedule": crontab(hour=int(_quiet_end[0]), minute=int(_quiet_end[1])),
-}
-CELERY_BEAT_SCHEDULE["purge-notify-counters"] = {
-    "task": "riders.tasks.purge_notify_counters",
-    "schedule": crontab(minute=40, hour=3),
 }

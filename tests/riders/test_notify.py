@@ -9,9 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Notification
-from riders import notify
+from riders import notify, services
 from riders.messages import POLICY_ANNOUNCED
-from riders.models import NotifyCounter, SMSLog, SMSOptOut
+from riders.models import CounterScope, LimitCounter, SMSLog, SMSOptOut
 from riders.sms_outbox import sms_sweep
 from tests.factories import RiderFactory
 
@@ -257,7 +257,9 @@ def test_an_sms_the_budget_pushes_past_its_matter_is_dropped_not_the_inbox(dayti
     assert dropped.sms_decision == notify.EXPIRED and dropped.sms is None
     assert Notification.objects.filter(recipient=second.user).count() == 1
     # The rider's day got its SMS back.
-    assert NotifyCounter.objects.get(scope="rider_day", key=str(second.pk)).count == 0
+    assert (
+        LimitCounter.objects.get(scope=CounterScope.NOTIFY_RIDER_DAY, key=str(second.pk)).count == 0
+    )
 
 
 def test_announcements_leave_room_in_the_hour_for_what_cannot_wait(daytime, settings):
@@ -279,12 +281,11 @@ def test_announcements_leave_room_in_the_hour_for_what_cannot_wait(daytime, sett
 
 
 def test_notification_budget_is_not_the_sign_in_budget(daytime, settings):
-    from riders.models import SignInCounter
-
     settings.SMS_BUDGET_PER_HOUR = 1
     for _ in range(3):
         assert notify_offer(RiderFactory()).sms_decision == notify.QUEUED
-    assert not SignInCounter.objects.exists()
+    assert not LimitCounter.objects.filter(scope=CounterScope.SMS_HOUR).exists()
+    assert LimitCounter.objects.get(scope=CounterScope.NOTIFY_SITE_HOUR).count == 3
 
 
 def test_wrong_sms_kind_or_params_write_nothing(daytime):
@@ -306,7 +307,7 @@ def test_no_sms_offered_is_an_inbox_row_only(daytime):
     rider = RiderFactory()
     notified = notify.rider_notify(rider=rider, message=POLICY_ANNOUNCED)
     assert (notified.sms_decision, notified.sms) == (notify.NO_SMS, None)
-    assert not NotifyCounter.objects.exists()
+    assert not LimitCounter.objects.exists()
 
 
 def test_policy_announce_tells_every_active_rider_once(
@@ -336,10 +337,15 @@ def test_the_batch_costs_the_same_queries_for_10_and_40_riders(daytime, django_a
         notify.riders_notify(notices=large)
 
 
-def test_counters_of_past_days_are_purged(daytime):
+def test_counters_of_past_days_are_purged_with_the_sign_in_ones(daytime):
     notify_offer(RiderFactory())
-    assert notify.notify_counters_purge(now=at(10, day=4)) == 0
-    assert notify.notify_counters_purge(now=at(10, day=6)) == 2  # the rider's day, the hour
+    assert LimitCounter.objects.count() == 2  # the rider's day, the hour
+    with time_machine.travel(at(10, day=4)):
+        services.sign_in_codes_purge()
+    assert LimitCounter.objects.count() == 2
+    with time_machine.travel(at(10, day=6)):
+        services.sign_in_codes_purge()
+    assert not LimitCounter.objects.exists()
 
 
 def test_the_announce_policy_command(daytime, capsys):

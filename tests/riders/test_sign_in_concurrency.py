@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from riders import services
-from riders.models import SignInCode, SignInCounter
+from riders.models import LimitCounter, SignInCode
 from tests.conftest import require_service
 from tests.factories import RiderFactory
 
@@ -68,8 +68,7 @@ def test_fifty_simultaneous_requests_for_one_phone_make_one_code_and_one_sms(sms
     assert len(sms_outbox) == 1
     # Only the winner's request was counted against its client.
     assert (
-        sum(SignInCounter.objects.filter(scope="codes_ip_hour").values_list("count", flat=True))
-        == 1
+        sum(LimitCounter.objects.filter(scope="codes_ip_hour").values_list("count", flat=True)) == 1
     )
 
 

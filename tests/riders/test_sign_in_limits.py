@@ -1,7 +1,7 @@
 """Sign-in abuse limits: per client and network, the SMS budget, no lockout by strangers.
 
 Every limit here was missing before issue 12 (limits were per phone only), so each test failed
-then. Limits are counted in the database (riders.SignInCounter): each test's rollback resets
+then. Limits are counted in the database (riders.LimitCounter): each test's rollback resets
 them, and the suite's clients (all 127.0.0.1) stay far below the defaults.
 """
 
@@ -20,7 +20,7 @@ from django.utils.translation import override
 from core.models import Notification
 from core.roles import CENTRE_ADMIN
 from riders import services
-from riders.models import CounterScope, SignInCode, SignInCounter
+from riders.models import CounterScope, LimitCounter, SignInCode
 from riders.views import DEVICE_COOKIE
 from tests.factories import RiderFactory, StaffFactory
 
@@ -99,7 +99,7 @@ def test_daily_client_limit_holds_across_hours(settings, sms_outbox):
     riders = RiderFactory.create_batch(3)
     for rider in riders[:2]:
         services.sign_in_code_request(phone=rider.phone, client_ip="198.51.100.7")
-    SignInCounter.objects.filter(scope=CounterScope.CODES_IP_HOUR).delete()  # a new hour
+    LimitCounter.objects.filter(scope=CounterScope.CODES_IP_HOUR).delete()  # a new hour
     with pytest.raises(services.SignInThrottled) as refused:
         services.sign_in_code_request(phone=riders[2].phone, client_ip="198.51.100.7")
     assert refused.value.code == "too_many_codes_from_client"
@@ -134,7 +134,7 @@ def test_a_refused_request_does_not_use_up_other_limits(settings, sms_outbox):
     services.sign_in_code_request(phone=riders[0].phone, client_ip="203.0.113.1")
     with pytest.raises(services.SignInThrottled):
         services.sign_in_code_request(phone=riders[1].phone, client_ip="203.0.113.2")
-    counts = dict(SignInCounter.objects.filter(key="203.0.113.2").values_list("scope", "count"))
+    counts = dict(LimitCounter.objects.filter(key="203.0.113.2").values_list("scope", "count"))
     assert counts == {}  # the client's own counts rolled back with the refusal
 
 
@@ -199,7 +199,7 @@ def test_sms_budget_refuses_everyone_and_alerts_once(
     assert "budget" in caplog.records[0].getMessage()
     assert Notification.objects.filter(recipient=centre_admin).count() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ops@example.cn"]
-    counter = SignInCounter.objects.get(scope=CounterScope.SMS_HOUR)
+    counter = LimitCounter.objects.get(scope=CounterScope.SMS_HOUR)
     assert counter.count == 2 and counter.alerted_at is not None
 
 
@@ -362,7 +362,7 @@ def test_purge_drops_counters_of_past_windows(sms_outbox):
     rider = RiderFactory()
     services.sign_in_code_request(phone=rider.phone, client_ip="10.10.0.1")
     old = timezone.now() - dt.timedelta(days=3)
-    SignInCounter.objects.create(scope=CounterScope.CODES_IP_DAY, key="x", window_start=old)
+    LimitCounter.objects.create(scope=CounterScope.CODES_IP_DAY, key="x", window_start=old)
     services.sign_in_codes_purge()
-    assert not SignInCounter.objects.filter(key="x").exists()
-    assert SignInCounter.objects.filter(key="10.10.0.1").exists()
+    assert not LimitCounter.objects.filter(key="x").exists()
+    assert LimitCounter.objects.filter(key="10.10.0.1").exists()
