@@ -157,6 +157,14 @@ def test_a_kind_turned_off_stays_off_and_sign_in_codes_always_come(
     page.reload()  # kept: read back from the database, not the form just sent
     assert checkboxes(page) == {kind: kind != "policy_notice" for kind in RIDER_SMS_KINDS}
     assert notify.sms_kinds_on(rider=rider) == set(RIDER_SMS_KINDS) - {"policy_notice"}
+    # And it is what the notification service reads: the next policy comes to the inbox only.
+    told = notify.rider_notify(
+        rider=rider,
+        message=POLICY_ANNOUNCED,
+        params={"policy": bilingual(zh="新政")},
+        sms=notify.SMSNotice("policy_notice", {"policy": "新政"}),
+    )
+    assert (told.sms_decision, told.sms) == (notify.OPTED_OUT, None)
 
     # And on again.
     page.locator('input[value="policy_notice"]').check()

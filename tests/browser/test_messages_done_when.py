@@ -193,7 +193,15 @@ def test_code_by_the_gateway_offer_by_sms_with_its_deadline_and_the_inbox_in_eng
     assert not any(name in text for _kind, text in english for name in (APARTMENT, POLICY))
     fits_the_phone(page, "inbox in English")
     shot(page, screenshot_dir, gateway_name, "3-inbox-en")
+    # Home's offer card too: the apartment's English name, the same deadline.
+    page.locator("nav.tabs").get_by_role("link", name="Home").click()
+    page.wait_for_url(f"{live_server.url}/")
+    offer = page.locator('[data-card="offer"]')
+    assert APARTMENT_EN in offer.inner_text() and APARTMENT not in offer.inner_text()
+    assert deadline in offer.locator("[data-countdown]").inner_text()
+    fits_the_phone(page, "Home with the offer in English")
 
+    page.goto(f"{live_server.url}/me/inbox/")
     page.locator('form.lang button[value="zh-hans"]').click()
     page.wait_for_url("**/me/inbox/")
     assert inbox_items(page) == chinese
