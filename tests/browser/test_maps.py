@@ -291,6 +291,34 @@ def test_the_report_pin_dragged_to_the_problem_writes_wgs84(
     phone.close()
 
 
+def test_the_phones_position_moves_the_pin(
+    transactional_db, browser, browser_context_args, live_server, sms_outbox, tiles
+):
+    phone = Phone(
+        browser,
+        browser_context_args,
+        live_server,
+        sms_outbox,
+        RiderFactory(),
+        geolocation=HERE,
+        permissions=["geolocation"],
+    )
+    page = phone.open("/report/")
+    box = phone.map_drawn()
+    page.get_by_role("button", name="使用我的位置").click()
+    # The fields keep the phone's WGS84 as it gave it; the pin is drawn where GCJ-02 tiles
+    # show that point.
+    expect(page.locator("[name=latitude]")).to_have_value("36.145100")
+    assert page.locator("[name=longitude]").input_value() == "120.432900"
+    page.wait_for_function(
+        "b => Math.abs(b.riderMap.pin.getLatLng().lat - 36.1451) > 1e-4", arg=box.element_handle()
+    )
+    pin = box.evaluate("b => Object.values(b.riderMap.pin.getLatLng())")
+    assert distance_m(*pin, *wgs84_to_gcj02(HERE["latitude"], HERE["longitude"])) < 0.01
+    phone.assert_clean("report form located")
+    phone.close()
+
+
 def test_home_at_half_past_three_shows_the_offer_and_what_is_open_on_a_map(
     transactional_db, browser, browser_context_args, live_server, sms_outbox, tiles, screenshot_dir
 ):
