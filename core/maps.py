@@ -18,10 +18,19 @@ CRS_CHOICES = ("wgs84", "gcj02")
 GCJ02_HOSTS = re.compile(r"(^|\.)(autonavi\.com|amap\.com|gtimg\.com|map\.qq\.com)$")
 
 
+# What `{s}` in a tile URL stands for (Leaflet spreads the tiles over these hosts): AMap's
+# servers are webrd01…04 and wprd01…04, Tencent's rt0…3, most others a, b, c.
+SUBDOMAINS = (
+    (re.compile(r"(^|\.)(autonavi|amap)\.com$"), "1234"),
+    (re.compile(r"gtimg\.com$"), "0123"),
+)
+
+
 @dataclass(frozen=True)
 class TileMap:
     tiles: str  # a Leaflet URL template: …/{z}/{x}/{y}.png
     crs: str  # "wgs84" or "gcj02"
+    subdomains: str = "abc"
 
 
 def tile_crs(url: str, configured: str = "auto") -> str:
@@ -29,15 +38,16 @@ def tile_crs(url: str, configured: str = "auto") -> str:
     for the hosts known to draw it and WGS84 for any other."""
     if configured in CRS_CHOICES:
         return configured
-    host = (urlsplit(url).hostname or "").lower().replace("{s}", "a")
+    host = (urlsplit(url).hostname or "").lower()
     return "gcj02" if GCJ02_HOSTS.search(host) else "wgs84"
 
 
 def tile_map() -> TileMap | None:
     """The rider pages' map, or None without a tile server (the pages show their lists alone,
     and no map script is loaded)."""
-    if not settings.MAP_TILE_URL:
+    url = settings.MAP_TILE_URL
+    if not url:
         return None
-    return TileMap(
-        tiles=settings.MAP_TILE_URL, crs=tile_crs(settings.MAP_TILE_URL, settings.MAP_TILE_CRS)
-    )
+    host = (urlsplit(url).hostname or "").lower()
+    subdomains = next((chars for pattern, chars in SUBDOMAINS if pattern.search(host)), "abc")
+    return TileMap(tiles=url, crs=tile_crs(url, settings.MAP_TILE_CRS), subdomains=subdomains)

@@ -148,7 +148,8 @@
     return box;
   }
 
-  function drawMarkers(state) {
+  // fit: also move the view to the markers (not for the report form's pin, placed by draw()).
+  function drawMarkers(state, fit) {
     var box = state.box, crs = state.crs;
     state.layer.clearLayers();
     var seen = [];
@@ -168,14 +169,17 @@
       state.layer.addLayer(L.marker(here, { icon: icon("here"), keyboard: false, zIndexOffset: -100 }));
       seen.push(here);
     }
-    if (state.pin) seen.push([state.pin.getLatLng().lat, state.pin.getLatLng().lng]);
-    if (seen.length > 1) state.map.fitBounds(seen, { padding: [28, 28], maxZoom: 16 });
-    else if (seen.length === 1) state.map.setView(seen[0], 16);
+    if (!fit) return;
+    // No animation: the view is where it will stay once the box says it is ready.
+    var still = { animate: false };
+    if (seen.length > 1) state.map.fitBounds(seen, { padding: [28, 28], maxZoom: 16, animate: false });
+    else if (seen.length === 1) state.map.setView(seen[0], 16, still);
     else {
       var centreLat = number(box.dataset.centreLat), centreLng = number(box.dataset.centreLng);
       state.map.setView(
         centreLat !== null && centreLng !== null ? toTiles(crs, centreLat, centreLng) : toTiles(crs, QINGDAO[0], QINGDAO[1]),
-        centreLat !== null ? 14 : 11
+        centreLat !== null ? 14 : 11,
+        still
       );
     }
   }
@@ -236,13 +240,19 @@
       scrollWheelZoom: false, attributionControl: false, zoomSnap: 0.5,
       zoomControl: !box.classList.contains("rmap--small")
     });
-    L.tileLayer(box.dataset.tiles, { maxZoom: 18, minZoom: 4, crossOrigin: false }).addTo(map);
+    L.tileLayer(box.dataset.tiles, {
+      maxZoom: 18, minZoom: 4, subdomains: box.dataset.subdomains || "abc"
+    }).addTo(map);
     var state = { box: box, crs: crs, map: map, layer: L.layerGroup().addTo(map), pin: null };
     box.riderMap = state;
     if (box.dataset.pickLat) setUpPick(state);
-    drawMarkers(state);
-    // A pin at the district's centre is a guess: show the district, not one street.
-    if (state.pin && !box.dataset.points) map.setView(state.pin.getLatLng(), state.pinPlaced ? 17 : 14);
+    if (state.pin) {
+      // A pin at the district's centre is a guess: show the district, not one street.
+      map.setView(state.pin.getLatLng(), state.pinPlaced ? 17 : 14, { animate: false });
+      drawMarkers(state, false);
+    } else {
+      drawMarkers(state, true);
+    }
     box.dataset.ready = "";
   }
 
@@ -260,7 +270,7 @@
     gcj02ToWgs84: gcj02ToWgs84,
     outOfChina: outOfChina,
     // The page changed its points (Home's card, located again): draw them anew.
-    refresh: function (box) { if (box.riderMap) drawMarkers(box.riderMap); }
+    refresh: function (box) { if (box.riderMap) drawMarkers(box.riderMap, true); }
   };
   document.querySelectorAll("[data-rider-map]").forEach(start);
 })();

@@ -44,6 +44,10 @@ def test_no_tile_server_no_map(settings):
     assert tile_map() is None
     settings.MAP_TILE_URL, settings.MAP_TILE_CRS = AMAP, "auto"
     assert tile_map().crs == "gcj02"
+    # {s} in AMap's URL is 1 to 4 (webrd01 … webrd04), elsewhere Leaflet's a, b, c.
+    assert tile_map().subdomains == "1234"
+    settings.MAP_TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert (tile_map().crs, tile_map().subdomains) == ("wgs84", "abc")
 
 
 @pytest.fixture
