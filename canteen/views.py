@@ -44,6 +44,9 @@ def canteen_list(request):
                 (canteen, selectors.pickup_window(canteen=canteen, now=now)) for canteen in canteens
             ],
             "from_phone": position is not None,
+            # The map's blue dot: only where the phone said the rider is.
+            "here": position,
+            "near": near,
             "bad_position": bad_position,
             "subsidised_left": selectors.subsidised_meals_left(rider=request.rider, today=today),
             "nav": "services",

@@ -24,6 +24,13 @@ class NearestForm(forms.Form):
         return cleaned
 
 
+class PositionForm(forms.Form):
+    """Where the phone says the rider is (Home's "open near you now")."""
+
+    lat = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    lng = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+
+
 class MerchantImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),

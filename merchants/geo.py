@@ -1,9 +1,12 @@
 """Coordinates for Chinese map apps, opening hours, direction and travel time.
 
 Chinese map apps (AMap/高德, Tencent) expect GCJ-02 coordinates; phones' browsers give WGS84.
-We store WGS84 and convert only when building a map link. The conversion is the published
-GCJ-02 forward formula (as in the open-source eviltransform library); tests check it against
-that library's reference points for Shanghai, Shenzhen and Beijing.
+We store WGS84 and convert only when building a map link or drawing on GCJ-02 tiles. The
+conversion is the published GCJ-02 forward formula (as in the open-source eviltransform
+library); tests check it against that library's reference points for Shanghai, Shenzhen and
+Beijing. GCJ-02 has no closed-form inverse: `gcj02_to_wgs84` iterates the forward formula.
+static/js/rider-map.js carries the same two functions for the maps in the browser
+(tests/browser/test_maps.py checks that both give the same points).
 """
 
 import datetime as dt
@@ -47,6 +50,25 @@ def wgs84_to_gcj02(lat: float, lng: float) -> tuple[float, float]:
     dlat = (dlat * 180.0) / ((EARTH_A * (1 - EARTH_EE)) / (magic * sqrt_magic) * math.pi)
     dlng = (dlng * 180.0) / (EARTH_A / sqrt_magic * math.cos(rad_lat) * math.pi)
     return lat + dlat, lng + dlng
+
+
+def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
+    """The WGS84 point whose GCJ-02 position is (lat, lng): a pin dragged on GCJ-02 tiles.
+
+    The offset changes slowly with position, so the fixed-point iteration wgs ← wgs − (gcj(wgs)
+    − target) converges in a few steps; it stops below 1e-9° (0.1 mm), well under the 1 m the
+    maps need (the single-step inverse often quoted is off by up to 5 m)."""
+    lat, lng = float(lat), float(lng)
+    if out_of_china(lat, lng):
+        return lat, lng
+    wlat, wlng = lat, lng
+    for _step in range(30):
+        glat, glng = wgs84_to_gcj02(wlat, wlng)
+        dlat, dlng = glat - lat, glng - lng
+        wlat, wlng = wlat - dlat, wlng - dlng
+        if abs(dlat) < 1e-9 and abs(dlng) < 1e-9:
+            break
+    return wlat, wlng
 
 
 def amap_link(lat, lng, name: str) -> str:

@@ -2,6 +2,7 @@
 and a wider circle when nothing in it is open (the night shift)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -65,19 +66,28 @@ def service_filter(service: str) -> Q:
     return Q(**{flag: True})
 
 
+def services_filter(services: Sequence[str]) -> Q:
+    """Places offering any of `services` (e-bike charging or a battery swap: the battery is
+    full again either way)."""
+    match = Q()
+    for service in services:
+        match |= service_filter(service)
+    return match
+
+
 def _ranked_in_circle(
     *,
     latitude: Decimal,
     longitude: Decimal,
-    service: str,
+    services: Sequence[str],
     at: dt.datetime,
     radius_m: int,
     always_open: bool,
     known: dict[int, bool] | None = None,
 ) -> list[Ranked]:
-    """Every place offering `service` inside the circle, ranked (two queries at most: the ids
-    and coordinates in the indexed bounding box; today's and yesterday's opening periods of
-    those inside the circle that are not open 24 hours). `known`: closed-or-not of places
+    """Every place offering any of `services` inside the circle, ranked (two queries at most:
+    the ids and coordinates in the indexed bounding box; today's and yesterday's opening periods
+    of those inside the circle that are not open 24 hours). `known`: closed-or-not of places
     already looked at in a smaller circle, filled in here, so a wider circle reads the hours of
     its ring only."""
     known = {} if known is None else known
@@ -88,7 +98,7 @@ def _ranked_in_circle(
         latitude__lte=max_lat,
         longitude__gte=min_lng,
         longitude__lte=max_lng,
-    ).filter(service_filter(service))
+    ).filter(services_filter(services))
     if always_open:
         in_box = in_box.filter(open_24h=True)
     here_lat, here_lng = float(latitude), float(longitude)
@@ -172,7 +182,7 @@ def nearest_places(
     ranked = _ranked_in_circle(
         latitude=latitude,
         longitude=longitude,
-        service=service,
+        services=(service,),
         at=at,
         radius_m=radius_m or settings.SERVICE_CIRCLE_METRES,
         always_open=always_open,
@@ -206,7 +216,7 @@ def nearby_search(
         ranked = _ranked_in_circle(
             latitude=latitude,
             longitude=longitude,
-            service=service,
+            services=(service,),
             at=at,
             radius_m=radius,
             always_open=always_open,
@@ -226,6 +236,60 @@ def nearby_search(
         radius_m=chosen_radius,
         any_open=any_open,
     )
+
+
+# Home's "open near you now" (issue 17): what a rider on the night shift looks for first, each
+# as (need, the services that meet it).
+HOME_NEEDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("toilet", ("toilet",)),
+    ("ebike", ("ebike_charging", "battery_swap")),
+)
+
+
+@dataclass(frozen=True)
+class OpenNear:
+    need: str  # "toilet", "ebike": a key of HOME_NEEDS
+    service: str  # the first of the need's services, for the link to Nearby help
+    place: NearbyPlace | None  # None: nothing open as far as Nearby help looks
+
+
+def open_near(
+    *,
+    latitude: Decimal,
+    longitude: Decimal,
+    at: dt.datetime | None = None,
+    needs: Sequence[tuple[str, Sequence[str]]] = HOME_NEEDS,
+) -> list[OpenNear]:
+    """For each need, the nearest place open now that meets it, as far as Nearby help's widest
+    circle (four times the 5-minute circle): Nearby help's first answer when it widens.
+
+    Two queries per need at most (the coordinates in the box, today's and yesterday's hours of
+    those inside) and one for the rows of the places shown, whatever the number of places."""
+    at = timezone.localtime(at or timezone.now())
+    radius = settings.SERVICE_CIRCLE_METRES * WIDEN_FACTORS[-1]
+    nearest: list[tuple[str, str, Ranked | None]] = []
+    for need, services in needs:
+        ranked = _ranked_in_circle(
+            latitude=latitude,
+            longitude=longitude,
+            services=services,
+            at=at,
+            radius_m=radius,
+            always_open=False,
+        )
+        first_open = next((row for row in ranked if not row[0]), None)
+        nearest.append((need, services[0], first_open))
+    shown = _places(
+        [row for _need, _service, row in nearest if row is not None],
+        latitude=latitude,
+        longitude=longitude,
+        at=at,
+    )
+    by_id = {place.merchant.pk: place for place in shown}
+    return [
+        OpenNear(need=need, service=service, place=by_id[row[2]] if row else None)
+        for need, service, row in nearest
+    ]
 
 
 def partner_merchant_count() -> int:

@@ -6,4 +6,5 @@ app_name = "merchants"
 
 urlpatterns = [
     path("nearby/", views.nearest, name="nearest"),
+    path("nearby/now/", views.open_near, name="open_near"),
 ]

@@ -1,9 +1,10 @@
 """The rider's "nearest with X" page (5-minute service circle)."""
 
-import math
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 from riders.permissions import rider_required
 
 from . import selectors
-from .forms import NearestForm
+from .forms import NearestForm, PositionForm
 from .models import SERVICES
 
 BUTTONS = [
@@ -23,7 +24,6 @@ BUTTONS = [
     "repair",
     "pharmacy",
 ]
-TILE_ZOOM = 16
 
 
 @rider_required
@@ -66,8 +66,10 @@ def nearest(request):
             # The filter keeps the service and the place the rider stands at.
             all_hours_query=_query(service=data["service"], **where),
             always_open_query=_query(service=data["service"], always_open=True, **where),
+            # The map ({% rider_map %}) shows the rider where the phone said, not at the
+            # district centre that stands in for it; it looks there when nothing is near.
             here=(lat, lng),
-            map=_tile_map(lat, lng, search.places) if settings.MAP_TILE_URL else None,
+            here_shown=None if approximate else (lat, lng),
         )
     elif request.GET:
         context["error"] = (
@@ -85,44 +87,19 @@ def _query(*, service: str, always_open: bool = False, **where) -> str:
     return urlencode(params)
 
 
-def _tile_pixel(lat, lng, zoom: int) -> tuple[float, float]:
-    """Web-Mercator pixel position (256 px tiles)."""
-    scale = 256 * 2**zoom
-    x = (float(lng) + 180) / 360 * scale
-    siny = math.sin(math.radians(float(lat)))
-    y = (0.5 - math.log((1 + siny) / (1 - siny)) / (4 * math.pi)) * scale
-    return x, y
-
-
-def _tile_map(lat, lng, places) -> dict:
-    """A 3×3-tile map around the rider with the places as numbered pins; plain HTML, no script.
-
-    Tile servers in China serve GCJ-02 maps, so positions are converted like the map links.
-    """
-    from .geo import wgs84_to_gcj02
-
-    glat, glng = wgs84_to_gcj02(lat, lng)
-    cx, cy = _tile_pixel(glat, glng, TILE_ZOOM)
-    tx, ty = int(cx // 256), int(cy // 256)
-    origin_x, origin_y = (tx - 1) * 256, (ty - 1) * 256
-    tiles = [
-        {
-            "url": settings.MAP_TILE_URL.format(z=TILE_ZOOM, x=tx + dx, y=ty + dy),
-            "left": (dx + 1) * 256,
-            "top": (dy + 1) * 256,
-        }
-        for dy in (-1, 0, 1)
-        for dx in (-1, 0, 1)
-    ]
-    pins = []
-    for number, place in enumerate(places, start=1):
-        plat, plng = wgs84_to_gcj02(place.merchant.latitude, place.merchant.longitude)
-        px, py = _tile_pixel(plat, plng, TILE_ZOOM)
-        left, top = px - origin_x, py - origin_y
-        if 0 <= left <= 768 and 0 <= top <= 768:
-            pins.append({"number": number, "left": round(left), "top": round(top)})
-    return {
-        "tiles": tiles,
-        "pins": pins,
-        "here": {"left": round(cx - origin_x), "top": round(cy - origin_y)},
-    }
+@rider_required
+@require_GET
+def open_near(request):
+    """Home's "open near you now" measured from where the phone says the rider is: the card's
+    list as an HTML fragment, which static/js/nearby.js puts in place of the one Home rendered
+    from the district's centre."""
+    form = PositionForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Your location could not be read; try again."))
+    # Six decimals (about 10 cm), as Nearby help keeps them.
+    here = tuple(Decimal(f"{form.cleaned_data[key]:.6f}") for key in ("lat", "lng"))
+    return render(
+        request,
+        "merchants/_open_near.html",
+        {"near": selectors.open_near(latitude=here[0], longitude=here[1]), "here": here},
+    )

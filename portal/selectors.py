@@ -18,7 +18,7 @@ from governance.selectors import (
 )
 from growth.models import Session
 from growth.selectors import next_session_for_rider
-from merchants.selectors import partner_merchant_count
+from merchants.selectors import OpenNear, open_near, partner_merchant_count
 from rewards.selectors import NearestReward, nearest_reward
 from riders.models import Rider
 from riders.selectors import active_rider_count
@@ -75,6 +75,10 @@ class RiderToday:
     reward: NearestReward | None  # None: no points and nothing to aim for
     claim_month: dt.date | None
     next_session: Session | None
+    # Not a thing to do but what the night shift looks for first (issue 17, Done when): the
+    # nearest open toilet and e-bike charging or battery swap, from the district's centre
+    # until the phone says where the rider is (static/js/nearby.js asks merchants:open_near).
+    open_near: list[OpenNear]
 
     @property
     def anything(self) -> bool:
@@ -91,7 +95,7 @@ class RiderToday:
 
 def rider_today(*, rider: Rider, now: dt.datetime | None = None) -> RiderToday:
     """Home's cards for `rider`, from the apps' selectors: a fixed number of queries (one or
-    two per card) whatever the rider's history."""
+    two per card, five for what is open nearby) whatever the rider's history."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     reward = nearest_reward(rider=rider, today=today)
@@ -104,4 +108,7 @@ def rider_today(*, rider: Rider, now: dt.datetime | None = None) -> RiderToday:
         reward=reward if reward.balance > 0 else None,
         claim_month=claim_due(rider=rider),
         next_session=next_session_for_rider(rider=rider, now=now),
+        open_near=open_near(
+            latitude=rider.district.latitude, longitude=rider.district.longitude, at=now
+        ),
     )

@@ -424,9 +424,15 @@ APARTMENT_INSPECTION_DAYS = envint("APARTMENT_INSPECTION_DAYS", 90)
 CANTEEN_SUBSIDISED_MEALS_PER_DAY = envint("CANTEEN_SUBSIDISED_MEALS_PER_DAY", 2)
 
 # The 5-minute service circle: how far "nearest with X" looks (metres); an optional map tile
-# server (e.g. https://tiles.example.cn/{z}/{x}/{y}.png) adds a small map to the list.
+# server (e.g. https://tiles.example.cn/{z}/{x}/{y}.png) adds a map to the rider pages with
+# places on them (static/js/rider-map.js on the vendored Leaflet; without it: the lists alone).
 SERVICE_CIRCLE_METRES = envint("SERVICE_CIRCLE_METRES", 1200)
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+# The coordinate system the tiles are drawn in: wgs84, gcj02 (AMap's, Tencent's) or auto
+# (gcj02 for AMap's and Tencent's hosts, wgs84 for others); core/maps.py, docs/decisions.md "Maps".
+MAP_TILE_CRS = os.environ.get("MAP_TILE_CRS", "auto")
+if MAP_TILE_CRS not in {"auto", "wgs84", "gcj02"}:
+    raise ImproperlyConfigured(f"MAP_TILE_CRS must be auto, wgs84 or gcj02, not {MAP_TILE_CRS!r}")
 # The workbench queue's map (Leaflet, static/vendor/leaflet): a tile URL template such as
 # https://tiles.example.cn/{z}/{x}/{y}.png; empty: no map, the list alone (issue 15).
 DESK_MAP_TILES = os.environ.get("DESK_MAP_TILES", "")
@@ -568,7 +574,7 @@ OTP_TOTP_ISSUER = "Riders Portal"  # the account name authenticator apps show
 
 # --- Content-Security-Policy (django-csp) and uploaded files (issue 12) ---------------------
 # No inline script or style anywhere: scripts and styles come from our own static files, and
-# the few inline blocks (the admin's, Swagger UI's, the tile map's pin positions) carry the
+# the few inline blocks (the admin's, Swagger UI's) carry the
 # per-request nonce (`request.csp_nonce`). Uploaded files get `sandbox` instead (core/responses.py);
 # the middleware keeps a header a view has already set.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402  (settings sections stay together)

@@ -128,10 +128,18 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       lat.value = pos.coords.latitude.toFixed(6);
       lng.value = pos.coords.longitude.toFixed(6);
+      lat.dispatchEvent(new Event("change")); // the map's pin (rider-map.js) follows
       status.textContent = fmt(messages.msgLocated, Math.round(pos.coords.accuracy || 0));
       nearestDistrict(pos.coords.latitude, pos.coords.longitude);
       loadNearby();
     }, function () { status.textContent = messages.msgNoLocation; }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+  // The rider placed the pin on the map (rider-map.js wrote the fields, in WGS84).
+  lat.addEventListener("change", function (event) {
+    if (!event.detail || event.detail.source !== "map") return;
+    status.textContent = messages.msgPicked;
+    nearestDistrict(parseFloat(lat.value), parseFloat(lng.value));
+    loadNearby();
   });
 
   photos.addEventListener("change", function () {

@@ -5,7 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from merchants.geo import amap_link, bearing_deg, compass, is_open, wgs84_to_gcj02
+from core.geo import distance_m
+from merchants.geo import (
+    amap_link,
+    bearing_deg,
+    compass,
+    gcj02_to_wgs84,
+    is_open,
+    wgs84_to_gcj02,
+)
 
 # WGS84 → GCJ-02 reference points from the eviltransform library's own test suite
 # (github.com/googollee/eviltransform, python/test.py).
@@ -23,8 +31,38 @@ def test_wgs84_to_gcj02_matches_the_reference_points(wgs, gcj):
     assert lng == pytest.approx(gcj[1], abs=1e-7)
 
 
+@pytest.mark.parametrize(("wgs", "gcj"), REFERENCE)
+def test_gcj02_to_wgs84_finds_the_reference_points_within_half_a_metre(wgs, gcj):
+    # eviltransform's own bound for its exact inverse (gcj2wgs_exact) is 0.5 m.
+    assert distance_m(*gcj02_to_wgs84(*gcj), *wgs) < 0.5
+
+
+# Qingdao's districts and the corners of the mainland the riders will never reach, but where
+# the offset is largest or changes fastest.
+ROUND_TRIP = [
+    (36.1451, 120.4329),  # Licang
+    (36.0671, 120.3826),  # Shinan
+    (36.2700, 120.0100),  # Jiaozhou
+    (18.2528, 109.5119),  # Sanya
+    (53.4800, 122.3500),  # Mohe
+    (39.4700, 75.9900),  # Kashgar
+    (22.2000, 113.5400),  # Macau
+]
+
+
+@pytest.mark.parametrize("point", ROUND_TRIP)
+def test_there_and_back_again_lands_within_a_centimetre(point):
+    there = wgs84_to_gcj02(*point)
+    assert distance_m(*point, *there) > 50  # the offset is real: hundreds of metres
+    back = gcj02_to_wgs84(*there)
+    assert distance_m(*point, *back) < 0.01
+    # And the other way: a GCJ-02 point (a pin dropped on AMap's tiles) and back.
+    assert distance_m(*point, *wgs84_to_gcj02(*gcj02_to_wgs84(*point))) < 0.01
+
+
 def test_outside_china_nothing_moves():
     assert wgs84_to_gcj02(48.8566, 2.3522) == (48.8566, 2.3522)
+    assert gcj02_to_wgs84(48.8566, 2.3522) == (48.8566, 2.3522)
 
 
 def test_amap_link_carries_the_converted_point():

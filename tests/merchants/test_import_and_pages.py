@@ -112,12 +112,32 @@ def test_bad_input_is_explained(client, rider):
 
 
 def test_map_only_when_a_tile_server_is_configured(client, rider, settings):
-    merchant(lat="36.160500", open_24h=True)
+    merchant(name="有厕所的店", lat="36.160500", lng="120.430000", open_24h=True)
     params = {"service": "toilet", "lat": "36.16", "lng": "120.43"}
-    assert "tilemap" not in client.get(reverse("merchants:nearest"), params).content.decode()
+    page = client.get(reverse("merchants:nearest"), params).content.decode()
+    assert "data-rider-map" not in page and "rider-map.js" not in page and "leaflet" not in page
+    assert 'data-lat="36.160500"' in page  # the list carries its points either way
     settings.MAP_TILE_URL = "https://tiles.example.cn/{z}/{x}/{y}.png"
     page = client.get(reverse("merchants:nearest"), params).content.decode()
-    assert "tiles.example.cn/16/" in page and 'class="pin"' in page
+    assert 'data-tiles="https://tiles.example.cn/{z}/{x}/{y}.png"' in page
+    assert 'data-points="[data-place]"' in page and "js/rider-map.js" in page
+    # Where the phone said the rider is; each place in WGS84 as stored, open or closed.
+    assert 'data-here-lat="36.160000" data-here-lng="120.430000"' in page
+    assert 'data-lat="36.160500" data-lng="120.430000" data-kind="open"' in page
+    assert 'data-n="1" data-label="有厕所的店"' in page
+
+
+def test_the_map_marks_closed_places_and_no_rider_at_the_district_centre(client, rider, settings):
+    settings.MAP_TILE_URL = "https://tiles.example.cn/{z}/{x}/{y}.png"
+    merchant(name="打烊的店", lat="36.160500", hours=())
+    params = {"service": "toilet", "lat": "36.16", "lng": "120.43"}
+    page = client.get(reverse("merchants:nearest"), params).content.decode()
+    assert 'data-kind="closed"' in page and 'data-kind="open"' not in page
+    page = client.get(reverse("merchants:nearest"), {"service": "toilet"}).content.decode()
+    # Without the phone's position the list is measured from the district centre: the map
+    # looks there but draws no rider.
+    district = rider.district
+    assert f'data-centre-lat="{district.latitude}"' in page and "data-here-lat" not in page
 
 
 @time_machine.travel(dt.datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
