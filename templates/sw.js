@@ -12,7 +12,8 @@ var SHELL_URLS = {{ shell_urls|safe }}.concat([OFFLINE]);
 var MAX_PAGES = 30;  // a small cache: cheap phones have little room
 // Never kept, never answered from the cache.
 var PRIVATE = /^\/(admin|desk|api|open311|hall|sms|staff|sign-in|sign-out|language|healthz|sw\.js)(\/|$)/;
-var SESSION = /^\/(sign-in|sign-out)(\/|$)/;
+// Signing in or out, or switching the language: the pages kept so far are dropped.
+var SESSION = /^\/(sign-in|sign-out|language)(\/|$)/;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -74,6 +75,11 @@ function trim(cache) {
 function page(event) {
   var request = event.request;
   return fetch(request).then(function (response) {
+    if (response.status >= 500) {
+      // The site is down (database, deploy): the last copy seen beats an error page.
+      return caches.open(PAGES).then(function (cache) { return cache.match(request); })
+        .then(function (kept) { return kept || response; });
+    }
     if (keepable(response)) {
       var copy = response.clone();
       event.waitUntil(caches.open(PAGES).then(function (cache) {
@@ -93,7 +99,8 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
-    // Signing in or out on a shared phone: the pages kept so far are nobody's to see now.
+    // A shared phone: after a sign-in or a sign-out the pages kept are nobody's to see; after a
+    // language switch they speak the other language.
     if (SESSION.test(url.pathname)) event.waitUntil(clearPages());
     return;  // POSTs go to the network as they are (report drafts resend themselves)
   }
