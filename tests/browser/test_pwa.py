@@ -6,7 +6,10 @@ every text at AA contrast (light and dark: tests/core/test_design_tokens.py for 
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from governance.models import Report
+from tests.browser import test_report_flow as report_flow
 from tests.factories import RiderFactory
 from tests.pages import rider_pages
 
@@ -14,6 +17,8 @@ pytestmark = pytest.mark.browser
 
 CHECKS = (Path(__file__).parent / "a11y_checks.js").read_text()
 NO_PROBLEMS = {"small": [], "unlabelled": [], "lowContrast": []}
+# The report form's phone (signed in, standing in Licang) and its routed department.
+phone, department, fill_report = report_flow.phone, report_flow.department, report_flow.fill_report
 LIGHT_BG, DARK_BG = "rgb(244, 242, 239)", "rgb(20, 19, 18)"  # --c-bg in static/css/portal.css
 
 CONTROLLED = """() => navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
@@ -100,6 +105,23 @@ def test_a_new_rider_on_the_same_phone_never_sees_the_last_ones_pages(
     sign_in_rider(other)
     page.goto(f"{live_server.url}/")
     page.wait_for_function(f"({KEPT})().then((paths) => !paths.includes('/me/'))")
+
+
+def test_a_report_filed_offline_on_the_kept_form_is_sent_later(phone, live_server, department):
+    # The worker never touches POSTs: the form's own offline drafts (IndexedDB) still work when
+    # the form itself came from the worker's cache.
+    page, context, rider = phone
+    assert page.evaluate(CONTROLLED)
+    page.goto(f"{live_server.url}/report/")
+    wait_until_kept(page, "/report/")
+    context.set_offline(True)
+    fill_report(page, live_server)  # opens /report/ again: from the cache now
+    page.get_by_role("button", name="提交上报").click()
+    page.locator("[data-pending]").wait_for(state="visible")
+    assert not Report.objects.exists()
+    context.set_offline(False)
+    expect(page.locator("[data-pending]")).to_be_hidden(timeout=15000)
+    assert Report.objects.get(rider=rider).photos.count() == 1
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
