@@ -1,16 +1,22 @@
-"""The language switch and the health check (the portal's pages are in portal/views.py)."""
+"""The language switch, the health check, and what makes the portal an installable app: the
+service worker, its offline page and the favicon (the portal's pages are in portal/views.py)."""
 
+import json
 import os
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from . import pwa
 from .cache import cache_failure_count
 from .services import user_set_language
 
@@ -88,3 +94,36 @@ def healthz(request):
         },
         status=503 if status == "unavailable" else 200,
     )
+
+
+@require_GET
+def service_worker(request):
+    """Anyone: the service worker script, at the site's root so that its scope is the whole
+    portal. no-cache: the browser asks every time whether it changed, so a deploy is seen on the
+    next visit (the version inside names the caches; core/pwa.py)."""
+    script = render_to_string(
+        pwa.SW_TEMPLATE,
+        {
+            "version": pwa.cache_version(),
+            "shell_urls": json.dumps(pwa.shell_urls()),
+            "offline_url": reverse("core:offline"),
+        },
+    )
+    response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache, max-age=0"
+    return response
+
+
+@require_GET
+def offline(request):
+    """Anyone: what the service worker shows for a page it has never seen while offline. It is
+    kept at install, so it carries no flash messages and nothing about the rider."""
+    return render(request, "offline.html")
+
+
+@require_GET
+@cache_control(max_age=7 * 24 * 3600, public=True)
+def favicon(request):
+    """Anyone: browsers ask for /favicon.ico whatever the page says."""
+    return HttpResponse(pwa.favicon_bytes(), content_type="image/x-icon")
