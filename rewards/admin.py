@@ -76,6 +76,9 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_select_related = ("rider", "award__report", "redemption")
     date_hierarchy = "created_at"
     show_full_result_count = False
+    # The reason as one line, the portal's in the admin's language, then a person's words.
+    exclude = ("reason_kind", "reason")
+    readonly_fields = ("reason_shown",)
 
     @admin.display(description=gettext_lazy("reason"))
     def reason_shown(self, entry: LedgerEntry) -> str:
