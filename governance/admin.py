@@ -396,9 +396,7 @@ def overdue_first():
     countdown column shows both red). A paused report (waiting) is late only once flagged:
     its deadline moves on when the clock resumes."""
     running = [status for status in WITH_DEPARTMENT if status != ReportStatus.WAITING]
-    late = Q(status__in=WITH_DEPARTMENT, is_overdue=True) | Q(
-        status__in=running, due_at__lt=Now()
-    )
+    late = Q(status__in=WITH_DEPARTMENT, is_overdue=True) | Q(status__in=running, due_at__lt=Now())
     return ExpressionWrapper(late, output_field=BooleanField()).desc()
 
 

@@ -58,7 +58,7 @@ def sign_up_cancel(*, rider: Rider, activity_id: int) -> SignUp:
             if activity is not None
             else None
         )
-        if row is None or row.status == S.CANCELLED:
+        if activity is None or row is None or row.status == S.CANCELLED:
             raise VolunteerError(
                 _("You are not signed up for this activity."), code="not_signed_up"
             )
