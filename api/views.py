@@ -547,7 +547,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         event = services.report_comment(
             report=self.get_object(), department=request.auth.department, text=data["text"]
         )
-        return Response({"at": event.created_at.isoformat(), "text": event.note}, status=201)
+        # Through the serializer: its DateTimeField gives the site's +08:00, not the UTC the
+        # database hands back.
+        return Response(
+            CommentSerializer({"at": event.created_at, "text": event.note}).data, status=201
+        )
 
     @extend_schema(
         request=AskInput,
@@ -649,15 +653,15 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         photo = services.report_evidence_add(
             report=self.get_object(), department=request.auth.department, photo=data["photo"]
         )
-        return Response(
+        out = EvidenceSerializer(
             {
                 "url": signed_photo_url(request, "evidence", photo.pk, "full"),
                 "thumbnail_url": signed_photo_url(request, "evidence", photo.pk, "thumb"),
                 "department": request.auth.department.code,
-                "at": photo.created_at.isoformat(),
-            },
-            status=201,
+                "at": photo.created_at,
+            }
         )
+        return Response(out.data, status=201)
 
     def _input(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)

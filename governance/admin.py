@@ -10,7 +10,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Now
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -389,6 +390,16 @@ class ReportAssistInline(admin.TabularInline):
         return False
 
 
+def overdue_first():
+    """An ordering term that puts the overdue reports first: open with a department and
+    flagged by the deadline sweep, or past their deadline before the sweep's next run (the
+    countdown column shows both red). A paused report (waiting) is late only once flagged:
+    its deadline moves on when the clock resumes."""
+    running = [status for status in WITH_DEPARTMENT if status != ReportStatus.WAITING]
+    late = Q(status__in=WITH_DEPARTMENT, is_overdue=True) | Q(status__in=running, due_at__lt=Now())
+    return ExpressionWrapper(late, output_field=BooleanField()).desc()
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     """The dispatch queue. Riders' phone numbers never appear here."""
@@ -634,9 +645,16 @@ class ReportAdmin(admin.ModelAdmin):
     )
 
     def get_ordering(self, request):
+        # Overdue first in both: the reports a dispatcher must chase are on top of any page.
         if any(name in request.GET for name in self.QUEUE_PARAMETERS):
-            return ("priority", F("due_at").asc(nulls_last=True), "-created_at", "-id")
-        return super().get_ordering(request)
+            return (
+                overdue_first(),
+                "priority",
+                F("due_at").asc(nulls_last=True),
+                "-created_at",
+                "-id",
+            )
+        return (overdue_first(), *super().get_ordering(request))
 
     @admin.display(description=gettext_lazy("priority"), ordering="priority")
     def priority_badge(self, report: Report) -> str:

@@ -100,7 +100,7 @@ def report_for_rider(*, rider: Rider, public_id: str) -> Report | None:
     return (
         Report.objects.filter(_followed_by(rider), public_id=public_id)
         .distinct()
-        .select_related("category__role", "department", "district", "duplicate_of")
+        .select_related("category", "department", "district", "duplicate_of")
         .prefetch_related(
             Prefetch("photos", queryset=ReportPhoto.objects.filter(report__rider=rider)),
             "evidence",

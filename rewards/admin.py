@@ -21,6 +21,7 @@ from core.photos import admin_picture
 
 from . import services
 from .forms import PointsAdjustForm
+from .messages import CANCELLED_BY_CENTRE
 from .models import Award, Benefit, Honour, LedgerEntry, PointsAccount, Redemption
 
 
@@ -67,7 +68,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         "points",
         "balance_after",
         "source",
-        "reason",
+        "reason_shown",
         "expires_at",
     )
     list_filter = ("kind", "created_at")
@@ -75,6 +76,14 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_select_related = ("rider", "award__report", "redemption")
     date_hierarchy = "created_at"
     show_full_result_count = False
+    # The reason as one line, the portal's in the admin's language, then a person's words.
+    exclude = ("reason_kind", "reason")
+    readonly_fields = ("reason_shown",)
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_shown(self, entry: LedgerEntry) -> str:
+        # The portal's reason in the admin's language, then what a person typed.
+        return entry.reason_text
 
     @admin.display(description=gettext_lazy("from"))
     def source(self, entry: LedgerEntry) -> str:
@@ -231,7 +240,7 @@ class RedemptionAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda r: services.redemption_cancel(
-                redemption=r, by=request.user, reason=_("Cancelled by the service centre")
+                redemption=r, by=request.user, reason_kind=CANCELLED_BY_CENTRE
             ),
             ngettext("%(count)d code cancelled.", "%(count)d codes cancelled.", queryset.count()),
         )

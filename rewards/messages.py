@@ -23,3 +23,11 @@ REPORT_AWARDED = Message(
     gettext_lazy("Report %(id)s was validated: you earned %(what)s. Thank you!"),
     prepare=_what_was_earned,
 )
+
+
+# --- Reasons on the points history (LedgerEntry.reason_kind); a person's words stay in `reason`
+
+# The admin's "cancel and refund" action: no words typed, so the portal's reason.
+CANCELLED_BY_CENTRE = Message(
+    "rewards.cancelled_by_centre", gettext_lazy("Cancelled by the service centre")
+)

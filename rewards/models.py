@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.messages import render_title
 from core.models import BilingualName
 
 # Codes read aloud at a counter: no 0/O/1/I.
@@ -149,6 +150,9 @@ class LedgerEntry(models.Model):
         related_name="ledger_entries",
         verbose_name=_("redemption"),
     )
+    # A reason the portal gives (a message kind, rewards/messages.py, rendered in the reader's
+    # language), then what a person typed in `reason`, as typed.
+    reason_kind = models.CharField(_("reason (system)"), max_length=60, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -213,6 +217,13 @@ class LedgerEntry(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Ledger entries are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as the reader reads it: the portal's in the active language, then a
+        person's words."""
+        system = render_title(self.reason_kind) if self.reason_kind else ""
+        return ": ".join(part for part in (system, self.reason) if part)
 
 
 def benefit_picture_path(benefit: "Benefit", filename: str) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from core.errors import DomainError
+from core.messages import Message
 from core.models import User
 from core.services import notification_post
 from governance.models import Report, ReportStatus
@@ -300,10 +301,15 @@ def redemption_use(*, code: str, by: User) -> Redemption:
     return redemption
 
 
-def redemption_cancel(*, redemption: Redemption, by: User, reason: str) -> Redemption:
-    """Cancel an unused code: the points go back to the rider and the item back to stock."""
+def redemption_cancel(
+    *, redemption: Redemption, by: User, reason: str = "", reason_kind: Message | None = None
+) -> Redemption:
+    """Cancel an unused code: the points go back to the rider and the item back to stock.
+
+    The rider reads why on their points history: a person's words (`reason`, kept as typed)
+    or the portal's own reason (`reason_kind`, rendered in the reader's language)."""
     reason = reason.strip()
-    if not reason:
+    if not reason and reason_kind is None:
         raise DomainError(_("Give the reason, the rider will see it."), code="reason_required")
     with transaction.atomic():
         account = _account_locked(redemption.rider)
@@ -323,6 +329,7 @@ def redemption_cancel(*, redemption: Redemption, by: User, reason: str) -> Redem
             points=redemption.points,
             redemption=redemption,
             reason=reason,
+            reason_kind=reason_kind.kind if reason_kind else "",
             created_by=by,
         )
     redemption.refresh_from_db()

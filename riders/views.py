@@ -88,12 +88,24 @@ def sign_in(request):
     return _sign_in_page(request, form)
 
 
+def _help_contact() -> dict[str, str]:
+    """Whom a rider without a code asks (settings CENTRE_PHONE, CENTRE_WECHAT). Shown to every
+    visitor alike, before and after asking for a code: the page never tells whether a number
+    is registered (docs/security.md)."""
+    return {"phone": settings.CENTRE_PHONE, "wechat": settings.CENTRE_WECHAT}
+
+
 def _sign_in_page(request, form: PhoneForm, *, status: int = 200):
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(
         request,
         "riders/sign_in.html",
-        {"form": form, "next": next_url, "platform_sign_in": oidc.platform_sign_in_enabled()},
+        {
+            "form": form,
+            "next": next_url,
+            "platform_sign_in": oidc.platform_sign_in_enabled(),
+            "help_contact": _help_contact(),
+        },
         status=status,
     )
 
@@ -125,7 +137,12 @@ def sign_in_code(request):
     return render(
         request,
         "riders/sign_in_code.html",
-        {"form": form, "masked_phone": mask_phone(phone), "phone": phone},
+        {
+            "form": form,
+            "masked_phone": mask_phone(phone),
+            "phone": phone,
+            "help_contact": _help_contact(),
+        },
         status=status,
     )
 

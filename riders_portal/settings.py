@@ -382,6 +382,10 @@ ROSTER_IMPORT_BATCH_SIZE = envint("ROSTER_IMPORT_BATCH_SIZE", 2000)
 REQUIRE_SERVICES = envbool("REQUIRE_SERVICES", False)
 
 PORTAL_NAME = _("Riders Portal")
+# The service centre's help line and WeChat ID, shown on the sign-in pages to everyone (a rider
+# whose number is not registered needs them, and the page must not say whose number is).
+CENTRE_PHONE = os.environ.get("CENTRE_PHONE", "")
+CENTRE_WECHAT = os.environ.get("CENTRE_WECHAT", "")
 REPORTS_PER_RIDER_PER_HOUR = envint("REPORTS_PER_RIDER_PER_HOUR", 10)
 # A report still "submitted" after this long was not routed (lost message, broker down).
 REPORT_ROUTING_SWEEP_AFTER_SECONDS = envint("REPORT_ROUTING_SWEEP_AFTER_SECONDS", 60)

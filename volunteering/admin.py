@@ -30,7 +30,7 @@ class SignUpInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("title", "team", "date", "hours", "capacity", "attendance_link")
+    list_display = ("title", "team", "date", "start_time", "hours", "capacity", "attendance_link")
     list_filter = ("team", ("date", admin.DateFieldListFilter))
     search_fields = ("title", "place", "team__name")
     list_select_related = ("team",)

@@ -1,9 +1,12 @@
 """Volunteer teams led by riders: activities, sign-ups, attendance confirmed by the team leader
 or an admin, and verified hours."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,6 +36,9 @@ class Activity(models.Model):
     )
     title = models.CharField(_("title"), max_length=120)
     date = models.DateField(_("date"))
+    # When it begins that day; empty for activities planned before times were kept (issue 17):
+    # they count as starting at the beginning of their day (riders may cancel until then).
+    start_time = models.TimeField(_("starts at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200)
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
     capacity = models.PositiveIntegerField(_("capacity"))
@@ -50,6 +56,28 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.title}"
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """The start as an aware datetime in the site's time zone (the day's beginning when
+        the time is not known)."""
+        start = dt.datetime.combine(self.date, self.start_time or dt.time(0, 0))
+        return timezone.make_aware(start, timezone.get_default_timezone())
+
+    def has_started(self, now: dt.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.starts_at
+
+    @property
+    def started(self) -> bool:
+        return self.has_started()
+
+    @property
+    def sign_up_open(self) -> bool:
+        """Sign-up is open until the activity starts; to the end of its day when its time is
+        not known (as before times were kept)."""
+        if self.start_time is None:
+            return self.date >= timezone.localdate()
+        return not self.has_started()
 
 
 class SignUp(models.Model):

@@ -27,7 +27,7 @@ class VolunteerError(DomainError):
 def sign_up(*, rider: Rider, activity_id: int) -> SignUp:
     with transaction.atomic():
         activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
-        if activity is None or activity.date < timezone.localdate():
+        if activity is None or not activity.sign_up_open:
             raise VolunteerError(_("This activity is not open for sign-up."), code="closed")
         taken = activity.sign_ups.exclude(status=S.CANCELLED).count()
         if taken >= activity.capacity:
@@ -44,6 +44,37 @@ def sign_up(*, rider: Rider, activity_id: int) -> SignUp:
                 return SignUp.objects.create(activity=activity, rider=rider)
         except IntegrityError as error:
             raise VolunteerError(_("You have already signed up."), code="already") from error
+
+
+def sign_up_cancel(*, rider: Rider, activity_id: int) -> SignUp:
+    """The rider withdraws their own sign-up before the activity starts; the place goes back to
+    the others (capacity counts the sign-ups not cancelled). Signing up again is allowed."""
+    with transaction.atomic():
+        # The activity's row first, as sign_up() locks it: a cancel and a sign-up for the last
+        # place queue behind each other.
+        activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
+        row = (
+            SignUp.objects.select_for_update().filter(activity=activity, rider=rider).first()
+            if activity is not None
+            else None
+        )
+        if activity is None or row is None or row.status == S.CANCELLED:
+            raise VolunteerError(
+                _("You are not signed up for this activity."), code="not_signed_up"
+            )
+        if row.status != S.SIGNED_UP:
+            raise VolunteerError(
+                _("Attendance is confirmed already: the sign-up cannot be cancelled."),
+                code="confirmed",
+            )
+        if activity.has_started():
+            raise VolunteerError(
+                _("The activity has started: a sign-up can be cancelled only before."),
+                code="started",
+            )
+        row.status = S.CANCELLED
+        row.save(update_fields=["status"])
+    return row
 
 
 def may_confirm(*, user: User, activity: Activity) -> bool:

@@ -64,6 +64,20 @@ def activity_sign_up(request, pk: int):
     return redirect("volunteering:team", pk=activity.team_id)
 
 
+@rider_required
+@require_POST
+def activity_cancel(request, pk: int):
+    """The signed-in rider cancels their own sign-up, before the activity starts."""
+    activity = get_object_or_404(Activity, pk=pk)
+    try:
+        services.sign_up_cancel(rider=request.rider, activity_id=activity.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your sign-up is cancelled."))
+    return redirect("volunteering:team", pk=activity.team_id)
+
+
 @require_http_methods(["GET", "POST"])
 def attendance(request, pk: int):
     """The team's leader (on the portal) or an admin: tick who came; hours are credited."""
