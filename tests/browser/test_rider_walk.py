@@ -6,7 +6,8 @@ the test fails at the end with every finding of every page, grouped by page:
   renders (checkVisibility with opacity and CSS visibility, a box of some size; not inside
   <script>, <style>, <noscript>, <template> or aria-hidden="true", so decorative SVG is left
   out, and nothing in a closed <details>), the options of a visible <select>, the
-  placeholder/aria-label/alt/title of a visible element, a button's value, and <title>.
+  placeholder/aria-label/alt/title of a visible element, a button's value, and <title>;
+  screen-reader-only text counts too (it is read aloud in the page's language).
   English mode: any CJK character (ideographs, CJK and full-width punctuation). Chinese mode:
   any run of two or more Latin letters, except the units and terms in LATIN_ALLOWED.
   Allowed in both: text inside an element whose `lang` names the other language (the language
@@ -16,8 +17,12 @@ the test fails at the end with every finding of every page, grouped by page:
   addresses, descriptions, replies, notes: never codes, choices or system messages, which must
   be rendered in the reader's language) and removes each value from the page's texts first.
   A field with an English twin (`name` / `name_en`) counts as data only in its own language
-  when the twin is filled: a Chinese canteen name shown in English mode, when its English name
-  exists, is a finding.
+  when the twin is filled: a Chinese district name shown in English mode, when its English
+  name exists, is a finding, and so is an English twin in Chinese mode. (Matching by value
+  rather than a data-user-text attribute needs no template to change and follows the data
+  into whatever template shows it; the price is that a data value equal to an interface
+  string would hide it, so the data built here avoids such values: the activity's place is
+  not a district's name.)
 - overflow: the page scrolls sideways, or a visible element sticks out of the viewport and no
   ancestor scrolls or clips it sideways on purpose (only the outermost such element is named).
 - tap target: a visible a[href], button, input, select, textarea, summary, or the label of a
@@ -147,10 +152,16 @@ class Walk:
         self.findings: dict[str, list[str]] = defaultdict(list)
         self.where = "(before the first page)"
         self.judged: list[str] = []
+        # Errors belong to the page being loaded, from its first request on.
+        page.on("framenavigated", self._navigated)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self._note("console", f"uncaught: {error}"))
         page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
+
+    def _navigated(self, frame) -> None:
+        if frame == self.page.main_frame:
+            self.where = frame.url.removeprefix(self.base_url)
 
     def _note(self, kind: str, what: str) -> None:
         self.findings[self.where].append(f"{kind}: {what}")
@@ -167,7 +178,6 @@ class Walk:
             self._note("request", f"{response.request.method} {response.url} → {response.status}")
 
     def visit(self, path: str, *, shot: str | None = None) -> None:
-        self.where = path
         self.page.goto(f"{self.base_url}{path}")
         self.judge(shot=shot)
 
