@@ -25,14 +25,11 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
-class BilingualName(models.Model):
-    """Admin-editable reference data carries its Chinese and English names."""
+class ShownInReadersLanguage:
+    """A `name` and a `name_en`: shown in English to English readers when there is one."""
 
-    name = models.CharField(_("name (Chinese)"), max_length=80)
-    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
-
-    class Meta:
-        abstract = True
+    name: str
+    name_en: str
 
     def __str__(self) -> str:
         return self.display_name
@@ -44,7 +41,17 @@ class BilingualName(models.Model):
         return self.name
 
 
-class City(models.Model):
+class BilingualName(ShownInReadersLanguage, models.Model):
+    """Admin-editable reference data carries its Chinese and English names."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class City(ShownInReadersLanguage, models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
     name_en = models.CharField(_("English name"), max_length=50, blank=True)
@@ -54,11 +61,8 @@ class City(models.Model):
         verbose_name_plural = _("cities")
         ordering = ["code"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class District(models.Model):
+class District(ShownInReadersLanguage, models.Model):
     """An administrative district of a city, by its official Chinese name (e.g. 李沧区)."""
 
     city = models.ForeignKey(
@@ -86,9 +90,6 @@ class District(models.Model):
                 name="district_centre_in_range",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Notification(models.Model):

@@ -182,14 +182,6 @@ def test_a_kind_turned_off_stays_off_and_sign_in_codes_always_come(
     # Its tap targets: test_the_english_preferences_keep_every_box_44_px below.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="static/css/portal.css: `.choice input` has no `flex: none`, so a label long enough "
-    'to wrap ("A department\'s question on a report" in English) squeezes its 44 px box to '
-    "42 px. Strict: once that one-line fix is in, this passes and fails the run until the mark "
-    "goes.",
-    raises=AssertionError,
-)
 def test_the_english_preferences_keep_every_box_44_px(sign_in_rider, rider, live_server):
     page = sign_in_rider(rider)
     page.goto(f"{live_server.url}{PREFERENCES}")
