@@ -73,6 +73,7 @@ NOT_BROWSED = {
     "growth:enrol",
     "growth:cancel",
     "volunteering:sign_up",
+    "volunteering:cancel",
     "volunteering:attendance",
 }
 
