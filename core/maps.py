@@ -31,6 +31,7 @@ class TileMap:
     tiles: str  # a Leaflet URL template: …/{z}/{x}/{y}.png
     crs: str  # "wgs84" or "gcj02"
     subdomains: str = "abc"
+    attribution: str = ""  # the provider's credit line (settings.MAP_TILE_ATTRIBUTION)
 
 
 def tile_crs(url: str, configured: str = "auto") -> str:
@@ -50,4 +51,21 @@ def tile_map() -> TileMap | None:
         return None
     host = (urlsplit(url).hostname or "").lower()
     subdomains = next((chars for pattern, chars in SUBDOMAINS if pattern.search(host)), "abc")
-    return TileMap(tiles=url, crs=tile_crs(url, settings.MAP_TILE_CRS), subdomains=subdomains)
+    return TileMap(
+        tiles=url,
+        crs=tile_crs(url, settings.MAP_TILE_CRS),
+        subdomains=subdomains,
+        attribution=settings.MAP_TILE_ATTRIBUTION,
+    )
+
+
+def desk_tile_map() -> TileMap | None:
+    """The workbench queue's map (settings.DESK_MAP_TILES), or None: the list alone."""
+    url = settings.DESK_MAP_TILES
+    if not url:
+        return None
+    return TileMap(
+        tiles=url,
+        crs=tile_crs(url, settings.DESK_MAP_TILE_CRS),
+        attribution=settings.MAP_TILE_ATTRIBUTION,
+    )

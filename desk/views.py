@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import network, staff_auth
+from core.maps import desk_tile_map
 from core.errors import DomainError
 from core.models import District
 from core.otp_views import TokenForm
@@ -279,7 +280,7 @@ def queue(request):
         "rows": rows,
         "query": query.urlencode(),
         "here": request.get_full_path(),
-        "map_tiles": settings.DESK_MAP_TILES,
+        "map": desk_tile_map(),
     }
     if officer.is_head:
         context["team"] = team = selectors.team_load(department=department)

@@ -503,8 +503,12 @@ class ReportAdmin(admin.ModelAdmin):
             return "—"
         left = report.due_at - timezone.now()
         hours = left.total_seconds() / 3600
-        if report.is_overdue or hours < 0:
+        if hours < 0:
             colour, label = "red", _("%(hours).1f h overdue") % {"hours": -hours}
+        elif report.is_overdue:
+            # Went overdue and then got a later deadline (a pause, an extension): the flag
+            # stays for the record, the time left is the new deadline's.
+            colour, label = "red", _("overdue, now %(hours).1f h left") % {"hours": hours}
         else:
             total = (report.due_at - report.routed_at).total_seconds() / 3600
             colour = "amber" if hours <= total * (1 - workflow.WARNING_SHARE) else "green"

@@ -437,9 +437,18 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_CRS = os.environ.get("MAP_TILE_CRS", "auto")
 if MAP_TILE_CRS not in {"auto", "wgs84", "gcj02"}:
     raise ImproperlyConfigured(f"MAP_TILE_CRS must be auto, wgs84 or gcj02, not {MAP_TILE_CRS!r}")
+# The credit line the tile provider's licence asks for, shown in the map's corner, e.g.
+# "© OpenStreetMap contributors" or "© 高德地图"; plain text.
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 # The workbench queue's map (Leaflet, static/vendor/leaflet): a tile URL template such as
 # https://tiles.example.cn/{z}/{x}/{y}.png; empty: no map, the list alone (issue 15).
 DESK_MAP_TILES = os.environ.get("DESK_MAP_TILES", "")
+# Its coordinate system, as MAP_TILE_CRS (auto: gcj02 for AMap's and Tencent's hosts).
+DESK_MAP_TILE_CRS = os.environ.get("DESK_MAP_TILE_CRS", "auto")
+if DESK_MAP_TILE_CRS not in {"auto", "wgs84", "gcj02"}:
+    raise ImproperlyConfigured(
+        f"DESK_MAP_TILE_CRS must be auto, wgs84 or gcj02, not {DESK_MAP_TILE_CRS!r}"
+    )
 
 # Social-insurance subsidy: how many months back a rider may still claim.
 SUBSIDY_FILING_WINDOW_MONTHS = envint("SUBSIDY_FILING_WINDOW_MONTHS", 3)

@@ -35,35 +35,19 @@ ASSET = re.compile(
 )
 
 
-def rider_pages(rider, *, full_lists: bool = False) -> list[str]:
-    """Give `rider` something on every portal page (a resolved report with its reward and its
-    "is it fixed?" card, a reopened one with the rider's answer, points, a redemption, an
-    honour, an application, a subsidy claim, a course, a meal order, nearby merchants) and
-    return the path of every page a signed-in rider can open.
-
-    full_lists: also fill each list to a full page (20 reports, 30 ledger lines, 21 benefits,
-    6 apartments, 4 canteens, 22 merchants), the heaviest the pages get, for the weight budget.
-    """
-    from apartments.models import Facility
-    from apartments.services import application_submit
-    from canteen.services import meal_order_place
+def reopened_voucher_honour_apartment(rider, *, department):
+    """What a rider's history shows beyond the first report: a second report the rider checked
+    "not fixed" (the answered card and the reopened timeline), a redeemed voucher (the rider
+    needs the points for it), a published honour with its photo, and an apartment with its
+    photo. Returns (reopened, benefit, apartment). Shared by rider_pages and the rider walk."""
     from governance import workflow
+    from governance.services import report_check
     from rewards import services as rewards
     from rewards.models import Honour
-    from subsidies.models import InsuranceType
-    from subsidies.services import claim_file
-
-    department = DepartmentFactory()
-    report = workflow.route(ReportFactory(rider=rider), department=department)
-    workflow.resolve(report, department=department, reply="已处理")
-    rewards.report_awards_grant(report_id=report.pk)
-    # A second one the rider checked "not fixed": the answered card and the reopened timeline.
-    from governance.services import report_check
 
     reopened = workflow.route(ReportFactory(rider=rider, latitude=35.9), department=department)
     workflow.resolve(reopened, department=department, reply="已清理")
     report_check(rider=rider, report=reopened, outcome="not_fixed", satisfaction="dissatisfied")
-    give_points(rider, 100)
     benefit = BenefitFactory(stock=5, per_rider_limit=2)
     benefit.picture.save("b.jpg", photo_upload(size=(320, 240)), save=True)
     rewards.benefit_redeem(rider=rider, benefit_id=benefit.pk)
@@ -79,6 +63,32 @@ def rider_pages(rider, *, full_lists: bool = False) -> list[str]:
     honour.photo.save("h.jpg", photo_upload(size=(320, 320)), save=True)
     apartment = apartment_with_beds(4, name="李沧骑手公寓")
     apartment.photo.save("a.jpg", photo_upload(size=(640, 360)), save=True)
+    return reopened, benefit, apartment
+
+
+def rider_pages(rider, *, full_lists: bool = False) -> list[str]:
+    """Give `rider` something on every portal page (a resolved report with its reward and its
+    "is it fixed?" card, a reopened one with the rider's answer, points, a redemption, an
+    honour, an application, a subsidy claim, a course, a meal order, nearby merchants) and
+    return the path of every page a signed-in rider can open.
+
+    full_lists: also fill each list to a full page (20 reports, 30 ledger lines, 21 benefits,
+    6 apartments, 4 canteens, 22 merchants), the heaviest the pages get, for the weight budget.
+    """
+    from apartments.models import Facility
+    from apartments.services import application_submit
+    from canteen.services import meal_order_place
+    from governance import workflow
+    from rewards import services as rewards
+    from subsidies.models import InsuranceType
+    from subsidies.services import claim_file
+
+    department = DepartmentFactory()
+    report = workflow.route(ReportFactory(rider=rider), department=department)
+    workflow.resolve(report, department=department, reply="已处理")
+    rewards.report_awards_grant(report_id=report.pk)
+    give_points(rider, 100)
+    reopened, benefit, apartment = reopened_voucher_honour_apartment(rider, department=department)
     apartment.facilities.set(Facility.objects.all()[:4])
     application_submit(rider=rider, apartments=[apartment], desired_move_in=timezone.localdate())
     merchant(name="近处的便利店", lat="36.161000", open_24h=True, discount_note="骑手九折")

@@ -54,27 +54,25 @@ def team_detail(request, pk: int):
 @require_POST
 def activity_sign_up(request, pk: int):
     """The signed-in rider signs up for an activity."""
-    activity = get_object_or_404(Activity, pk=pk)
-    try:
-        services.sign_up(rider=request.rider, activity_id=activity.pk)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You are signed up. Thank you!"))
-    return redirect("volunteering:team", pk=activity.team_id)
+    return _on_activity(request, pk, services.sign_up, _("You are signed up. Thank you!"))
 
 
 @rider_required
 @require_POST
 def activity_cancel(request, pk: int):
     """The signed-in rider cancels their own sign-up, before the activity starts."""
+    return _on_activity(request, pk, services.sign_up_cancel, _("Your sign-up is cancelled."))
+
+
+def _on_activity(request, pk: int, service, success: str):
+    """Run `service` for the rider and the activity; back to the team's page with the outcome."""
     activity = get_object_or_404(Activity, pk=pk)
     try:
-        services.sign_up_cancel(rider=request.rider, activity_id=activity.pk)
+        service(rider=request.rider, activity_id=activity.pk)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Your sign-up is cancelled."))
+        messages.success(request, success)
     return redirect("volunteering:team", pk=activity.team_id)
 
 

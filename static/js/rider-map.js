@@ -233,6 +233,14 @@
     }
   }
 
+  // The tile provider's credit line (settings.MAP_TILE_ATTRIBUTION), as text in the corner:
+  // Leaflet's control takes HTML, so the text is escaped first.
+  function credit(map, text) {
+    if (!text) return;
+    var escaped = text.replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+    L.control.attribution({ prefix: false }).addAttribution(escaped).addTo(map);
+  }
+
   function draw(box) {
     var crs = box.dataset.crs === "gcj02" ? "gcj02" : "wgs84";
     // A small map (Home's card) keeps its little room for the pins: fingers pinch to zoom.
@@ -243,6 +251,7 @@
     L.tileLayer(box.dataset.tiles, {
       maxZoom: 18, minZoom: 4, subdomains: box.dataset.subdomains || "abc"
     }).addTo(map);
+    credit(map, box.dataset.attribution);
     var state = { box: box, crs: crs, map: map, layer: L.layerGroup().addTo(map), pin: null };
     box.riderMap = state;
     if (box.dataset.pickLat) setUpPick(state);
@@ -269,6 +278,7 @@
     wgs84ToGcj02: wgs84ToGcj02,
     gcj02ToWgs84: gcj02ToWgs84,
     outOfChina: outOfChina,
+    credit: credit,
     // The page changed its points (Home's card, located again): draw them anew.
     refresh: function (box) { if (box.riderMap) drawMarkers(box.riderMap, true); }
   };

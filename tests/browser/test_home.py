@@ -102,7 +102,7 @@ def test_every_service_tile_is_one_link_with_an_icon(
         assert box and link_box and link_box == box  # the link fills the whole card
         assert link_box["height"] >= 44 and link_box["width"] >= 44
         icon = link.locator("svg.tile__icon").bounding_box()
-        assert icon and icon["width"] == 32  # drawn from the inline sprite
+        assert icon and icon["width"] == 32  # drawn from the sprite (static/icons/sprite.svg)
     assert page.evaluate(CHECKS) == NO_PROBLEMS
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshot_dir / "services.png"), full_page=True)

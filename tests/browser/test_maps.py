@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
@@ -26,7 +28,9 @@ from core.geo import distance_m
 from governance.models import Report
 from merchants.geo import gcj02_to_wgs84, wgs84_to_gcj02
 from riders_portal.settings import _tile_origin
+from tests.desk.helpers import officer, queued
 from tests.factories import (
+    DepartmentFactory,
     RiderFactory,
     apartment_with_beds,
     canteen_with_meal,
@@ -125,6 +129,19 @@ class Phone:
         page.get_by_role("button", name="登录").click()
         page.wait_for_url(f"{live_server.url}/")
 
+    @classmethod
+    def in_licang(cls, browser, browser_context_args, live_server, sms_outbox, rider) -> "Phone":
+        """A phone that lets the portal know it stands at HERE, in Licang."""
+        return cls(
+            browser,
+            browser_context_args,
+            live_server,
+            sms_outbox,
+            rider,
+            geolocation=HERE,
+            permissions=["geolocation"],
+        )
+
     def _console(self, message) -> None:
         if message.type == "error":
             self.errors.append(message.text)
@@ -165,14 +182,8 @@ def test_nearby_at_night_draws_open_and_closed_places_on_gcj02_tiles(
     open_toilet = merchant(name="通宵便利店", lat="36.147000", lng="120.433000", open_24h=True)
     closed = merchant(name="早七点餐馆", lat="36.146000", lng="120.434500", hours=DAYTIME)
     with time_machine.travel(NIGHT, tick=True):
-        phone = Phone(
-            browser,
-            browser_context_args,
-            live_server,
-            sms_outbox,
-            RiderFactory(name="王小骑"),
-            geolocation=HERE,
-            permissions=["geolocation"],
+        phone = Phone.in_licang(
+            browser, browser_context_args, live_server, sms_outbox, RiderFactory(name="王小骑")
         )
         page = phone.open("/nearby/")
         page.get_by_role("link", name="厕所").click()
@@ -294,15 +305,7 @@ def test_the_report_pin_dragged_to_the_problem_writes_wgs84(
 def test_the_phones_position_moves_the_pin(
     transactional_db, browser, browser_context_args, live_server, sms_outbox, tiles
 ):
-    phone = Phone(
-        browser,
-        browser_context_args,
-        live_server,
-        sms_outbox,
-        RiderFactory(),
-        geolocation=HERE,
-        permissions=["geolocation"],
-    )
+    phone = Phone.in_licang(browser, browser_context_args, live_server, sms_outbox, RiderFactory())
     page = phone.open("/report/")
     box = phone.map_drawn()
     page.get_by_role("button", name="使用我的位置").click()
@@ -339,15 +342,7 @@ def test_home_at_half_past_three_shows_the_offer_and_what_is_open_on_a_map(
             rider=rider, apartments=[apartment], desired_move_in=timezone.localdate()
         )
         bed_offer(bed=apartment.beds.first(), by=None)
-        phone = Phone(
-            browser,
-            browser_context_args,
-            live_server,
-            sms_outbox,
-            rider,
-            geolocation=HERE,
-            permissions=["geolocation"],
-        )
+        phone = Phone.in_licang(browser, browser_context_args, live_server, sms_outbox, rider)
         page = phone.page
         offer, near = page.locator('[data-card="offer"]'), page.locator("[data-near-now]")
         assert "小时" in offer.locator("[data-countdown]").inner_text()
@@ -371,8 +366,16 @@ def test_home_at_half_past_three_shows_the_offer_and_what_is_open_on_a_map(
 
 
 def test_apartments_and_canteens_on_the_map(
-    transactional_db, browser, browser_context_args, live_server, sms_outbox, tiles, screenshot_dir
+    transactional_db,
+    browser,
+    browser_context_args,
+    live_server,
+    sms_outbox,
+    tiles,
+    screenshot_dir,
+    settings,
 ):
+    settings.MAP_TILE_ATTRIBUTION = "© 测试<地图>"
     apartment_with_beds(2, name="李沧骑手公寓")
     apartment_with_beds(2, name="城阳骑手公寓", status="planned")
     canteen_with_meal()
@@ -381,6 +384,8 @@ def test_apartments_and_canteens_on_the_map(
     phone.map_drawn()
     assert page.locator(".rmap-pin--place").count() == 1
     assert page.locator(".rmap-pin--soon").count() == 1
+    # The tile provider's credit, as text (not HTML) in the corner.
+    expect(page.locator(".leaflet-control-attribution")).to_have_text("© 测试<地图>")
     phone.assert_clean("apartments")
     page.screenshot(path=str(screenshot_dir / "apartments-map.png"), full_page=True)
     page = phone.open("/canteens/")
@@ -396,15 +401,7 @@ def test_without_a_tile_server_the_lists_work_and_leaflet_is_never_fetched(
     settings.MAP_TILE_URL = ""
     merchant(name="通宵便利店", lat="36.147000", lng="120.433000", open_24h=True)
     apartment_with_beds(2, name="李沧骑手公寓")
-    phone = Phone(
-        browser,
-        browser_context_args,
-        live_server,
-        sms_outbox,
-        RiderFactory(),
-        geolocation=HERE,
-        permissions=["geolocation"],
-    )
+    phone = Phone.in_licang(browser, browser_context_args, live_server, sms_outbox, RiderFactory())
     page = phone.open("/nearby/")
     page.get_by_role("link", name="厕所").click()
     page.wait_for_url(re.compile(r".*service=toilet&lat=36\.1451.*"))
@@ -416,3 +413,35 @@ def test_without_a_tile_server_the_lists_work_and_leaflet_is_never_fetched(
         phone.assert_clean(path)
     assert not [url for url in phone.requests if "leaflet" in url or "rider-map" in url]
     phone.close()
+
+
+def test_the_workbench_queue_map_draws_its_reports_on_gcj02_tiles(
+    transactional_db, browser, live_server, tiles, settings
+):
+    """The queue's map (static/js/desk-queue.js) shifts its WGS84 reports onto GCJ-02 tiles
+    with the rider map's conversion, and credits the tile provider."""
+    settings.DESK_MAP_TILES, settings.DESK_MAP_TILE_CRS = tiles.url, "gcj02"
+    settings.MAP_TILE_ATTRIBUTION = "© 测试地图"
+    department = DepartmentFactory()
+    head = officer(department, head=True)
+    report = queued(department, latitude="36.145100", longitude="120.432900")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    client = Client()
+    client.force_login(head)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/desk/")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    expect(page.locator("#desk-map .leaflet-interactive")).to_have_count(1)
+    (drawn,) = page.evaluate("() => document.getElementById('desk-map').deskMap.points")
+    expected = wgs84_to_gcj02(report.latitude, report.longitude)
+    assert distance_m(*drawn, *expected) < 0.01
+    assert distance_m(*drawn, report.latitude, report.longitude) > 100
+    expect(page.locator("#desk-map .leaflet-control-attribution")).to_have_text("© 测试地图")
+    assert errors == []
+    context.close()

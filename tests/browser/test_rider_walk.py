@@ -50,12 +50,10 @@ from playwright.sync_api import expect
 
 from tests.conftest import _code_from
 from tests.factories import (
-    BenefitFactory,
     DepartmentFactory,
     ReportFactory,
     RiderFactory,
     StaffFactory,
-    apartment_with_beds,
     canteen_with_meal,
     category,
     course_with_sessions,
@@ -64,6 +62,7 @@ from tests.factories import (
     photo_upload,
     qingdao_district,
 )
+from tests.pages import reopened_voucher_honour_apartment
 
 pytestmark = pytest.mark.browser
 
@@ -223,10 +222,8 @@ def a_riders_day(rider) -> dict[str, int]:
     canteen (the rider applies and orders in the browser). Returns the ids of the pages with one."""
     from governance import workflow
     from governance.models import RoutingRule
-    from governance.services import report_check
     from growth.services import enrolment_create
     from rewards import services as rewards
-    from rewards.models import Honour
     from subsidies.models import InsuranceType
     from subsidies.services import claim_file
     from volunteering.models import Activity, Team
@@ -237,27 +234,10 @@ def a_riders_day(rider) -> dict[str, int]:
     report = workflow.route(ReportFactory(rider=rider), department=department)
     workflow.resolve(report, department=department, reply="已通知物业清理，楼道畅通")
     rewards.report_awards_grant(report_id=report.pk)
-    reopened = workflow.route(ReportFactory(rider=rider, latitude=35.9), department=department)
-    workflow.resolve(reopened, department=department, reply="已清理")
-    report_check(rider=rider, report=reopened, outcome="not_fixed", satisfaction="dissatisfied")
     rewards.points_adjust(
         rider=rider, points=100, reason="雨夜救人奖励", by=StaffFactory(first_name="李")
     )
-    benefit = BenefitFactory(stock=5, per_rider_limit=2)
-    benefit.picture.save("b.jpg", photo_upload(size=(320, 240)), save=True)
-    rewards.benefit_redeem(rider=rider, benefit_id=benefit.pk)
-    honour = Honour.objects.create(
-        rider=rider,
-        kind="bravery",
-        title="雨夜救人",
-        story="救起落水老人。",
-        honoured_on=dt.date(2026, 8, 1),
-        status="published",
-        published_at=timezone.now(),
-    )
-    honour.photo.save("h.jpg", photo_upload(size=(320, 320)), save=True)
-    apartment = apartment_with_beds(4, name="李沧骑手公寓")
-    apartment.photo.save("a.jpg", photo_upload(size=(640, 360)), save=True)
+    _reopened, benefit, _apartment = reopened_voucher_honour_apartment(rider, department=department)
     merchant(name="近处的便利店", lat="36.146000", open_24h=True, discount_note="骑手九折")
     merchant(name="晚上开的店", lat="36.147000", hours=(("daily", "23:00", "23:30"),))
     last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)

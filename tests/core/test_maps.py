@@ -5,7 +5,7 @@ marker, the report form's pick pin); no map, no map script, without a tile serve
 import pytest
 from django.urls import reverse
 
-from core.maps import tile_crs, tile_map
+from core.maps import desk_tile_map, tile_crs, tile_map
 from governance import workflow
 from tests.factories import (
     DepartmentFactory,
@@ -48,6 +48,16 @@ def test_no_tile_server_no_map(settings):
     assert tile_map().subdomains == "1234"
     settings.MAP_TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
     assert (tile_map().crs, tile_map().subdomains) == ("wgs84", "abc")
+
+
+def test_the_workbench_map_has_its_own_tiles_and_coordinate_system(settings):
+    settings.DESK_MAP_TILES = ""
+    assert desk_tile_map() is None
+    settings.DESK_MAP_TILES, settings.DESK_MAP_TILE_CRS = AMAP, "auto"
+    settings.MAP_TILE_ATTRIBUTION = "© 高德地图"
+    assert (desk_tile_map().crs, desk_tile_map().attribution) == ("gcj02", "© 高德地图")
+    settings.DESK_MAP_TILE_CRS = "wgs84"
+    assert desk_tile_map().crs == "wgs84"
 
 
 @pytest.fixture
@@ -153,3 +163,12 @@ def test_the_map_adds_no_query_to_the_lists(client, rider, settings, size):
             page(client, "canteen:list")
         counts[url] = len(queries)
     assert counts[""] == counts[TILES]
+
+
+@pytest.mark.django_db
+def test_the_tile_credit_is_carried_escaped_and_only_when_set(client, rider, settings):
+    settings.MAP_TILE_URL, settings.MAP_TILE_ATTRIBUTION = TILES, ""
+    assert "data-attribution" not in page(client, "apartments:list")
+    settings.MAP_TILE_ATTRIBUTION = '© OSM <b>"x"</b>'
+    body = page(client, "apartments:list")
+    assert 'data-attribution="© OSM &lt;b&gt;&quot;x&quot;&lt;/b&gt;"' in body

@@ -308,8 +308,13 @@ def test_the_map_only_with_a_tile_server(client, me, department, settings):
     settings.DESK_MAP_TILES = "https://tiles.example.cn/{z}/{x}/{y}.png"
     body = client.get("/desk/").content.decode()
     assert 'data-tiles="https://tiles.example.cn/{z}/{x}/{y}.png"' in body
+    assert 'data-crs="wgs84"' in body
     assert "vendor/leaflet/leaflet.js" in body and "js/desk-queue.js" in body
+    # rider-map.js lends the queue its WGS84 → GCJ-02 conversion.
+    assert body.index("js/rider-map.js") < body.index("js/desk-queue.js")
     assert "data-lat=" in body
+    settings.DESK_MAP_TILES = "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}"
+    assert 'data-crs="gcj02"' in client.get("/desk/").content.decode()
 
 
 def test_the_csp_admits_the_tile_host_only_when_set():

@@ -3,13 +3,15 @@
 once is history, not first."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance import services, workflow
+from governance.admin import ReportAdmin
 from governance.models import Report
 from tests.factories import DepartmentFactory, ReportFactory, StaffFactory, category
 
@@ -78,3 +80,15 @@ def test_a_bad_ordering_parameter_falls_back_to_overdue_first(client, dispatcher
 def test_outsiders_do_not_see_the_queue(client, reports):
     client.force_login(StaffFactory())
     assert client.get(QUEUE).status_code == 403
+
+
+def test_the_countdown_never_shows_a_negative_overdue(client, dispatcher, reports):
+    """A report flagged overdue whose deadline lies ahead again (here: swept with a later
+    clock) says so, instead of "-71.9 h overdue"; one past its deadline counts the hours."""
+    report_admin = ReportAdmin(Report, None)
+    with translation.override("en"):
+        late = report_admin.countdown(Report.objects.get(pk=reports["late"].pk))
+        unswept = report_admin.countdown(Report.objects.get(pk=reports["unswept"].pk))
+    assert re.search(r"overdue, now \d+\.\d h left", late) and not re.search(r"-\d", late)
+    assert "countdown--red" in late
+    assert "0.0 h overdue" in unswept and "countdown--red" in unswept
