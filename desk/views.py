@@ -20,8 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import network, staff_auth
-from core.maps import desk_tile_map
 from core.errors import DomainError
+from core.maps import desk_tile_map
 from core.models import District
 from core.otp_views import TokenForm
 from governance.selectors import reports_worked_by
