@@ -23,6 +23,7 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -135,16 +136,29 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1, help="runs per page (median scores)")
     parser.add_argument("--page", action="append", help="only these paths (repeatable)")
+    parser.add_argument(
+        "--no-tiles",
+        action="store_true",
+        help="no tile server: the pages without their maps (MAP_TILE_URL empty)",
+    )
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         raise SystemExit("Lighthouse is not installed: (cd bench/lighthouse && npm ci)")
     tmp = Path(tempfile.mkdtemp())
+    # The maps as a deployment with a tile server draws them (Leaflet fetched when the box is
+    # seen, GCJ-02 tiles from a local server, so the network is the emulated one alone).
+    sys.path.insert(0, str(ROOT))
+    from tests.tiles import TileServer
+
+    tiles = None if args.no_tiles else TileServer()
+    map_env = {"MAP_TILE_URL": tiles.url, "MAP_TILE_CRS": "gcj02"} if tiles else {}
     env = production_env(
         database_url=fresh_database(DB_NAME),
         redis_url=REDIS,
         VAR_DIR=str(tmp / "var"),
         MEDIA_ROOT=str(tmp / "media"),  # the demo data's photos, not into var/media
         CELERY_TASK_ALWAYS_EAGER="1",
+        **map_env,
     )
     django_setup(**env)
     from django.conf import settings
@@ -191,9 +205,12 @@ def main() -> None:
         gunicorn.terminate()
         gunicorn.wait(30)
         drop_database(DB_NAME)
+        if tiles:
+            tiles.close()
     version = reports[0]["lighthouseVersion"]
     print(f"Lighthouse {version}, mobile (default emulation and throttling), signed in, ")
-    print(f"demo data with full lists, gunicorn 2 workers; target {TARGET} each")
+    maps = f"maps on ({len(tiles.requests)} tiles served)" if tiles else "no tile server"
+    print(f"demo data with full lists, gunicorn 2 workers, {maps}; target {TARGET} each")
     print("| page | HTML bytes | performance | accessibility |")
     print("| --- | --- | --- | --- |")
     for label, path, size, scores, _failing in results:

@@ -8,10 +8,7 @@ the lists alone, and Leaflet never downloaded."""
 
 import copy
 import datetime as dt
-import io
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +17,6 @@ import time_machine
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import expect
 
 from apartments.services import application_submit, bed_offer
@@ -38,6 +34,7 @@ from tests.factories import (
     merchant,
     qingdao_district,
 )
+from tests.tiles import TileServer
 
 pytestmark = pytest.mark.browser
 CHECKS = (Path(__file__).parent / "a11y_checks.js").read_text()
@@ -51,45 +48,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__csp.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`);
 });
 """
-
-
-def _png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (256, 256), (226, 232, 236)).save(out, "PNG")
-    return out.getvalue()
-
-
-class TileServer:
-    """A tile server on 127.0.0.1: a PNG for any /z/x/y.png, each request recorded."""
-
-    def __init__(self) -> None:
-        png, requests = _png(), []
-        self.requests: list[tuple[int, int, int]] = requests
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                match = re.fullmatch(r"/(\d+)/(\d+)/(\d+)\.png", self.path)
-                if not match:
-                    self.send_error(404)
-                    return
-                requests.append(tuple(int(part) for part in match.groups()))
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(png)))
-                self.end_headers()
-                self.wfile.write(png)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/{{z}}/{{x}}/{{y}}.png"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
