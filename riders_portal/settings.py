@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",  # outside everything that reads the DB
+    "core.db_router.ReplicaReadsMiddleware",  # lag-tolerant GETs may read the replica
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,6 +152,32 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
         "DB_CONNECT_TIMEOUT", 3
     )
+
+# A PostgreSQL streaming replica for the reads that tolerate a little lag (core/db_router.py,
+# docs/scaling.md): Open311's public lists, the hall screen, the closure dashboard, the
+# scorecard and the API's figures. Unset: every read from the primary.
+if os.environ.get("DATABASE_REPLICA_URL") and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": envint("DB_CONNECT_TIMEOUT", 3)}
+    # Tests read the primary's test database through the replica (it streams it too).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+REPLICA_READ_PATHS = [
+    p
+    for p in os.environ.get(
+        "REPLICA_READ_PATHS",
+        "/open311/v2/requests,/open311/v2/services,/open311/v2/discovery,/hall/,"
+        "/api/v1/stats/,/admin/governance/report/dashboard/,/admin/governance/report/scorecard/",
+    ).split(",")
+    if p
+]
+# Beyond this lag (seconds) the replica is passed over; how often a process asks it.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "1"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

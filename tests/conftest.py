@@ -205,6 +205,18 @@ def require_service(available: bool, what: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _primary_reads(request, settings):
+    """Every test reads the primary, but those marked `replica` (tests/core/test_replica.py):
+    a test's rows are in its own transaction, which a replica never sees."""
+    from core.db_router import replica_health_reset
+
+    if not request.node.get_closest_marker("replica"):
+        settings.REPLICA_READ_PATHS = []
+    replica_health_reset()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
