@@ -10,7 +10,8 @@ from apartments.models import Application
 from apartments.selectors import operating_bed_count, pending_offer
 from canteen.models import MealOrder
 from canteen.selectors import pickups_for_rider, served_meal_count
-from governance.models import District, Report
+from core.models import District
+from governance.models import Report
 from governance.selectors import (
     closed_within_deadline_rate,
     reports_asked_about,
