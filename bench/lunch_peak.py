@@ -439,7 +439,8 @@ def print_level(level: int, seconds: int, result: dict) -> None:
     print("| endpoint | requests | req/s | p50 ms | p99 ms | max ms | errors |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for row in result["stats"]:
-        name = "**all**" if row["Name"] == "Aggregated" else f"`{row['Type']} {row['Name']}`"
+        name = row["Name"] if row["Name"].startswith("POST ") else f"{row['Type']} {row['Name']}"
+        name = "**all**" if row["Name"] == "Aggregated" else f"`{name}`"
         print(
             f"| {name} | {row['Request Count']} | {float(row['Requests/s']):.2f} | "
             f"{row['50%']} | {row['99%']} | {float(row['Max Response Time']):.0f} | "
