@@ -5,6 +5,10 @@ tests/pages.py (the pages the test suite checks, each list filled to a full page
 department workbench (a head of a team of ten, a full page of the queue, a report being worked)
 and the hall screen with its JSON, in the same database.
 
+The budget counts uncompressed bytes (HTML + CSS + JS); "gzip" is the same set compressed, and
+"HTML sent" the page's HTML as the server sends it to a browser that accepts gzip (the
+compression middleware with its BREACH padding, core/compression.py; issue 18).
+
     .venv/bin/python bench/page_weight.py
 """
 
@@ -27,7 +31,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     from tests.factories import RiderFactory
-    from tests.pages import BUDGET_BYTES, page_weight, rider_pages
+    from tests.pages import BUDGET_BYTES, rider_pages
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
@@ -36,17 +40,28 @@ def main() -> None:
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(rider.user)
     anonymous.post("/sign-in/", {"phone": rider.phone})
-    rows = [page_weight(anonymous, "/sign-in/"), page_weight(anonymous, "/sign-in/code/")]
-    rows += [page_weight(signed_in, path) for path in paths]
+    rows = [weigh(anonymous, "/sign-in/"), weigh(anonymous, "/sign-in/code/")]
+    rows += [weigh(signed_in, path) for path in paths]
     table(rows, BUDGET_BYTES)
     print()
     table(workbench_and_hall(), BUDGET_BYTES)
 
 
+def weigh(client, path: str) -> tuple:
+    """The page's uncompressed weight, and its HTML as sent to a client that accepts gzip."""
+    from tests.pages import page_weight
+
+    weight = page_weight(client, path)
+    response = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response.status_code == 200, (path, response.status_code)
+    assert response.get("Content-Encoding") == "gzip", f"{path} is sent uncompressed"
+    return weight, len(response.content)
+
+
 def table(rows, budget: int) -> None:
-    print(f"| page | HTML | CSS | JS | total | gzip | budget {budget // 1024} KB |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for row in rows:
+    print(f"| page | HTML | CSS | JS | total | gzip | HTML sent | budget {budget // 1024} KB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row, sent in rows:
         # Ids differ from run to run: /reports/R…/, /benefits/N/, /canteens/meals/N/.
         path = re.sub(r"/reports/[^/]+/", "/reports/R…/", row.path)
         path = re.sub(r"/hall/[^/]+/", "/hall/<token>/", path)
@@ -54,7 +69,7 @@ def table(rows, budget: int) -> None:
         ok = "ok" if row.total < budget else "OVER"
         print(
             f"| `{path}` | {row.html:,} | {row.css:,} | {row.js:,} | {row.total:,} | "
-            f"{row.gzip:,} | {ok} |"
+            f"{row.gzip:,} | {sent:,} | {ok} |"
         )
 
 
@@ -76,7 +91,6 @@ def workbench_and_hall() -> list:
     from rewards.models import Honour
     from tests.desk.helpers import officer, queued_many
     from tests.factories import DepartmentFactory, ReportFactory, RiderFactory
-    from tests.pages import page_weight
 
     department = DepartmentFactory(name="李沧区李村街道办事处", name_en="Licun Street Office")
     head = officer(department, head=True, username="licun-head", first_name="刘主任")
@@ -108,11 +122,11 @@ def workbench_and_hall() -> list:
     cache.delete(DATA_CACHE_KEY)
     screen = Client()
     return [
-        page_weight(desk, "/desk/"),
-        page_weight(desk, f"/desk/reports/{report.public_id}/"),
-        page_weight(desk, "/desk/scorecard/"),
-        page_weight(screen, f"/hall/{display.token}/"),
-        page_weight(screen, f"/hall/{display.token}/data.json"),
+        weigh(desk, "/desk/"),
+        weigh(desk, f"/desk/reports/{report.public_id}/"),
+        weigh(desk, "/desk/scorecard/"),
+        weigh(screen, f"/hall/{display.token}/"),
+        weigh(screen, f"/hall/{display.token}/data.json"),
     ]
 
 

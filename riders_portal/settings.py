@@ -90,7 +90,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static: its own pre-compressed copies
+    # gzip (with Django's BREACH padding) above everything that writes a body: pages, JSON, the
+    # 503 and lockout pages; not photos or PDFs (core/compression.py, docs/decisions.md).
+    "core.compression.CompressionMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",  # outside everything that reads the DB
     "core.db_router.ReplicaReadsMiddleware",  # lag-tolerant GETs may read the replica
