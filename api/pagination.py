@@ -104,6 +104,9 @@ class KeysetCursor(CursorPagination):
         return condition
 
     def _position_of(self, row: Any) -> list[Any]:
+        # A model instance, or a row of .values() (the department list's).
+        if isinstance(row, dict):
+            return [row[name] for name in self.ordering]
         return [getattr(row, name) for name in self.ordering]
 
     def _encode(self, position: list[Any], *, reverse: bool) -> str:

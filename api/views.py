@@ -12,7 +12,7 @@ import django_filters
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -40,13 +40,13 @@ from governance.models import (
     FixAnswer,
     Priority,
     Report,
-    ReportEvent,
     ReportPhoto,
     ReportQuestion,
     ReportStatus,
     ResponseTemplate,
 )
 
+from . import rows
 from .errors import error_body
 from .models import IdempotencyRecord
 from .pagination import KeysetCursor
@@ -408,35 +408,36 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Report.objects.none()
         # The reports it leads and those it assists with (联办, governance/selectors.py).
         reports = selectors.reports_worked_by(department=self.request.auth.department)
+        if self.action == "list":
+            return reports  # rows from .values(), the codes joined (list below)
         reports = reports.select_related("category", "district")
         if self.action == "retrieve":
-            reports = reports.prefetch_related(
-                "photos",
-                "evidence",
-                # The riders' checks of each fix, oldest round first; who answered stays out.
-                Prefetch("answers", queryset=FixAnswer.objects.order_by("round", "created_at")),
-                Prefetch(
-                    "questions",
-                    queryset=ReportQuestion.objects.select_related("department").order_by(
-                        "position"
-                    ),
-                ),
-                Prefetch(
-                    "events",
-                    queryset=ReportEvent.objects.select_related("department").order_by(
-                        "created_at", "id"
-                    ),
-                ),
-            )
+            # What children it has, in its row: the detail asks only for those (api/rows.py).
+            reports = rows.with_children_flags(reports)
         return reports
 
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
 
+    # The two hot reads answer with plain rows (api/rows.py), the same JSON the serializers
+    # describe in the schema, without DRF's per-field work.
+    def list(self, request, *args, **kwargs):
+        reports = self.filter_queryset(self.get_queryset()).values(*rows.LIST_VALUES)
+        page = self.paginate_queryset(reports)
+        if page is None:
+            page = list(reports)
+        data = rows.report_rows(page, department_id=request.auth.department_id)
+        if self.paginator is None or self.paginator.page_size is None:
+            return Response(data)
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(rows.report_detail(self.get_object(), request))
+
     def _detail(self, report: Report) -> Response:
         self.action = "retrieve"  # reload with photos and timeline
         report = self.get_queryset().get(pk=report.pk)
-        return Response(ReportDetailSerializer(report, context={"request": self.request}).data)
+        return Response(rows.report_detail(report, self.request))
 
     @extend_schema(
         request=NoteInput,
