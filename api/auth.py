@@ -7,7 +7,8 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -48,13 +49,17 @@ class TokenPrincipal:
 # Looking the token up is a query per API call (and its ORM work, 8-14 % of a list request).
 # Each process keeps the tokens it has seen for TOKEN_CACHE_SECONDS, tagged with the
 # revocation version (a counter in the shared cache, REVOCATION_KEY): revoking or changing
-# any token, or changing a department, bumps the counter (token_changed), so every process
-# drops its copies on its next request — at once, at the price of one cache GET per request.
-# Only while the shared cache is unreachable does a copy live out its TTL: a revoked token
-# may then be honoured for at most TOKEN_CACHE_SECONDS elsewhere (never in the process that
-# revoked it, which drops its copy itself). Unknown keys are never cached.
+# any token, or changing a department, bumps the counter (token_changed). The process that
+# revokes drops its copies at once; every other process reads the counter at most every
+# REVOCATION_CHECK_SECONDS and drops its copies when it moved, so a revoked token is refused
+# everywhere within 1 s. Only while the shared cache is unreachable does a copy live out its
+# TTL: a revoked token may then be honoured for at most TOKEN_CACHE_SECONDS (30 s) in the
+# other processes. Unknown keys are never cached.
 
 REVOCATION_KEY = "api:token-revocations"
+# How often a process reads the revocation version: a revocation reaches the other processes
+# within this, and costs one cache GET per process and second, not one per request.
+REVOCATION_CHECK_SECONDS = 1.0
 TOKEN_CACHE_MAX = 1000  # tokens per process; a full cache starts again (tokens are few)
 _tokens: dict[str, tuple[float, object, ApiToken]] = {}  # digest → (expires, version, token)
 _tokens_lock = threading.Lock()
@@ -64,8 +69,14 @@ def token_cache_seconds() -> float:
     return float(getattr(settings, "API_TOKEN_CACHE_SECONDS", 30))
 
 
+_version = {"value": None, "read_at": -math.inf}
+
+
 def _revocation_version():
-    return cache.get(REVOCATION_KEY, 0)
+    now = time.monotonic()
+    if now - _version["read_at"] >= REVOCATION_CHECK_SECONDS:
+        _version["value"], _version["read_at"] = cache.get(REVOCATION_KEY, 0), now
+    return _version["value"]
 
 
 def token_changed() -> None:
@@ -73,6 +84,7 @@ def token_changed() -> None:
     goes (this one's now, the others' on their next request)."""
     with _tokens_lock:
         _tokens.clear()
+        _version["read_at"] = -math.inf  # read it again on the next request
     try:
         if not cache.add(REVOCATION_KEY, 1, None):
             cache.incr(REVOCATION_KEY)
@@ -143,6 +155,33 @@ class IsDepartmentOfficer(BasePermission):
         )
 
 
+def window_count(key: str, *, timeout: int) -> int:
+    """Count one more request under `key`, which expires after `timeout` seconds; the count.
+
+    On Redis one round trip (SET NX with the expiry, then INCR, pipelined): Django's
+    `cache.incr` is two (EXISTS, INCRBY) and needs an `add` for a window's first request.
+    Through FailOpenRedisCache's guard, so an outage counts 1 (fail open) without a timeout
+    on every request."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        try:
+            return int(backend.incr(key))
+        except ValueError:  # the window's first request
+            if backend.add(key, 1, timeout):
+                return 1
+            return int(backend.incr(key))
+    full_key = backend.make_and_validate_key(key)
+
+    def count() -> int:
+        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline.set(full_key, 0, ex=timeout, nx=True)
+        pipeline.incr(full_key)
+        return int(pipeline.execute()[1])
+
+    attempt = getattr(backend, "_attempt", None)  # core.cache.FailOpenRedisCache
+    return int(attempt("incr", count, 1)) if attempt else count()
+
+
 class TokenRateThrottle(SimpleRateThrottle):
     """Per token, limits in settings (REST_FRAMEWORK DEFAULT_THROTTLE_RATES["token"]).
 
@@ -181,14 +220,8 @@ class TokenRateThrottle(SimpleRateThrottle):
         now = self.timer()
         window = int(now // self.duration)
         self.wait_seconds = (window + 1) * self.duration - now
-        key = f"{key}:{window}"
-        try:
-            return int(cache.incr(key))
-        except ValueError:  # the window's first request
-            # Kept one window longer than it counts, so a late incr never finds it gone.
-            if cache.add(key, 1, self.duration * 2):
-                return 1
-            return int(cache.incr(key))
+        # Kept one window longer than it counts, so a late incr never finds it gone.
+        return window_count(f"{key}:{window}", timeout=self.duration * 2)
 
     def throttle_success(self) -> bool:
         return True

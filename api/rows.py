@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from governance.models import (
+    Department,
     EvidencePhoto,
     FixAnswer,
     Report,
@@ -32,8 +33,10 @@ from governance.models import (
     ReportPhoto,
     ReportQuestion,
 )
+from governance.selectors import reports_worked_by
 from governance.services import reporter_pseudonym
 
+from .prepared import Prepared
 from .serializers import (
     PRIORITY_NAMES,
     FixCheckSerializer,
@@ -154,18 +157,19 @@ _CHILD_COLUMNS = (
 _EVENTS, _PHOTOS, _EVIDENCE = 0, 1, 2
 
 
-def _children(report: Report) -> list[tuple]:
+def _children_query(shape, *, report_id):
+    has_events, has_photos, has_evidence = shape
     parts = []
-    if getattr(report, "has_events", True):
+    if has_events:
         parts.append(
-            ReportEvent.objects.filter(report=report)
+            ReportEvent.objects.filter(report_id=report_id)
             .annotate(
                 part=Value(_EVENTS, IntegerField()),
                 at=F("created_at"),
                 rank=Value(0, IntegerField()),
                 department_code=F("department__code"),
             )
-            .values_list(*_CHILD_COLUMNS)
+            .values(*_CHILD_COLUMNS)
         )
     blank = {
         "kind": Value("", TextField()),
@@ -176,36 +180,75 @@ def _children(report: Report) -> list[tuple]:
         "params": Value(None, JSONField()),
         "note": Value("", TextField()),
     }
-    if getattr(report, "has_photos", True):
+    if has_photos:
         parts.append(
-            ReportPhoto.objects.filter(report=report)
+            ReportPhoto.objects.filter(report_id=report_id)
             .annotate(
                 part=Value(_PHOTOS, IntegerField()),
                 at=Value(None, DateTimeField()),
                 rank=F("position"),
                 **blank,
             )
-            .values_list(*_CHILD_COLUMNS)
+            .values(*_CHILD_COLUMNS)
         )
-    if getattr(report, "has_evidence", True):
+    if has_evidence:
         parts.append(
-            EvidencePhoto.objects.filter(report=report)
+            EvidencePhoto.objects.filter(report_id=report_id)
             .annotate(
                 part=Value(_EVIDENCE, IntegerField()),
                 at=F("created_at"),
                 rank=Value(0, IntegerField()),
                 **blank,
             )
-            .values_list(*_CHILD_COLUMNS)
+            .values(*_CHILD_COLUMNS)
         )
-    if not parts:
+    query = parts[0].order_by()
+    if len(parts) > 1:
+        query = query.union(*(part.order_by() for part in parts[1:]), all=True)
+    return query.order_by("part", "at", "rank", "pk")
+
+
+CHILDREN = Prepared(_children_query, report_id=int)
+
+
+def _children(row: dict) -> list[dict]:
+    shape = (row["has_events"], row["has_photos"], row["has_evidence"])
+    if not any(shape):
         return []
-    query = (
-        parts[0].order_by()
-        if len(parts) == 1
-        else parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True)
-    )
-    return list(query.order_by("part", "at", "rank", "pk"))
+    return CHILDREN.rows(shape, report_id=row["id"])
+
+
+DETAIL_VALUES = (
+    *LIST_VALUES,
+    "description",
+    "reply",
+    "paused_at",
+    "has_photos",
+    "has_evidence",
+    "has_answers",
+    "has_questions",
+    "has_events",
+)
+
+
+def _detail_query(shape, *, department_id, key):
+    reports = reports_worked_by(department=Department(pk=department_id))
+    reports = with_children_flags(reports).filter(**{shape: key})
+    return reports.values(*DETAIL_VALUES)
+
+
+DETAILS_BY_ID = Prepared(_detail_query, department_id=int, key=str)
+DETAILS_BY_PK = Prepared(_detail_query, department_id=int, key=int)
+
+
+def detail_values(*, department_id: int, public_id: str | None = None, pk: int | None = None):
+    """The row of a report in the department's scope (governance.selectors.reports_worked_by)
+    by its public id or primary key, with its children's flags; None if not in scope."""
+    if public_id is not None:
+        found = DETAILS_BY_ID.rows("public_id", department_id=department_id, key=public_id)
+    else:
+        found = DETAILS_BY_PK.rows("pk", department_id=department_id, key=pk)
+    return found[0] if found else None
 
 
 def _photo(request, kind: str, pk: int) -> dict[str, str]:
@@ -215,76 +258,61 @@ def _photo(request, kind: str, pk: int) -> dict[str, str]:
     }
 
 
-def report_detail(report: Report, request) -> dict:
-    """ReportDetailSerializer's output for `report` (from with_children_flags, category and
-    district selected): one query for its photos, evidence and timeline together (none when it
-    has none), one for the riders' checks and one for questions, each only when there are."""
+def report_detail(row: dict, request) -> dict:
+    """ReportDetailSerializer's output for a detail_values row: one query for its photos,
+    evidence and timeline together (none when it has none), one for the riders' checks and
+    one for questions, each only when there are any."""
     zone = timezone.get_current_timezone()
     auth = getattr(request, "auth", None)
     department_id = getattr(auth, "department_id", None)
-    row = {
-        "public_id": report.public_id,
-        "status": report.status,
-        "priority": report.priority,
-        "category__code": report.category.code,
-        "district__code": report.district.code,
-        **{
-            name: getattr(report, name)
-            for name in LIST_VALUES
-            if "__" not in name and name not in ("public_id", "status", "priority")
-        },
-    }
     body = report_row(row, department_id=department_id, zone=zone)
     photos, evidence, timeline = [], [], []
-    for (
-        part,
-        pk,
-        at,
-        _rank,
-        kind,
-        from_status,
-        to_status,
-        code,
-        note_kind,
-        params,
-        note,
-    ) in _children(report):
+    for child in _children(row):
+        part, pk = child["part"], child["pk"]
         if part == _PHOTOS:
             photos.append(_photo(request, "report", pk))
         elif part == _EVIDENCE:
             evidence.append(_photo(request, "evidence", pk))
         else:
-            event = ReportEvent(kind=kind, note_kind=note_kind, params=params or {}, note=note)
+            event = ReportEvent(
+                kind=child["kind"],
+                note_kind=child["note_kind"],
+                params=child["params"] or {},
+                note=child["note"],
+            )
             timeline.append(
                 {
-                    "kind": kind,
-                    "at": iso(at, zone),
-                    "from_status": from_status,
-                    "to_status": to_status,
-                    "department": code,
+                    "kind": child["kind"],
+                    "at": iso(child["at"], zone),
+                    "from_status": child["from_status"],
+                    "to_status": child["to_status"],
+                    "department": child["department_code"],
                     "note": event.text,
                 }
             )
     checks: list = []
-    if getattr(report, "has_answers", True):
-        answers = list(FixAnswer.objects.filter(report=report).order_by("round", "created_at"))
+    if row["has_answers"]:
+        answers = list(
+            FixAnswer.objects.filter(report_id=row["id"]).order_by("round", "created_at")
+        )
+        reporter = Report(pk=row["id"], rider_id=row["rider_id"])
         for answer in answers:
-            answer.report = report
+            answer.report = reporter  # whether it is the reporter's check
         checks = FixCheckSerializer(answers, many=True, context={"request": request}).data
     questions: list = []
-    if getattr(report, "has_questions", True):
-        asked = ReportQuestion.objects.filter(report=report).select_related("department")
+    if row["has_questions"]:
+        asked = ReportQuestion.objects.filter(report_id=row["id"]).select_related("department")
         questions = QuestionSerializer(
             asked.order_by("position"), many=True, context={"request": request}
         ).data
     body.update(
         {
-            "description": report.description,
-            "reply": report.reply,
+            "description": row["description"],
+            "reply": row["reply"],
             "photos": photos,
             "evidence": evidence,
             "checks": checks,
-            "paused_at": iso(report.paused_at, zone),
+            "paused_at": iso(row["paused_at"], zone),
             "questions": questions,
             "timeline": timeline,
         }
