@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 import math
+import os
 import threading
 import time
 
@@ -66,7 +67,9 @@ _tokens_lock = threading.Lock()
 
 
 def token_cache_seconds() -> float:
-    return float(getattr(settings, "API_TOKEN_CACHE_SECONDS", 30))
+    # A setting, else the environment (0 turns the cache off).
+    default = os.environ.get("API_TOKEN_CACHE_SECONDS", "30")
+    return float(getattr(settings, "API_TOKEN_CACHE_SECONDS", default))
 
 
 _version = {"value": None, "read_at": -math.inf}
@@ -173,7 +176,11 @@ def window_count(key: str, *, timeout: int) -> int:
     full_key = backend.make_and_validate_key(key)
 
     def count() -> int:
-        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        # One client per backend (Django's makes a new one, ~170 callbacks copied, per call).
+        client = getattr(backend, "_throttle_client", None)
+        if client is None:
+            client = backend._throttle_client = backend._cache.get_client(full_key, write=True)
+        pipeline = client.pipeline(transaction=False)
         pipeline.set(full_key, 0, ex=timeout, nx=True)
         pipeline.incr(full_key)
         return int(pipeline.execute()[1])

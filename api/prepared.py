@@ -43,6 +43,9 @@ class Prepared:
     `shape` names a variant whose SQL differs (e.g. which values are None); each variant is
     compiled once. `kinds` gives each parameter's type (int, str or datetime)."""
 
+    # Variants kept per process; past it (e.g. deep pages, each its own OFFSET) the plain ORM.
+    MAX_SHAPES = 256
+
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
         self.build = build
         self.kinds = kinds
@@ -77,7 +80,9 @@ class Prepared:
         # Per thread too: the compiler holds its thread's connection.
         key = (using, shape, threading.get_ident())
         compiled = self._compiled.get(key)
-        if compiled is None:
+        if compiled is None and len(self._compiled) >= self.MAX_SHAPES:
+            compiled = UNPREPARED
+        elif compiled is None:
             try:
                 compiled = self._compile(using, shape, params)
             except ValueError:  # a value the backend adapts (SQLite's datetimes): plain ORM

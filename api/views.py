@@ -411,6 +411,8 @@ def _queue_page(shape, *, department_id, priority, due_at, id):
     )
 
 
+# Where the database can order and limit each part of a UNION (PostgreSQL; not SQLite).
+PREPARED_QUEUE = connection.features.supports_slicing_ordering_in_compound
 QUEUE_PAGE = Prepared(_queue_page, department_id=int, priority=int, due_at=dt.datetime, id=int)
 
 
@@ -449,26 +451,20 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     # describe in the schema, without DRF's per-field work.
     def list(self, request, *args, **kwargs):
         department = request.auth.department
-        fetch = None
-        if set(request.query_params) - PAGING_PARAMETERS:
+        if set(request.query_params) - PAGING_PARAMETERS or not PREPARED_QUEUE:
             # The filters on every report, then the scope in two parts, each paged by its index.
-            reports = self.filter_queryset(Report.objects.all())
+            reports = self.filter_queryset(Report.objects.all()).values(*rows.LIST_VALUES)
+            parts = worked_by_parts(department=department, reports=reports)
+            page = self.paginator.paginate_queryset(parts, request, view=self)
         else:
-            # No filter: the page is the prepared query (api/prepared.py), the same statement.
-            reports = Report.objects.all()
-            if connection.features.supports_slicing_ordering_in_compound:
+            # No filter: the same statement, prepared (api/prepared.py).
+            def fetch(position, reverse, limit):
+                return queue_page(department.pk, position, reverse, limit)
 
-                def fetch(position, reverse, limit):
-                    return queue_page(department.pk, position, reverse, limit)
-
-        parts = worked_by_parts(department=department, reports=reports.values(*rows.LIST_VALUES))
-        page = self.paginator.paginate_queryset(parts, request, view=self, fetch=fetch)
-        if page is None:
-            page = list(parts[0].union(*parts[1:], all=True))
-        data = rows.report_rows(page, department_id=department.pk)
-        if self.paginator.page_size is None:
-            return Response(data)
-        return self.get_paginated_response(data)
+            page = self.paginator.paginate_queryset(
+                [Report.objects.all()], request, view=self, fetch=fetch
+            )
+        return self.get_paginated_response(rows.report_rows(page, department_id=department.pk))
 
     def retrieve(self, request, *args, **kwargs):
         department_id = request.auth.department_id

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from api.auth import token_for_key
 from api.models import ApiToken
+from api.prepared import Prepared
 from api.serializers import signed_photo_url
 from api.validators import aware_datetime, bounded_int, finite_decimal, refuse_control_characters
 from core.errors import DomainError
@@ -217,15 +219,17 @@ def _first_photos(ids: list[int]) -> dict[int, int]:
     return first
 
 
-def _request_rows(request, reports, notices: dict[int, str] | None = None) -> list[dict]:
-    """The GeoReport v2 rows of `reports` (a queryset, sliced or not): two queries, the reports
-    with their names and their first photos; labels and names looked up once per request."""
-    rows = list(reports.values(*REQUEST_VALUES))
+def _request_rows(request, rows: list[dict], notices: dict[int, str] | None = None) -> list[dict]:
+    """The GeoReport v2 rows of REQUEST_VALUES rows, with their first photo's id under
+    `first_photo` (else read here, one query); labels and names looked up once per request."""
     if not rows:
         return []
     if notices is None:
         notices = department_notices()
-    photos = _first_photos([row["id"] for row in rows])
+    if "first_photo" in rows[0]:
+        photos = {row["id"]: row["first_photo"] for row in rows}
+    else:
+        photos = _first_photos([row["id"] for row in rows])
     language = translation.get_language()
     labels = _status_labels(language)
     english = (language or "").startswith("en")
@@ -357,38 +361,62 @@ def _page(request) -> tuple[int, int]:
 def requests_view(request):
     if request.method == "POST":
         return "service_requests", "request", [_create(request)]
-    reports = _public_reports()
+    page, size = _page(request)
     if ids := request.GET.get("service_request_id"):
         # The spec: a list of ids overrides every other filter.
         wanted = [i.strip() for i in ids.split(",") if i.strip()][:MAX_ROWS]
-        reports = reports.filter(public_id__in=wanted)
-    else:
-        end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
-        start = (
-            _date(request.GET["start_date"], "start_date")
-            if request.GET.get("start_date")
-            else (end or timezone.now()) - dt.timedelta(days=DEFAULT_DAYS)
-        )
-        reports = reports.filter(created_at__gte=start)
-        if end:
-            reports = reports.filter(created_at__lte=end)
-        if code := request.GET.get("service_code"):
-            reports = reports.filter(category__code=code)
-        statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
-        if statuses - {"open", "closed"}:
-            raise Open311Error(400, _("status is open, closed, or both."))
-        if statuses == {"open"}:
-            reports = reports.exclude(status__in=CLOSED_STATUSES)
-        elif statuses == {"closed"}:
-            reports = reports.filter(status__in=CLOSED_STATUSES)
-    page, size = _page(request)
-    rows = reports.order_by("-created_at", "-id")[(page - 1) * size : page * size]
+        reports = _public_reports().filter(public_id__in=wanted)
+        rows = list(_newest_first(reports, page, size))
+        return "service_requests", "request", _request_rows(request, rows)
+    end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
+    start = (
+        _date(request.GET["start_date"], "start_date")
+        if request.GET.get("start_date")
+        else (end or timezone.now()) - dt.timedelta(days=DEFAULT_DAYS)
+    )
+    code = request.GET.get("service_code") or None
+    statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, _("status is open, closed, or both."))
+    which = statuses.pop() if len(statuses) == 1 else "both"
+    shape = (end is not None, code is not None, which, page, size)
+    rows = REQUESTS.rows(shape, start=start, end=end, code=code)
     return "service_requests", "request", _request_rows(request, rows)
+
+
+# Each report's first photo (by position), in the listing's own statement.
+FIRST_PHOTO = Subquery(
+    ReportPhoto.objects.filter(report=OuterRef("pk")).order_by("position").values("pk")[:1]
+)
+
+
+def _newest_first(reports, page: int, size: int):
+    reports = reports.order_by("-created_at", "-id").annotate(first_photo=FIRST_PHOTO)
+    return reports.values(*REQUEST_VALUES, "first_photo")[(page - 1) * size : page * size]
+
+
+def _requests_query(shape, *, start, end, code):
+    has_end, has_code, statuses, page, size = shape
+    reports = _public_reports().filter(created_at__gte=start)
+    if has_end:
+        reports = reports.filter(created_at__lte=end)
+    if has_code:
+        reports = reports.filter(category__code=code)
+    if statuses == "open":
+        reports = reports.exclude(status__in=CLOSED_STATUSES)
+    elif statuses == "closed":
+        reports = reports.filter(status__in=CLOSED_STATUSES)
+    return _newest_first(reports, page, size)
+
+
+# requests.json's statement, compiled once per shape of filters and page (api/prepared.py).
+REQUESTS = Prepared(_requests_query, start=dt.datetime, end=dt.datetime, code=str)
 
 
 @open311_view()
 def request_detail(request, service_request_id: str):
-    rows = _request_rows(request, _public_reports().filter(public_id=service_request_id)[:1])
+    found = _public_reports().filter(public_id=service_request_id)[:1].values(*REQUEST_VALUES)
+    rows = _request_rows(request, list(found))
     if not rows:
         raise Open311Error(
             404, _("No such service_request_id: %(id)s") % {"id": service_request_id}
