@@ -49,7 +49,14 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
         self.build = build
         self.kinds = kinds
-        self._compiled: dict[tuple[str, Hashable], tuple] = {}
+        # Per thread: a compiler holds its thread's connection (and a thread's go with it).
+        self._local = threading.local()
+
+    def compiled(self) -> dict[tuple[str, Hashable], tuple]:
+        """This thread's compiled variants, by (database alias, shape)."""
+        if not hasattr(self._local, "compiled"):
+            self._local.compiled = {}
+        return self._local.compiled
 
     def _compile(self, alias: str, shape: Hashable, params: dict[str, Any]) -> tuple:
         stand_ins = {
@@ -77,17 +84,17 @@ class Prepared:
         return (sql, slots, compiler, converters, names)
 
     def rows(self, shape: Hashable = None, *, using: str = "default", **params: Any) -> list[dict]:
-        # Per thread too: the compiler holds its thread's connection.
-        key = (using, shape, threading.get_ident())
-        compiled = self._compiled.get(key)
-        if compiled is None and len(self._compiled) >= self.MAX_SHAPES:
+        variants = self.compiled()
+        key = (using, shape)
+        compiled = variants.get(key)
+        if compiled is None and len(variants) >= self.MAX_SHAPES:
             compiled = UNPREPARED
         elif compiled is None:
             try:
                 compiled = self._compile(using, shape, params)
             except ValueError:  # a value the backend adapts (SQLite's datetimes): plain ORM
                 compiled = UNPREPARED
-            self._compiled[key] = compiled
+            variants[key] = compiled
         if compiled is UNPREPARED:
             return list(self.build(shape, **params).using(using))
         sql, slots, compiler, converters, names = compiled

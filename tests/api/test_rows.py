@@ -213,4 +213,16 @@ def test_a_prepared_query_is_compiled_once_and_takes_new_values(department):
     theirs = workflow.route(ReportFactory(), department=other)
     assert prepared.rows(department_id=department.pk) == [{"public_id": mine.public_id}]
     assert prepared.rows(department_id=other.pk) == [{"public_id": theirs.public_id}]
-    assert len(prepared._compiled) == 1
+    assert len(prepared.compiled()) == 1
+
+
+def test_past_its_variants_a_prepared_query_runs_through_the_orm(department):
+    def build(shape, *, department_id):
+        return Report.objects.filter(department_id=department_id).values("public_id")[:shape]
+
+    prepared = Prepared(build, department_id=int)
+    prepared.MAX_SHAPES = 1
+    reports = [workflow.route(ReportFactory(), department=department) for _ in range(2)]
+    assert len(prepared.rows(1, department_id=department.pk)) == 1
+    assert len(prepared.rows(2, department_id=department.pk)) == 2  # not kept, still right
+    assert list(prepared.compiled()) == [("default", 1)] and len(reports) == 2
