@@ -197,6 +197,7 @@ def main() -> None:
         ),
     ]
     rows, throttle = [], []
+    load = [os.getloadavg()[0]]
     try:
         wait_for(PORT)
         wait_for(PORT_NO_THROTTLE)
@@ -233,12 +234,14 @@ def main() -> None:
             )
             throttle.append((connections, result))
             print("throttle", connections, result, flush=True)
+        load.append(os.getloadavg()[0])
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(30)
         drop_database(DB_NAME)
+    args.load = load
     text = report_text(args, rows, throttle)
     print(text)
     if not args.no_write:
@@ -256,7 +259,9 @@ def report_text(args, rows, throttle) -> str:
         "`JsonResponse`, under the same settings and middleware, without authentication. wrk "
         f"(2 threads, {args.seconds} s per run) loads project and floor in turn, {args.rounds} "
         "rounds alternating which goes first; requests/s are the rounds' mean, p99 their "
-        f"median ({time.strftime('%Y-%m-%d')}, 2 shared cores; wrk runs on them too). The API "
+        f"median ({time.strftime('%Y-%m-%d')}, 2 cores shared with wrk and with other work: load "
+        f"average {args.load[0]:.1f} at the start, {args.load[-1]:.1f} at the end, so the "
+        "absolute figures are low and only the ratios, measured side by side, carry). The API "
         "token's rate limit is raised, not removed: the throttle runs on every request. "
         "Re-run: `make bench` or `.venv/bin/python bench/api_floor.py`. Target (issue 18): "
         "ratio ≥ 0.6 at 10 and 50 connections, p99 at 10 connections < 3× the floor's.",
