@@ -21,6 +21,7 @@ import re
 import statistics
 import subprocess
 import tempfile
+import textwrap
 import time
 import urllib.request
 from pathlib import Path
@@ -280,7 +281,7 @@ def report_text(args, rows, throttle) -> str:
     lines += [
         "",
         "The throttle's own cost: the department list with the normal throttle configuration "
-        "(fixed-window counter, `cache.incr` in Redis; the limit raised so that it never "
+        "(a fixed-window counter, one Redis round trip; the limit raised so that it never "
         "trips) against a second gunicorn with the throttle removed, interleaved the same way.",
         "",
         "| conns | throttle on req/s | throttle off req/s | ratio |",
@@ -293,13 +294,21 @@ def report_text(args, rows, throttle) -> str:
         )
     lines += [
         "",
-        "What made it so (issue 18): the list and the detail are built from `.values()` rows "
-        "by a plain formatter (`api/rows.py`, held equal to the serializers that still define "
-        "the schema by `tests/api/test_rows.py`); the detail reads photos, evidence and "
-        "timeline in one query, and checks and questions only when the report has any; the "
-        "token → department lookup is cached per process, checked against a revocation "
-        "version in Redis; the throttle is a fixed-window `cache.incr` counter; Open311 rows "
-        "come from `.values()` with names joined and status labels resolved once per language.",
+        "What made it so (issue 18). The list's scope, the reports a department leads OR "
+        "assists with, was one statement that PostgreSQL answered by reading and sorting every "
+        "report of the department for each page; it is now two parts, each an index range of "
+        "one page, merged in one UNION ALL (`api/selectors.py`, `api/pagination.py`). The hot "
+        "reads are prepared: the ORM query is compiled once per process and shape, later "
+        "requests only bind values (`api/prepared.py`; building the SQL was most of the "
+        "detail's cost). Rows come from `.values()` through a plain formatter (`api/rows.py`, "
+        "held equal to the serializers, which still define the schema, by "
+        "`tests/api/test_rows.py`); the detail reads photos, evidence and timeline in one query, "
+        "checks and questions only when the report has any. The token → department lookup is "
+        "cached per process and checked against a revocation counter in Redis once a second "
+        "(docs/api.md). The throttle is a fixed window: one pipelined `SET NX` + `INCR`, where "
+        "DRF's read and wrote a pickled list of every request's time. Open311 rows are one "
+        "prepared statement with the names and first photo joined, status labels resolved once "
+        "per language.",
         "",
         "Before (2026-11-28, `bench/api_load.py`, one department, no floor): the list served "
         "190 req/s at 10 clients and 163 at 50, Open311 178 and 196; an index on "
@@ -308,7 +317,9 @@ def report_text(args, rows, throttle) -> str:
         "connections, 0.28 / 0.20 / 0.28 at 50.",
         "",
     ]
-    return "\n".join(lines)
+    # Paragraphs wrapped as the rest of the file; tables as they are.
+    wrapped = [line if line.startswith(("|", "#")) else textwrap.fill(line, 96) for line in lines]
+    return "\n".join(wrapped)
 
 
 if __name__ == "__main__":
