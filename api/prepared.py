@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -92,7 +93,9 @@ class Prepared:
         elif compiled is None:
             try:
                 compiled = self._compile(using, shape, params)
-            except ValueError:  # a value the backend adapts (SQLite's datetimes): plain ORM
+            # A value the backend adapts (SQLite's datetimes), or a query that is empty before
+            # it runs: the plain ORM, which knows what to do.
+            except (ValueError, EmptyResultSet):
                 compiled = UNPREPARED
             variants[key] = compiled
         if compiled is UNPREPARED:

@@ -226,3 +226,10 @@ def test_past_its_variants_a_prepared_query_runs_through_the_orm(department):
     assert len(prepared.rows(1, department_id=department.pk)) == 1
     assert len(prepared.rows(2, department_id=department.pk)) == 2  # not kept, still right
     assert list(prepared.compiled()) == [("default", 1)] and len(reports) == 2
+
+
+def test_a_query_empty_before_it_runs_falls_back_to_the_orm(department):
+    def build(shape, *, department_id):
+        return Report.objects.filter(department_id=department_id, pk__in=[]).values("pk")
+
+    assert Prepared(build, department_id=int).rows(department_id=department.pk) == []
