@@ -59,7 +59,7 @@ bench: install
 	$(PY) bench/page_weight.py
 	$(PY) bench/deadline_sweep.py
 	$(PY) bench/routing.py
-	$(PY) bench/api_load.py
+	$(PY) bench/api_floor.py
 	$(PY) bench/points_history.py
 	$(PY) bench/apartments.py
 	$(PY) bench/nearest.py

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -29,17 +30,25 @@ class KeysetCursor(CursorPagination):
 
     ordering: tuple[str, ...] = ("id",)
 
-    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list[Any] | None:
+    def paginate_queryset(self, queryset, request, view=None, *, fetch=None) -> list[Any] | None:
+        """`queryset`, or a list of disjoint querysets of one model (parts of the scope, each
+        served by its own index): each is limited to the page on its own, then merged.
+        `fetch(position, reverse, limit)`, when given, reads the rows instead (the department
+        list's prepared query, api/prepared.py) from the same page_query."""
+        parts: list[QuerySet] = queryset if isinstance(queryset, list) else [queryset]
         self.request = request
         self.page_size = self.get_page_size(request)
         if not self.page_size:
             return None
         self.base_url = request.build_absolute_uri()
-        self.model = queryset.model
+        self.model = parts[0].model
         position, reverse = self._decode(request.query_params.get(self.cursor_query_param))
-        if position is not None:
-            queryset = queryset.filter(self._beyond(position, before=reverse))
-        rows = list(queryset.order_by(*self._order(reverse))[: self.page_size + 1])
+        limit = self.page_size + 1
+        if fetch is not None:
+            rows = fetch(position, reverse, limit)
+        else:
+            page = self.page_query(parts, position, reverse, limit)
+            rows = list(page) if page is not None else self._merge(parts, position, reverse, limit)
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if reverse:
@@ -51,6 +60,40 @@ class KeysetCursor(CursorPagination):
             if (more and reverse) or (position is not None and not reverse):
                 self._previous = self._encode(self._position_of(rows[0]), reverse=True)
         return rows
+
+    def page_query(
+        self, parts: list[QuerySet], position: list[Any] | None, reverse: bool, limit: int
+    ) -> QuerySet | None:
+        """The `limit` rows after `position` as one statement; None where the database cannot
+        order and limit the parts of a UNION (SQLite): _merge then reads them one by one."""
+        if position is not None:
+            beyond = self._beyond(position, before=reverse)
+            parts = [part.filter(beyond) for part in parts]
+        order = self._order(reverse)
+        if len(parts) == 1:
+            return parts[0].order_by(*order)[:limit]
+        if not connection.features.supports_slicing_ordering_in_compound:
+            return None
+        # (part 1 … LIMIT n) UNION ALL (part 2 … LIMIT n) ORDER BY … LIMIT n.
+        limited = [part.order_by(*order)[:limit] for part in parts]
+        return limited[0].union(*limited[1:], all=True).order_by(*order)[:limit]
+
+    def _merge(
+        self, parts: list[QuerySet], position: list[Any] | None, reverse: bool, limit: int
+    ) -> list[Any]:
+        if position is not None:
+            beyond = self._beyond(position, before=reverse)
+            parts = [part.filter(beyond) for part in parts]
+        order = self._order(reverse)
+        rows = [row for part in parts for row in part.order_by(*order)[:limit]]
+        for name, direction in reversed(list(zip(self.ordering, order, strict=True))):
+            descending = str(direction).startswith("-") or getattr(direction, "descending", False)
+            # NULLs last ascending, first descending: as the SQL order (_order).
+            rows.sort(
+                key=lambda row, name=name: (self._value(row, name) is None, self._value(row, name)),
+                reverse=descending,
+            )
+        return rows[:limit]
 
     def get_next_link(self) -> str | None:
         return self._next
@@ -103,8 +146,13 @@ class KeysetCursor(CursorPagination):
             condition &= Q(**{f"{first}__lte" if before else f"{first}__gte": value})
         return condition
 
+    @staticmethod
+    def _value(row: Any, name: str) -> Any:
+        # A model instance, or a row of .values() (the department list's).
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
     def _position_of(self, row: Any) -> list[Any]:
-        return [getattr(row, name) for name in self.ordering]
+        return [self._value(row, name) for name in self.ordering]
 
     def _encode(self, position: list[Any], *, reverse: bool) -> str:
         values = [value.isoformat() if hasattr(value, "isoformat") else value for value in position]

@@ -11,8 +11,8 @@ from typing import ClassVar
 import django_filters
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -40,16 +40,18 @@ from governance.models import (
     FixAnswer,
     Priority,
     Report,
-    ReportEvent,
     ReportPhoto,
     ReportQuestion,
     ReportStatus,
     ResponseTemplate,
 )
 
+from . import rows
 from .errors import error_body
 from .models import IdempotencyRecord
 from .pagination import KeysetCursor
+from .prepared import Prepared
+from .selectors import worked_by_parts
 from .serializers import (
     PHOTO_SALT,
     PHOTO_URL_MAX_AGE,
@@ -355,7 +357,7 @@ class ReportFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         # What the schema says: a misspelt filter is an error, not the whole list.
-        unknown = sorted(set(self.data) - set(self.filters) - {"cursor", "page_size"})
+        unknown = sorted(set(self.data) - set(self.filters) - PAGING_PARAMETERS)
         if unknown:
             raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
         # An empty value is not a date: refuse it rather than silently ignore the filter.
@@ -370,6 +372,9 @@ class ReportFilter(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["status", "overdue", "category", "district", "updated_since", "priority"]
+
+
+PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
 
 
 class DueTimeCursor(KeysetCursor):
@@ -395,6 +400,35 @@ class DueTimeCursor(KeysetCursor):
         return parameters
 
 
+def _queue_page(shape, *, department_id, priority, due_at, id):
+    reverse, limit, nulls = shape
+    reports = Report.objects.values(*rows.LIST_VALUES)
+    parts = worked_by_parts(department=Department(pk=department_id), reports=reports)
+    cursor = DueTimeCursor()
+    cursor.model = Report
+    return cursor.page_query(
+        parts, None if nulls is None else [priority, due_at, id], reverse, limit
+    )
+
+
+# Where the database can order and limit each part of a UNION (PostgreSQL; not SQLite).
+PREPARED_QUEUE = connection.features.supports_slicing_ordering_in_compound
+QUEUE_PAGE = Prepared(_queue_page, department_id=int, priority=int, due_at=dt.datetime, id=int)
+
+
+def queue_page(department_id: int, position, reverse: bool, limit: int) -> list[dict]:
+    """A page of the department's queue without filters, as DueTimeCursor.page_query."""
+    priority, due_at, id_ = position if position is not None else (None, None, None)
+    nulls = None if position is None else tuple(value is None for value in position)
+    return QUEUE_PAGE.rows(
+        (reverse, limit, nulls),
+        department_id=department_id,
+        priority=priority,
+        due_at=due_at,
+        id=id_,
+    )
+
+
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
@@ -408,35 +442,47 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Report.objects.none()
         # The reports it leads and those it assists with (联办, governance/selectors.py).
         reports = selectors.reports_worked_by(department=self.request.auth.department)
-        reports = reports.select_related("category", "district")
-        if self.action == "retrieve":
-            reports = reports.prefetch_related(
-                "photos",
-                "evidence",
-                # The riders' checks of each fix, oldest round first; who answered stays out.
-                Prefetch("answers", queryset=FixAnswer.objects.order_by("round", "created_at")),
-                Prefetch(
-                    "questions",
-                    queryset=ReportQuestion.objects.select_related("department").order_by(
-                        "position"
-                    ),
-                ),
-                Prefetch(
-                    "events",
-                    queryset=ReportEvent.objects.select_related("department").order_by(
-                        "created_at", "id"
-                    ),
-                ),
-            )
-        return reports
+        return reports.select_related("category", "district")
 
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
 
+    # The two hot reads answer with plain rows (api/rows.py), the same JSON the serializers
+    # describe in the schema, without DRF's per-field work.
+    def list(self, request, *args, **kwargs):
+        department = request.auth.department
+        if set(request.query_params) - PAGING_PARAMETERS or not PREPARED_QUEUE:
+            # The filters on every report, then the scope in two parts, each paged by its index.
+            reports = self.filter_queryset(Report.objects.all()).values(*rows.LIST_VALUES)
+            parts = worked_by_parts(department=department, reports=reports)
+            page = self.paginator.paginate_queryset(parts, request, view=self)
+        else:
+            # No filter: the same statement, prepared (api/prepared.py).
+            def fetch(position, reverse, limit):
+                return queue_page(department.pk, position, reverse, limit)
+
+            page = self.paginator.paginate_queryset(
+                [Report.objects.all()], request, view=self, fetch=fetch
+            )
+        return self.get_paginated_response(rows.report_rows(page, department_id=department.pk))
+
+    def retrieve(self, request, *args, **kwargs):
+        department_id = request.auth.department_id
+        if request.query_params:
+            # The list's filters narrow the detail too (DRF's get_object): the general path.
+            row = rows.detail_values(department_id=department_id, pk=self.get_object().pk)
+        else:
+            row = rows.detail_values(department_id=department_id, public_id=kwargs["id"])
+        if row is None:
+            raise Http404
+        return Response(rows.report_detail(row, request))
+
     def _detail(self, report: Report) -> Response:
-        self.action = "retrieve"  # reload with photos and timeline
-        report = self.get_queryset().get(pk=report.pk)
-        return Response(ReportDetailSerializer(report, context={"request": self.request}).data)
+        """The report's detail after a write: reloaded with photos and timeline."""
+        row = rows.detail_values(department_id=self.request.auth.department_id, pk=report.pk)
+        if row is None:
+            raise Http404
+        return Response(rows.report_detail(row, self.request))
 
     @extend_schema(
         request=NoteInput,

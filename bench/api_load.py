@@ -2,6 +2,7 @@
 PostgreSQL + Redis, under gunicorn, loaded by wrk at 10 and 50 concurrent clients.
 
 Needs `wrk` (apt-get install wrk). The per-token rate limit is lifted for the run.
+Superseded in `make bench` by bench/api_floor.py (the same endpoints against a bare-Django floor).
 
     .venv/bin/python bench/api_load.py [--reports 100000] [--seconds 10]
 """

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from api.auth import token_for_key
 from api.models import ApiToken
+from api.prepared import Prepared
 from api.serializers import signed_photo_url
 from api.validators import aware_datetime, bounded_int, finite_decimal, refuse_control_characters
 from core.errors import DomainError
@@ -34,6 +36,7 @@ from governance.models import (
     Category,
     Report,
     ReportEvent,
+    ReportPhoto,
     ReportStatus,
 )
 from governance.scorecard import ScorecardRow, department_scorecard
@@ -134,20 +137,6 @@ def _iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
-def _status(report: Report) -> str:
-    # GeoReport v2 knows only open and closed: resolved (the rider is checking), confirmed and
-    # closed by the centre are closed; reopened and under supervision are open again.
-    return "closed" if report.status in CLOSED_STATUSES else "open"
-
-
-def _status_notes(report: Report) -> str:
-    # The department's reply describes a fix: once the rider says it is not fixed (reopened,
-    # supervision) it no longer does, so the status says where the report stands.
-    if report.reply and report.status in FIXED_STATUSES:
-        return report.reply
-    return report.get_status_display()
-
-
 # The departments' figures in `service_notice`, recomputed at most this often (the scorecard's
 # query is ~1 s over a million reports; the figures move slowly).
 NOTICE_SECONDS = 600
@@ -191,28 +180,103 @@ def department_notices() -> dict[int, str]:
     return notices
 
 
-def _request_row(request, report: Report, notices: dict[int, str]) -> dict:
-    photo = next(iter(report.photos.all()), None)
-    media_url = (
-        signed_photo_url(request, "report", photo.pk, "full") if photo else report.media_url
-    ) or None
-    return {
-        "service_request_id": report.public_id,
-        "status": _status(report),
-        "status_notes": _status_notes(report),
-        "agency_responsible": report.department.display_name if report.department else None,
-        "service_notice": notices.get(report.department_id) if report.department_id else None,
-        "service_name": report.category.display_name,
-        "service_code": report.category.code,
-        "description": report.description,
-        "requested_datetime": _iso(report.created_at),
-        "updated_datetime": _iso(report.updated_at),
-        "expected_datetime": _iso(report.due_at),
-        "address": report.address or None,
-        "lat": str(report.latitude),
-        "long": str(report.longitude),
-        "media_url": media_url,
-    }
+# A request row is built from these columns, the category's and department's names joined.
+REQUEST_VALUES = (
+    "id",
+    "public_id",
+    "status",
+    "reply",
+    "department_id",
+    "department__name",
+    "department__name_en",
+    "category__code",
+    "category__name",
+    "category__name_en",
+    "description",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "address",
+    "latitude",
+    "longitude",
+    "media_url",
+)
+
+
+@functools.cache
+def _status_labels(language: str | None) -> dict[str, str]:
+    """Each status's name in `language` (the active one when called), once per process: it was
+    a gettext lookup per row."""
+    return {status.value: str(status.label) for status in ReportStatus}
+
+
+def _first_photos(ids: list[int]) -> dict[int, int]:
+    """Each report's first photo (by position), by report id: one query for the page."""
+    first: dict[int, int] = {}
+    photos = ReportPhoto.objects.filter(report_id__in=ids).order_by("report_id", "position")
+    for report_id, pk in photos.values_list("report_id", "pk"):
+        first.setdefault(report_id, pk)
+    return first
+
+
+def _request_rows(request, rows: list[dict], notices: dict[int, str] | None = None) -> list[dict]:
+    """The GeoReport v2 rows of REQUEST_VALUES rows, with their first photo's id under
+    `first_photo` (else read here, one query); labels and names looked up once per request."""
+    if not rows:
+        return []
+    if notices is None:
+        notices = department_notices()
+    if "first_photo" in rows[0]:
+        photos = {row["id"]: row["first_photo"] for row in rows}
+    else:
+        photos = _first_photos([row["id"] for row in rows])
+    language = translation.get_language()
+    labels = _status_labels(language)
+    english = (language or "").startswith("en")
+    zone = timezone.get_current_timezone()
+
+    def iso(value: dt.datetime | None) -> str | None:
+        return value.astimezone(zone).isoformat(timespec="seconds") if value else None
+
+    def name(row: dict, field: str) -> str:
+        return (english and row[f"{field}__name_en"]) or row[f"{field}__name"]
+
+    out = []
+    for row in rows:
+        photo = photos.get(row["id"])
+        media_url = (
+            signed_photo_url(request, "report", photo, "full") if photo else row["media_url"]
+        ) or None
+        status, department_id = row["status"], row["department_id"]
+        out.append(
+            {
+                "service_request_id": row["public_id"],
+                # GeoReport v2 knows only open and closed: resolved (the rider is checking),
+                # confirmed and closed by the centre are closed; reopened and under
+                # supervision are open again.
+                "status": "closed" if status in CLOSED_STATUSES else "open",
+                # The department's reply describes a fix: once the rider says it is not fixed
+                # (reopened, supervision) it no longer does, so the status says where it is.
+                "status_notes": (
+                    row["reply"]
+                    if row["reply"] and status in FIXED_STATUSES
+                    else labels.get(status, status)
+                ),
+                "agency_responsible": name(row, "department") if department_id else None,
+                "service_notice": notices.get(department_id) if department_id else None,
+                "service_name": name(row, "category"),
+                "service_code": row["category__code"],
+                "description": row["description"],
+                "requested_datetime": iso(row["created_at"]),
+                "updated_datetime": iso(row["updated_at"]),
+                "expected_datetime": iso(row["due_at"]),
+                "address": row["address"] or None,
+                "lat": str(row["latitude"]),
+                "long": str(row["longitude"]),
+                "media_url": media_url,
+            }
+        )
+    return out
 
 
 @open311_view()
@@ -278,7 +342,7 @@ def service_definition(request, service_code: str):
 
 
 def _public_reports():
-    return Report.objects.select_related("category", "department").prefetch_related("photos")
+    return Report.objects.all()
 
 
 def _date(value: str, name: str) -> dt.datetime:
@@ -297,44 +361,67 @@ def _page(request) -> tuple[int, int]:
 def requests_view(request):
     if request.method == "POST":
         return "service_requests", "request", [_create(request)]
-    reports = _public_reports()
+    page, size = _page(request)
     if ids := request.GET.get("service_request_id"):
         # The spec: a list of ids overrides every other filter.
         wanted = [i.strip() for i in ids.split(",") if i.strip()][:MAX_ROWS]
-        reports = reports.filter(public_id__in=wanted)
-    else:
-        end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
-        start = (
-            _date(request.GET["start_date"], "start_date")
-            if request.GET.get("start_date")
-            else (end or timezone.now()) - dt.timedelta(days=DEFAULT_DAYS)
-        )
-        reports = reports.filter(created_at__gte=start)
-        if end:
-            reports = reports.filter(created_at__lte=end)
-        if code := request.GET.get("service_code"):
-            reports = reports.filter(category__code=code)
-        statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
-        if statuses - {"open", "closed"}:
-            raise Open311Error(400, _("status is open, closed, or both."))
-        if statuses == {"open"}:
-            reports = reports.exclude(status__in=CLOSED_STATUSES)
-        elif statuses == {"closed"}:
-            reports = reports.filter(status__in=CLOSED_STATUSES)
-    page, size = _page(request)
-    rows = reports.order_by("-created_at", "-id")[(page - 1) * size : page * size]
-    notices = department_notices() if rows else {}
-    return "service_requests", "request", [_request_row(request, r, notices) for r in rows]
+        reports = _public_reports().filter(public_id__in=wanted)
+        rows = list(_newest_first(reports, page, size))
+        return "service_requests", "request", _request_rows(request, rows)
+    end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
+    start = (
+        _date(request.GET["start_date"], "start_date")
+        if request.GET.get("start_date")
+        else (end or timezone.now()) - dt.timedelta(days=DEFAULT_DAYS)
+    )
+    code = request.GET.get("service_code") or None
+    statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, _("status is open, closed, or both."))
+    which = statuses.pop() if len(statuses) == 1 else "both"
+    shape = (end is not None, code is not None, which, page, size)
+    rows = REQUESTS.rows(shape, start=start, end=end, code=code)
+    return "service_requests", "request", _request_rows(request, rows)
+
+
+# Each report's first photo (by position), in the listing's own statement.
+FIRST_PHOTO = Subquery(
+    ReportPhoto.objects.filter(report=OuterRef("pk")).order_by("position").values("pk")[:1]
+)
+
+
+def _newest_first(reports, page: int, size: int):
+    reports = reports.order_by("-created_at", "-id").annotate(first_photo=FIRST_PHOTO)
+    return reports.values(*REQUEST_VALUES, "first_photo")[(page - 1) * size : page * size]
+
+
+def _requests_query(shape, *, start, end, code):
+    has_end, has_code, statuses, page, size = shape
+    reports = _public_reports().filter(created_at__gte=start)
+    if has_end:
+        reports = reports.filter(created_at__lte=end)
+    if has_code:
+        reports = reports.filter(category__code=code)
+    if statuses == "open":
+        reports = reports.exclude(status__in=CLOSED_STATUSES)
+    elif statuses == "closed":
+        reports = reports.filter(status__in=CLOSED_STATUSES)
+    return _newest_first(reports, page, size)
+
+
+# requests.json's statement, compiled once per shape of filters and page (api/prepared.py).
+REQUESTS = Prepared(_requests_query, start=dt.datetime, end=dt.datetime, code=str)
 
 
 @open311_view()
 def request_detail(request, service_request_id: str):
-    report = _public_reports().filter(public_id=service_request_id).first()
-    if report is None:
+    found = _public_reports().filter(public_id=service_request_id)[:1].values(*REQUEST_VALUES)
+    rows = _request_rows(request, list(found))
+    if not rows:
         raise Open311Error(
             404, _("No such service_request_id: %(id)s") % {"id": service_request_id}
         )
-    return "service_requests", "request", [_request_row(request, report, department_notices())]
+    return "service_requests", "request", rows
 
 
 @open311_view()

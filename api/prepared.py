@@ -1,0 +1,118 @@
+"""ORM queries of a fixed shape, compiled once per process.
+
+Turning a queryset into SQL was most of what the department API's hot reads spent on the
+database side (joins, EXISTS subqueries and the scope's OR, for a query that takes 0.2 ms to
+run). A Prepared query is written with the ORM as usual, by a function of its parameters;
+the first call builds it with stand-in values, compiles it, and remembers the SQL, where each
+stand-in went among the SQL parameters, and Django's converters for the columns. Later calls
+only put the real values in their places and run it, the rows converted as `.values()` would.
+
+Only for values passed through unchanged into the SQL (primary keys, codes, datetimes in an
+exact or range comparison): the compile step checks that every stand-in arrived.
+"""
+
+import datetime as dt
+import itertools
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+
+_counter = itertools.count(1)
+UNPREPARED = ()
+
+
+def _stand_in(kind: type) -> Any:
+    n = next(_counter)
+    if kind is int:
+        # In range of the smallest integer column (Django drops out-of-range comparisons).
+        return 30_000 + n
+    if kind is str:
+        return f"\x00prepared-{n}\x00"
+    if kind is dt.datetime:
+        return dt.datetime(1901, 1, 1, 0, 0, n % 60, n, tzinfo=dt.UTC)
+    raise TypeError(kind)
+
+
+class Prepared:
+    """`build(shape, **params)` returns a `.values()` queryset; `rows(shape, **params)` its
+    rows.
+
+    `shape` names a variant whose SQL differs (e.g. which values are None); each variant is
+    compiled once. `kinds` gives each parameter's type (int, str or datetime)."""
+
+    # Variants kept per process; past it (e.g. deep pages, each its own OFFSET) the plain ORM.
+    MAX_SHAPES = 256
+
+    def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
+        self.build = build
+        self.kinds = kinds
+        # Per thread: a compiler holds its thread's connection (and a thread's go with it).
+        self._local = threading.local()
+
+    def compiled(self) -> dict[tuple[str, Hashable], tuple]:
+        """This thread's compiled variants, by (database alias, shape)."""
+        if not hasattr(self._local, "compiled"):
+            self._local.compiled = {}
+        return self._local.compiled
+
+    def _compile(self, alias: str, shape: Hashable, params: dict[str, Any]) -> tuple:
+        stand_ins = {
+            name: (_stand_in(self.kinds[name]) if value is not None else None)
+            for name, value in params.items()
+        }
+        queryset = self.build(shape, **stand_ins).using(alias)
+        query = queryset.query
+        compiler = query.get_compiler(using=alias)
+        sql, sql_params = compiler.as_sql()
+        by_value = {value: name for name, value in stand_ins.items() if value is not None}
+        slots = [
+            (True, by_value[p]) if _hashable(p) and p in by_value else (False, p)
+            for p in sql_params
+        ]
+        missing = set(by_value.values()) - {name for is_param, name in slots if is_param}
+        if missing:
+            raise ValueError(f"Parameters not passed through to the SQL: {sorted(missing)}")
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        if query.selected:  # as django.db.models.query.ValuesIterable names the columns
+            names = list(query.selected)
+        else:
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return (sql, slots, compiler, converters, names)
+
+    def rows(self, shape: Hashable = None, *, using: str = "default", **params: Any) -> list[dict]:
+        variants = self.compiled()
+        key = (using, shape)
+        compiled = variants.get(key)
+        if compiled is None and len(variants) >= self.MAX_SHAPES:
+            compiled = UNPREPARED
+        elif compiled is None:
+            try:
+                compiled = self._compile(using, shape, params)
+            # A value the backend adapts (SQLite's datetimes), or a query that is empty before
+            # it runs: the plain ORM, which knows what to do.
+            except (ValueError, EmptyResultSet):
+                compiled = UNPREPARED
+            variants[key] = compiled
+        if compiled is UNPREPARED:
+            return list(self.build(shape, **params).using(using))
+        sql, slots, compiler, converters, names = compiled
+        values = [params[item] if is_param else item for is_param, item in slots]
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, values)
+            rows = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
