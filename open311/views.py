@@ -362,22 +362,23 @@ def requests_view(request):
     if request.method == "POST":
         return "service_requests", "request", [_create(request)]
     page, size = _page(request)
-    if ids := request.GET.get("service_request_id"):
-        # The spec: a list of ids overrides every other filter.
-        wanted = [i.strip() for i in ids.split(",") if i.strip()][:MAX_ROWS]
-        reports = _public_reports().filter(public_id__in=wanted)
-        rows = list(_newest_first(reports, page, size))
-        return "service_requests", "request", _request_rows(request, rows)
+    # Every parameter is checked, even those a list of ids overrides: a bad one is a 400.
     end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
     start = (
         _date(request.GET["start_date"], "start_date")
         if request.GET.get("start_date")
         else (end or timezone.now()) - dt.timedelta(days=DEFAULT_DAYS)
     )
-    code = request.GET.get("service_code") or None
     statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
     if statuses - {"open", "closed"}:
         raise Open311Error(400, _("status is open, closed, or both."))
+    if ids := request.GET.get("service_request_id"):
+        # The spec: a list of ids overrides every other filter.
+        wanted = [i.strip() for i in ids.split(",") if i.strip()][:MAX_ROWS]
+        reports = _public_reports().filter(public_id__in=wanted)
+        rows = list(_newest_first(reports, page, size))
+        return "service_requests", "request", _request_rows(request, rows)
+    code = request.GET.get("service_code") or None
     which = statuses.pop() if len(statuses) == 1 else "both"
     shape = (end is not None, code is not None, which, page, size)
     rows = REQUESTS.rows(shape, start=start, end=end, code=code)

@@ -35,6 +35,12 @@ schemathesis.openapi.media_type("image/jpeg", _images("JPEG"))
 schemathesis.openapi.media_type("image/png", _images("PNG"))
 
 
+def headers(key: str) -> dict[str, str]:
+    # schemathesis's WSGI transport does not undo Content-Encoding, and its client asks for
+    # gzip: the bodies are checked as sent uncompressed (compression: tests/core/test_gzip.py).
+    return {"Authorization": f"Token {key}", "Accept-Encoding": "identity"}
+
+
 def call_and_validate(case, key: str) -> None:
     excluded = []
     body = case.body if isinstance(case.body, dict) else {}
@@ -46,7 +52,7 @@ def call_and_validate(case, key: str) -> None:
         # Its rules across parameters (start with end, start before end, at most a year, years
         # 2000-2099) cannot be said in OpenAPI's parameters; the 400 is documented and checked.
         excluded.append(schemathesis.checks.positive_data_acceptance)
-    case.call_and_validate(headers={"Authorization": f"Token {key}"}, excluded_checks=excluded)
+    case.call_and_validate(headers=headers(key), excluded_checks=excluded)
 
 
 @pytest.fixture
@@ -104,6 +110,6 @@ def test_a_timeline_event_without_a_department_conforms(report_ids):
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.COMMENT, note="骑手补充")
     operation = schema["/api/v1/reports/{id}/"]["GET"]
     case = operation.Case(path_parameters={"id": report.public_id})
-    response = case.call(headers={"Authorization": f"Token {key}"})
+    response = case.call(headers=headers(key))
     assert None in [event["department"] for event in response.json()["timeline"]]
     operation.validate_response(response)

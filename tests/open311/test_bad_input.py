@@ -178,3 +178,17 @@ def test_an_unknown_path_with_control_characters_is_a_georeport_404(client):
     )
     assert response.status_code in (400, 404)
     assert response["Content-Type"].startswith(("application/json", "text/xml"))
+
+
+@pytest.mark.django_db
+def test_a_bad_status_is_refused_even_beside_a_list_of_ids(client):
+    """The ids override the other filters, but a request that breaks the description is
+    still a 400 (schemathesis found it)."""
+    response = client.get("/open311/v2/requests.json", {"service_request_id": "x", "status": "z"})
+    assert response.status_code == 400
+    assert (
+        client.get(
+            "/open311/v2/requests.json", {"service_request_id": "x", "status": "open"}
+        ).status_code
+        == 200
+    )

@@ -64,4 +64,8 @@ def test_open311_conforms_to_its_description(case, api_key):
         case.body.setdefault("account_id", "QD000001")
     # Not "schema-valid request rejected": whether a request is valid depends on the database
     # (a known service_code, an active rider) and on ranges a date-time string cannot state.
-    case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
+    # schemathesis's WSGI transport does not undo Content-Encoding (tests/core/test_gzip.py).
+    case.call_and_validate(
+        headers={"Accept-Encoding": "identity"},
+        excluded_checks=[schemathesis.checks.positive_data_acceptance],
+    )
