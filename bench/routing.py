@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchdb import ROOT, django_setup, drop_database, fresh_database
 
-DB_NAME = "riders_portal_bench_routing"
+DB_NAME = os.environ.get("BENCH_DB", "riders_portal_bench_routing")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
 QUEUE = f"bench-{uuid.uuid4().hex[:8]}"
 
@@ -36,6 +36,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--latency-reports", type=int, default=200)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the worker under cProfile, write its stats here"
+    )
     args = parser.parse_args()
 
     env = {
@@ -60,8 +63,10 @@ def main() -> None:
     RoutingRule.objects.create(category=category(), department=DepartmentFactory())
 
     def start_worker():
+        profiler = [sys.executable, "-m", "cProfile", "-o", args.profile] if args.profile else []
         return subprocess.Popen(
             [
+                *profiler,
                 str(Path(sys.executable).parent / "celery"),
                 "-A",
                 "riders_portal",
