@@ -514,18 +514,9 @@ def _apply_deadline_stages(rows: Sequence[Mapping[str, Any]], now: dt.datetime) 
         (overdue, ReportEvent.Kind.ESCALATED, messages.DEADLINE_PASSED),
         (escalate, ReportEvent.Kind.ESCALATED, messages.DEADLINE_TWICE_PASSED),
     )
-    events = [
-        ReportEvent(
-            report_id=row["id"],
-            kind=event_kind,
-            department_id=row["department_id"],
-            note_kind=note.kind,
-            public=False,
-        )
-        for stage_rows, event_kind, note in stages
-        for row in stage_rows
-    ]
-    ReportEvent.objects.bulk_create(events, batch_size=1000)
+    for stage_rows, event_kind, note in stages:
+        if stage_rows:
+            _timeline_lines_insert(stage_rows, kind=event_kind, note_kind=note.kind)
     # The timeline records each stage; the department and the dispatchers hear of overdue and
     # escalated reports through these events (webhooks), one per stage and batch, so
     # subscribers can react set-based too.
@@ -533,6 +524,31 @@ def _apply_deadline_stages(rows: Sequence[Mapping[str, Any]], now: dt.datetime) 
         publish(ReportsOverdue(report_ids=tuple(r["id"] for r in overdue)))
     if escalate:
         publish(ReportsEscalated(report_ids=tuple(r["id"] for r in escalate)))
+
+
+def _timeline_lines_insert(rows: Sequence[Mapping[str, Any]], *, kind: str, note_kind: str) -> None:
+    """The sweep's timeline lines of one stage (not public, no actor, the report's department):
+    one INSERT from two arrays. Building and compiling 5,000 ReportEvent instances for
+    bulk_create was half the sweep's time; these rows have no signals and nothing per row
+    but the two ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {ReportEvent._meta.db_table} (
+                report_id, department_id, kind, actor_id, from_status, to_status, note_kind,
+                params, note, public, created_at)
+            SELECT batch.report_id, batch.department_id, %s, NULL, '', '', %s, '{{}}', '',
+                   false, %s
+            FROM unnest(%s::bigint[], %s::bigint[]) AS batch(report_id, department_id)
+            """,  # noqa: S608 - the table name is ours
+            [
+                kind,
+                note_kind,
+                timezone.now(),  # when written, as auto_now_add would (`now` may be a test's)
+                [row["id"] for row in rows],
+                [row["department_id"] for row in rows],
+            ],
+        )
 
 
 # --- The rider's check of a fix (闭环, issue 14) ---------------------------------------------
