@@ -37,6 +37,25 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
 QUEUE = f"bench-{uuid.uuid4().hex[:8]}"
 
 
+def schema_of(checkout: Path, database: str) -> None:
+    """Bring the copied database back to the other checkout's schema: unapply (with this
+    checkout's migrations, which know how) every migration that checkout does not have."""
+    applied = psql_value(database, "SELECT app || ' ' || name FROM django_migrations").split("\n")
+    targets: dict[str, str] = {}
+    for app, name in (row.split(" ") for row in applied if row):
+        folder = checkout / app / "migrations"
+        if (ROOT / app / "migrations").is_dir() and not (folder / f"{name}.py").exists():
+            known = sorted(p.stem for p in folder.glob("[0-9]*.py"))
+            targets[app] = known[-1] if known else "zero"
+    for app, target in targets.items():
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", app, target, "--verbosity", "0"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": f"{SERVER}/{database}"},
+            check=True,
+        )
+
+
 def wait(condition, timeout: float = 300) -> None:
     end = time.monotonic() + timeout
     while not condition():
@@ -124,6 +143,7 @@ def main() -> None:
             connection.close()
             drop_database(other_db)
             psql(f"CREATE DATABASE {other_db} TEMPLATE {DB_NAME}")
+            schema_of(args.against, other_db)
         for report in reports:
             route_report.delay(report.pk)
             if args.against:
