@@ -330,11 +330,25 @@ class Report(models.Model):
     public_id = models.CharField(
         _("report number"), max_length=12, unique=True, default=new_public_id, editable=False
     )
+    # Four foreign keys without their own one-column index (db_index=False): the composite
+    # indexes below start with the same column and serve the same lookups (rider: report_rider_idx,
+    # category: report_duplicate_idx, department: report_department_idx, assignee:
+    # report_assignee_idx). Every routing and every deadline stage rewrites rows and so every
+    # index of the table (the status and the watch column are indexed: no HOT update); the
+    # deadline sweep spent most of its time there (issue 18).
     rider = models.ForeignKey(
-        "riders.Rider", on_delete=models.PROTECT, related_name="reports", verbose_name=_("rider")
+        "riders.Rider",
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("rider"),
+        db_index=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("category"),
+        db_index=False,
     )
     description = models.TextField(_("description"), max_length=2000)
     district = models.ForeignKey(
@@ -358,6 +372,7 @@ class Report(models.Model):
         blank=True,
         related_name="reports",
         verbose_name=_("department"),
+        db_index=False,
     )
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
@@ -377,6 +392,7 @@ class Report(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("assigned to"),
+        db_index=False,
     )
     # While waiting for the rider's answer to a department's question: since when the closure
     # clock is paused (the deadline moves on by the pause when it resumes).

@@ -249,3 +249,57 @@ def test_report_pages_need_a_signed_in_rider(client):
         assert response.status_code == 302 and "/sign-in/" in response.url
     client.force_login(StaffFactory())
     assert client.get(reverse("reports:new")).status_code == 403
+
+
+def test_my_reports_lists_filed_and_joined_newest_first_counted_once(
+    client, rider, django_assert_max_num_queries
+):
+    """The list is built from the rider's own rows (filed ∪ joined, issue 18): every report
+    once, newest first, the pager counting both kinds; other riders' reports stay out."""
+    from governance.models import ReportSupporter
+    from governance.selectors import reports_for_rider
+
+    filed = [ReportFactory(rider=rider) for _ in range(12)]
+    joined = [ReportFactory() for _ in range(12)]
+    for report in joined:
+        ReportSupporter.objects.create(report=report, rider=rider)
+    strangers = [ReportFactory() for _ in range(3)]
+    ReportSupporter.objects.create(report=strangers[0], rider=RiderFactory())
+    mine = filed + joined
+    for n, report in enumerate(mine):  # interleave the two kinds in time
+        Report.objects.filter(pk=report.pk).update(
+            created_at=report.created_at.replace(year=2025, day=1, hour=n % 24, minute=n)
+        )
+    expected = list(
+        Report.objects.filter(pk__in=[r.pk for r in mine])
+        .order_by("-created_at", "-id")
+        .values_list("public_id", flat=True)
+    )
+    listed = list(reports_for_rider(rider=rider).values_list("public_id", flat=True))
+    assert listed == expected
+    assert reports_for_rider(rider=rider).count() == 24
+
+    with django_assert_max_num_queries(9):
+        first = client.get(reverse("reports:list")).content.decode()
+    second = client.get(reverse("reports:list") + "?page=2").content.decode()
+    assert first.count('class="card report-row"') == 20
+    assert second.count('class="card report-row"') == 4
+    for public_id in expected[:20]:
+        assert public_id in first
+    for public_id in expected[20:]:
+        assert public_id in second
+    for stranger in strangers:
+        assert stranger.public_id not in first + second
+
+
+def test_my_reports_of_a_rider_with_none_is_empty_and_bad_pages_fall_back(client, rider):
+    ReportFactory()  # someone else's
+    page = client.get(reverse("reports:list") + "?page=zzz")
+    assert page.status_code == 200
+    assert 'class="card report-row"' not in page.content.decode()
+
+
+def test_my_reports_needs_a_signed_in_rider(client):
+    response = client.get(reverse("reports:list"))
+    assert response.status_code == 302
+    assert reverse("riders:sign_in") in response["Location"]

@@ -130,3 +130,47 @@ def test_rule_changes_apply_at_once(rules):
     assert services.department_for(category=road, district=qingdao_district()) == rules["housing"]
     rule.delete()
     assert services.department_for(category=road, district=qingdao_district()) is None
+
+
+def test_routing_tells_a_rider_who_joined_before_it_was_routed(rules):
+    from core.models import Notification
+    from governance.models import ReportSupporter
+    from tests.factories import RiderFactory
+
+    report = ReportFactory(category=category("stairwell-clutter"))
+    joiner = RiderFactory()
+    ReportSupporter.objects.create(report=report, rider=joiner)
+    report = routed(report)
+    assert report.status == ReportStatus.ROUTED
+    assert Notification.objects.filter(recipient=joiner.user).count() == 1
+    assert Notification.objects.filter(recipient=report.rider.user).count() == 1
+
+
+def test_routing_a_report_nobody_joined_spends_no_query_on_supporters(
+    rules, django_assert_num_queries
+):
+    """Lock, duplicate search, update, timeline line, the rider's message (and the
+    transaction's own statements): the routing path of issue 18, no supporter lookup."""
+    report = ReportFactory(category=category("stairwell-clutter"))
+    services.report_route_automatically(report_id=report.pk)  # warm the rules' memo
+    other = ReportFactory(category=category("stairwell-clutter"), latitude=Decimal("30.5"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.report_route_automatically(report_id=other.pk)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in sql if "governance_reportsupporter" in s and "EXISTS" not in s]
+    assert sum(1 for s in sql if not s.startswith(("SAVEPOINT", "RELEASE"))) == 6
+    other.refresh_from_db()
+    assert other.status == ReportStatus.ROUTED
+
+
+def test_a_second_run_of_the_routing_leaves_a_routed_report_alone(rules):
+    report = routed(ReportFactory(category=category("stairwell-clutter")))
+    routed_at = report.routed_at
+    assert services.report_route_automatically(report_id=report.pk).status == ReportStatus.ROUTED
+    report.refresh_from_db()
+    assert report.routed_at == routed_at
+    assert report.events.filter(kind="routed").count() == 1
+    assert services.report_route_automatically(report_id=10**9) is None
