@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import QuerySet
 
 _counter = itertools.count(1)
@@ -52,6 +52,7 @@ class Prepared:
         self.kinds = kinds
         # Per thread: a compiler holds its thread's connection (and a thread's go with it).
         self._local = threading.local()
+        self._model = None  # the model read, once known (for the router)
 
     def compiled(self) -> dict[tuple[str, Hashable], tuple]:
         """This thread's compiled variants, by (database alias, shape)."""
@@ -84,7 +85,15 @@ class Prepared:
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
         return (sql, slots, compiler, converters, names)
 
-    def rows(self, shape: Hashable = None, *, using: str = "default", **params: Any) -> list[dict]:
+    def rows(
+        self, shape: Hashable = None, *, using: str | None = None, **params: Any
+    ) -> list[dict]:
+        if using is None:
+            # Where the ORM would read it: the database router's choice (the replica for a
+            # lag-tolerant request, core/db_router.py), as for any queryset.
+            if self._model is None:
+                self._model = self.build(shape, **params).model
+            using = router.db_for_read(self._model)
         variants = self.compiled()
         key = (using, shape)
         compiled = variants.get(key)

@@ -69,9 +69,13 @@ def replica_configured() -> bool:
 
 
 def _positions() -> tuple[int, int]:
-    """(the primary's current WAL position, the replica's replayed position), in bytes."""
+    """(the primary's current WAL position, the replica's replayed position), in bytes.
+
+    The primary's insert position, not its write position: a transaction committed without
+    waiting for the disk (routing, docs/decisions.md) may sit in the WAL buffers for a while,
+    and a replica that lacks it is behind all the same."""
     with connections[PRIMARY].cursor() as cursor:
-        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint")
         (primary_at,) = cursor.fetchone()
     with connections[REPLICA].cursor() as cursor:
         cursor.execute(

@@ -83,6 +83,12 @@ def _replica_sql(sql: str) -> None:
         cursor.execute(sql)
 
 
+def _replica_value(sql: str):
+    with connections["replica"].cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
 def _wait_for(condition, what: str, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -135,6 +141,8 @@ def test_lag_tolerant_reads_on_a_real_streaming_replica(client, settings):
 
     # Behind: replay paused, a new report on the primary, older than the bound.
     _replica_sql("SELECT pg_wal_replay_pause()")
+    # The pause is asked for; replay stops at its next record (PostgreSQL 14+ tells when).
+    _wait_for(lambda: _replica_value("SELECT pg_get_wal_replay_pause_state()") == "paused", "pause")
     try:
         second = workflow.route(ReportFactory(), department=department)
         time.sleep(1.5)
