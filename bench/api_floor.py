@@ -17,10 +17,7 @@ docs/benchmarks.md (the "Department API and Open311" section) unless --no-write.
 
 import argparse
 import os
-import re
 import statistics
-import subprocess
-import tempfile
 import textwrap
 import time
 import urllib.request
@@ -33,31 +30,20 @@ from benchdb import (
     fresh_database,
     gunicorn_start,
     production_env,
+    wrk_script,
 )
+from benchdb import wrk as bench_wrk
 
 DB_NAME = "riders_portal_bench_floor"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
 PORT, PORT_NO_THROTTLE = 8770, 8771
 DOCS = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Department API and Open311"
-PERCENTILES = """
-done = function(summary, latency, requests)
-  for _, p in pairs({50, 99}) do
-    io.write(string.format("p%d %.2f\\n", p, latency:percentile(p) / 1000))
-  end
-  io.write(string.format("rps %.1f\\n", summary.requests / (summary.duration / 1e6)))
-  local e = summary.errors
-  io.write(string.format("errors %d\\n", e.status + e.connect + e.read + e.timeout))
-end
-"""
 
 
 def wrk(url: str, connections: int, seconds: int, token: str | None, script: Path) -> dict:
-    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script)]
-    if token:
-        command += ["-H", f"Authorization: Token {token}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    return {k: float(v) for k, v in re.findall(r"^(p\d+|rps|errors) ([\d.]+)$", output, re.M)}
+    headers = {"Authorization": f"Token {token}"} if token else None
+    return bench_wrk(url, connections=connections, seconds=seconds, script=script, headers=headers)
 
 
 def interleaved(a, b, *, connections: int, rounds: int, seconds: int, script: Path) -> dict:
@@ -202,9 +188,7 @@ def main() -> None:
     try:
         wait_for(PORT)
         wait_for(PORT_NO_THROTTLE)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(PERCENTILES)
-        lua = Path(script.name)
+        lua = wrk_script()
         for _label, a, b in endpoints:
             for url, token in (a, b):
                 check(url, token)
@@ -310,7 +294,7 @@ def report_text(args, rows, throttle) -> str:
         "prepared statement with the names and first photo joined, status labels resolved once "
         "per language.",
         "",
-        "Before (2026-11-28, `bench/api_load.py`, one department, no floor): the list served "
+        "Before (2026-11-28, the former `bench/api_load.py`, one department, no floor): the list served "
         "190 req/s at 10 clients and 163 at 50, Open311 178 and 196; an index on "
         "`(department, due_at, id)` had taken the list from 15 req/s. Measured against the "
         "floor before this work: 0.27× (list), 0.20× (detail), 0.26× (Open311) at 10 "

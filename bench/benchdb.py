@@ -39,8 +39,11 @@ def production_env(*, database_url: str, redis_url: str, **extra: str) -> dict[s
     }
 
 
-def gunicorn_start(*, port: int, env: dict[str, str], workers: int = 2) -> subprocess.Popen:
-    """gunicorn with `workers` sync workers on 127.0.0.1:`port`, as in production."""
+def gunicorn_start(
+    *, port: int, env: dict[str, str], workers: int = 2, cwd: Path = ROOT
+) -> subprocess.Popen:
+    """gunicorn with `workers` sync workers on 127.0.0.1:`port`, as in production; `cwd`: the
+    tree it serves (another checkout, to measure the code before a change side by side)."""
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -52,9 +55,51 @@ def gunicorn_start(*, port: int, env: dict[str, str], workers: int = 2) -> subpr
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
     )
+
+
+# wrk's report as lines the benches parse: p50/p95/p99 in ms, requests/s, errors of any kind.
+WRK_LUA = """
+done = function(summary, latency, requests)
+  for _, p in pairs({50, 95, 99}) do
+    io.write(string.format("p%d %.2f\\n", p, latency:percentile(p) / 1000))
+  end
+  io.write(string.format("rps %.1f\\n", summary.requests / (summary.duration / 1e6)))
+  local e = summary.errors
+  io.write(string.format("errors %d\\n", e.status + e.connect + e.read + e.timeout))
+end
+"""
+
+
+def wrk_script() -> Path:
+    """WRK_LUA in a file, for wrk's -s."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_LUA)
+    return Path(script.name)
+
+
+def wrk(
+    url: str,
+    *,
+    connections: int,
+    seconds: int,
+    script: Path,
+    threads: int = 2,
+    headers: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """One wrk run against `url`: {"p50": ms, "p95": ms, "p99": ms, "rps": …, "errors": …}."""
+    import re
+
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
+    command += ["-s", str(script)]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    return {k: float(v) for k, v in re.findall(r"^(p\d+|rps|errors) ([\d.]+)$", output, re.M)}
 
 
 def django_setup(**env: str) -> None:

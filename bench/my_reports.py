@@ -17,16 +17,24 @@ Needs `wrk` (apt-get install wrk).
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-from benchdb import ROOT, SERVER, django_setup, drop_database, fresh_database, production_env
+from benchdb import (
+    ROOT,
+    SERVER,
+    django_setup,
+    drop_database,
+    fresh_database,
+    gunicorn_start,
+    production_env,
+    wrk,
+    wrk_script,
+)
 
 PREFIX = os.environ.get("BENCH_DB", "riders_portal_bench_flat")
 SIZES = (100_000, 1_000_000)
@@ -34,16 +42,6 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/12")
 FIRST_PORT = int(os.environ.get("BENCH_PORT", "8780"))
 FILED, JOINED = 150, 50
 OTHER_RIDERS = 2_000
-LUA = """
-done = function(summary, latency, requests)
-  for _, p in pairs({50, 95, 99}) do
-    io.write(string.format("p%d %.2f\\n", p, latency:percentile(p) / 1000))
-  end
-  io.write(string.format("rps %.1f\\n", summary.requests / (summary.duration / 1e6)))
-  local e = summary.errors
-  io.write(string.format("errors %d\\n", e.status + e.connect + e.read + e.timeout))
-end
-"""
 
 
 def db_name(size: int) -> str:
@@ -88,30 +86,6 @@ def fill(database: str, total: int, *, rider_id: int, category_id: int, district
         """,  # noqa: S608 - integers of our own
     )
     psql(database, "VACUUM ANALYZE")
-
-
-def wrk(url: str, cookie: str, script: Path, *, connections: int, seconds: int) -> dict[str, float]:
-    command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s"]
-    command += ["-s", str(script), "-H", f"Cookie: {cookie}", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return {k: float(v) for k, v in re.findall(r"^(p\d+|rps|errors) ([\d.]+)$", output, re.M)}
-
-
-def gunicorn(port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "riders_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=cwd,
-        env=env,
-    )
 
 
 def main() -> None:
@@ -241,13 +215,15 @@ def main() -> None:
                 )
 
     servers = {}
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA)
+    script = wrk_script()
     results: dict[tuple[int, str], list[dict[str, float]]] = {}
     try:
         for n, size in enumerate(SIZES):
             env = {**base, "DATABASE_URL": f"{SERVER}/{db_name(size)}"}
-            servers[size] = (FIRST_PORT + n, gunicorn(FIRST_PORT + n, env, args.serve_from))
+            servers[size] = (
+                FIRST_PORT + n,
+                gunicorn_start(port=FIRST_PORT + n, env=env, cwd=args.serve_from),
+            )
         for port, _process in servers.values():
             for _ in range(100):
                 try:
@@ -263,16 +239,17 @@ def main() -> None:
             rows = body.count('class="card report-row"')
             assert response.status == 200 and rows == 20, (response.status, rows)
             for _ in range(3):  # warm up both workers
-                wrk(f"http://127.0.0.1:{port}/reports/", cookie, Path(script.name),
-                    connections=2, seconds=1)  # fmt: skip
+                wrk(f"http://127.0.0.1:{port}/reports/", script=script, threads=1,
+                    headers={"Cookie": cookie}, connections=2, seconds=1)  # fmt: skip
         for _round in range(args.rounds):
             for size, (port, _process) in servers.items():
                 for path in ("/reports/", "/"):
                     url = f"http://127.0.0.1:{port}{path}"
                     result = wrk(
                         url,
-                        cookie,
-                        Path(script.name),
+                        script=script,
+                        threads=1,
+                        headers={"Cookie": cookie},
                         connections=args.connections,
                         seconds=args.seconds,
                     )
