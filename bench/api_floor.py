@@ -294,8 +294,8 @@ def report_text(args, rows, throttle) -> str:
         "prepared statement with the names and first photo joined, status labels resolved once "
         "per language.",
         "",
-        "Before (2026-11-28, the former `bench/api_load.py`, one department, no floor): the list served "
-        "190 req/s at 10 clients and 163 at 50, Open311 178 and 196; an index on "
+        "Before (2026-11-28, the former `bench/api_load.py`, one department, no floor): the list "
+        "served 190 req/s at 10 clients and 163 at 50, Open311 178 and 196; an index on "
         "`(department, due_at, id)` had taken the list from 15 req/s. Measured against the "
         "floor before this work: 0.27× (list), 0.20× (detail), 0.26× (Open311) at 10 "
         "connections, 0.28 / 0.20 / 0.28 at 50.",
