@@ -60,6 +60,7 @@ bench: install
 	$(PY) bench/deadline_sweep.py
 	$(PY) bench/routing.py
 	$(PY) bench/api_floor.py
+	$(PY) bench/my_reports.py
 	$(PY) bench/points_history.py
 	$(PY) bench/apartments.py
 	$(PY) bench/nearest.py
