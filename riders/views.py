@@ -149,7 +149,7 @@ def sign_in_code(request):
 
 def _rider_session_start(request, rider, *, next_url: str):
     """Sign `rider` in on this browser: the one way in for the phone code and the platform."""
-    login(request, rider.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, rider.user, backend="riders.auth.RiderSessionBackend")
     response = redirect(next_url)
     # This browser may now ask for this number's codes past the per-client, network and
     # budget limits (services.sign_in_code_request).

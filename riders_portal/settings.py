@@ -593,6 +593,9 @@ SMS_CONSOLE_ALLOWED = envbool("SMS_CONSOLE_ALLOWED", False)
 AUTHENTICATION_BACKENDS = [
     "core.staff_auth.StaffLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Riders' sessions: user, rider and district in one query (riders/auth.py). Sessions
+    # started before it keep ModelBackend, so none is signed out by the change.
+    "riders.auth.RiderSessionBackend",
 ]
 # Lock a username *from one address* after 5 wrong passwords, for 30 minutes from the fifth.
 # Per username alone would let anyone lock every staff member out; per address alone would let

@@ -96,7 +96,7 @@ def test_the_session_is_the_one_the_phone_code_gives(oidc_provider, wang, sms_ou
     assert set(phone_answer.cookies) == set(platform_answer.cookies)
     for session in (by_phone.session, by_platform.session):
         assert session["_auth_user_id"] == str(wang.user_id)
-        assert session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"
+        assert session["_auth_user_backend"] == "riders.auth.RiderSessionBackend"
 
     def device(answer) -> str:  # the trusted-browser cookie vouches for the same phone number
         request = rf.get("/", HTTP_COOKIE=f"{DEVICE_COOKIE}={answer.cookies[DEVICE_COOKIE].value}")
