@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import User
+from core.prepared import PreparedModels
 from core.roles import sees_everything
 from riders.models import Rider
 
@@ -353,10 +354,17 @@ def pending_offer(*, rider: Rider, now: dt.datetime | None = None) -> Applicatio
     room and apartment it shows: one query. At most one: a rider has one open application.
     An offer past its deadline is left out before the sweep closes it: offer_accept would
     refuse it."""
-    return (
-        Application.objects.filter(
-            rider=rider, status=S.OFFERED, offer_expires_at__gt=now or timezone.now()
-        )
+    found = _PENDING_OFFER.objects(rider_id=rider.pk, now=now or timezone.now())
+    return found[0] if found else None
+
+
+# Home's first card, compiled once per process (core/prepared.py).
+_PENDING_OFFER = PreparedModels(
+    lambda _shape, rider_id, now: (
+        Application.objects.filter(rider_id=rider_id, status=S.OFFERED, offer_expires_at__gt=now)
         .select_related("offered_bed__room__room_type", "offered_bed__apartment")
-        .first()
-    )
+        .order_by("pk")[:1]
+    ),
+    rider_id=int,
+    now=dt.datetime,
+)

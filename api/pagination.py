@@ -34,7 +34,7 @@ class KeysetCursor(CursorPagination):
         """`queryset`, or a list of disjoint querysets of one model (parts of the scope, each
         served by its own index): each is limited to the page on its own, then merged.
         `fetch(position, reverse, limit)`, when given, reads the rows instead (the department
-        list's prepared query, api/prepared.py) from the same page_query."""
+        list's prepared query, core/prepared.py) from the same page_query."""
         parts: list[QuerySet] = queryset if isinstance(queryset, list) else [queryset]
         self.request = request
         self.page_size = self.get_page_size(request)

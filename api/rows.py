@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from core.prepared import Prepared
 from governance.models import (
     Department,
     EvidencePhoto,
@@ -37,7 +38,6 @@ from governance.models import (
 from governance.selectors import reports_worked_by
 from governance.services import reporter_pseudonym
 
-from .prepared import Prepared
 from .serializers import (
     PRIORITY_NAMES,
     FixCheckSerializer,

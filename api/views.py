@@ -31,6 +31,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.prepared import Prepared
 from core.responses import file_response
 from governance import selectors, services, workflow
 from governance.models import (
@@ -50,7 +51,6 @@ from . import rows
 from .errors import error_body
 from .models import IdempotencyRecord
 from .pagination import KeysetCursor
-from .prepared import Prepared
 from .selectors import worked_by_parts
 from .serializers import (
     PHOTO_SALT,
@@ -457,7 +457,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             parts = worked_by_parts(department=department, reports=reports)
             page = self.paginator.paginate_queryset(parts, request, view=self)
         else:
-            # No filter: the same statement, prepared (api/prepared.py).
+            # No filter: the same statement, prepared (core/prepared.py).
             def fetch(position, reverse, limit):
                 return queue_page(department.pk, position, reverse, limit)
 

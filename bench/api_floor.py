@@ -283,7 +283,7 @@ def report_text(args, rows, throttle) -> str:
         "report of the department for each page; it is now two parts, each an index range of "
         "one page, merged in one UNION ALL (`api/selectors.py`, `api/pagination.py`). The hot "
         "reads are prepared: the ORM query is compiled once per process and shape, later "
-        "requests only bind values (`api/prepared.py`; building the SQL was most of the "
+        "requests only bind values (`core/prepared.py`; building the SQL was most of the "
         "detail's cost). Rows come from `.values()` through a plain formatter (`api/rows.py`, "
         "held equal to the serializers, which still define the schema, by "
         "`tests/api/test_rows.py`); the detail reads photos, evidence and timeline in one query, "

@@ -198,7 +198,9 @@ def seed(work: Path, users_needed: int) -> dict:
     # Sessions: riders who signed in on their phone earlier (a month's session), one each.
     def session_of(user) -> str:
         client = Client()
-        client.force_login(user)
+        # As riders.views._rider_session_start signs a rider in (the backend restores the user
+        # with the rider and district in one query).
+        client.force_login(user, backend="riders.auth.RiderSessionBackend")
         return client.cookies["sessionid"].value
 
     User = get_user_model()
@@ -216,7 +218,9 @@ def seed(work: Path, users_needed: int) -> dict:
         user.groups.add(operator)
         canteen.staff.add(user)
         client = Client()
-        client.force_login(user)
+        # As riders.views._rider_session_start signs a rider in (the backend restores the user
+        # with the rider and district in one query).
+        client.force_login(user, backend="riders.auth.RiderSessionBackend")
         session = client.session
         mark_verified(session, staff_device(user))
         session.save()
@@ -363,6 +367,26 @@ def cpu_seconds(process: subprocess.Popen) -> float:
         return 0.0
 
 
+def named_cpu_seconds(*names: str) -> float:
+    """User + system CPU of every process on the machine with one of these names (PostgreSQL's
+    backends, Redis): what the stack's servers spent, beside the processes started here."""
+    import psutil
+
+    total = 0.0
+    for each in psutil.process_iter(["name", "cpu_times"]):
+        if each.info["name"] in names and each.info["cpu_times"] is not None:
+            total += each.info["cpu_times"].user + each.info["cpu_times"].system
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent (all cores, everything but idle and I/O wait)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
 def run_level(
     level: int, seconds: int, fixture: Path, database_url: str, out: Path, stack: list
 ) -> dict:
@@ -374,12 +398,14 @@ def run_level(
     since = timezone.now()
     load_before = os.getloadavg()[0]
     cpu_before = [cpu_seconds(process) for process in stack]
+    servers_before = (named_cpu_seconds("postgres"), named_cpu_seconds("redis-server"))
+    busy_before = machine_busy_seconds()
     sampler = Sampler(database_url)
     sampler.start()
     prefix = out / f"level{level}"
     users = sum(users_for(level).values())
     env = {**os.environ, "LUNCH_LEVEL": str(level), "LUNCH_FIXTURE": str(fixture)}
-    subprocess.run(
+    locust = subprocess.Popen(
         [
             str(BIN / "locust"),
             "-f",
@@ -403,13 +429,21 @@ def run_level(
         ],
         cwd=ROOT,
         env=env,
-        check=False,
         stdout=(out / f"level{level}.log").open("w"),
         stderr=subprocess.STDOUT,
     )
+    load_generator = 0.0
+    while locust.poll() is None:  # its CPU is read while it runs: a finished process has none
+        load_generator = cpu_seconds(locust) or load_generator
+        time.sleep(0.5)
     cpu = [
         after - before for before, after in zip(cpu_before, map(cpu_seconds, stack), strict=True)
     ]
+    servers = (
+        named_cpu_seconds("postgres") - servers_before[0],
+        named_cpu_seconds("redis-server") - servers_before[1],
+    )
+    busy = machine_busy_seconds() - busy_before
     time.sleep(5)  # the worker finishes routing what was filed at the end
     sampler.stop.set()
     sampler.join()
@@ -421,6 +455,10 @@ def run_level(
     return {
         "load": (load_before, os.getloadavg()[0]),
         "cpu": cpu,
+        "load_generator": load_generator,
+        "servers": servers,
+        "busy": busy,
+        "seconds": seconds,
         "stats": stats,
         "failures": failures,
         "samples": sampler.samples,
@@ -461,7 +499,11 @@ def print_level(level: int, seconds: int, result: dict) -> None:
     print(
         f"CPU used during the run: gunicorn {web:.1f} s ({web * 1000 / requests:.0f} ms per "
         f"request, so {2 * requests / web if web else 0:.0f} requests/s on 2 idle cores), "
-        f"Celery workers {worker + urgent:.1f} s, beat {beat:.1f} s."
+        f"Celery workers {worker + urgent:.1f} s, beat {beat:.1f} s, PostgreSQL "
+        f"{result['servers'][0]:.1f} s, Redis {result['servers'][1]:.1f} s, the load generator "
+        f"(locust) {result['load_generator']:.1f} s; the machine was busy "
+        f"{result['busy']:.1f} s of the {2 * result['seconds']} s its 2 cores had "
+        f"({result['busy'] * 50 / result['seconds']:.0f} %)."
     )
     for failure in result["failures"]:
         print(

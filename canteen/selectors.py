@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.geo import distance_m
 from core.models import User
+from core.prepared import PreparedModels
 from core.roles import sees_everything
 from riders.models import Rider
 
@@ -198,8 +199,18 @@ def served_meal_count() -> int:
 
 def pickups_for_rider(*, rider: Rider, today: dt.date) -> list[MealOrder]:
     """The rider's orders of today still to be picked up, with their code (Home): one query."""
-    return list(
-        MealOrder.objects.filter(rider=rider, service_date=today, status__in=[S.PLACED, S.READY])
+    return _PICKUPS.objects(rider_id=rider.pk, today=today)
+
+
+# Home's pick-up card, compiled once per process (core/prepared.py).
+_PICKUPS = PreparedModels(
+    lambda _shape, rider_id, today: (
+        MealOrder.objects.filter(
+            rider_id=rider_id, service_date=today, status__in=[S.PLACED, S.READY]
+        )
         .select_related("canteen", "set_meal")
         .order_by("created_at", "id")
-    )
+    ),
+    rider_id=int,
+    today=dt.date,
+)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from core.geo import bounding_box, distance_m
 from core.models import District
+from core.prepared import PreparedModels
 from riders.models import Rider
 
 from .models import (
@@ -258,12 +259,33 @@ def reports_awaiting_check(*, rider: Rider) -> QuerySet[Report]:
         report=OuterRef("pk"), rider=rider, round=OuterRef("reopen_count")
     )
     return (
-        Report.objects.filter(_followed_by(rider), status=ReportStatus.RESOLVED)
+        # The rider's own ids, not an OR across the supporters' join (see _followed_ids).
+        Report.objects.filter(pk__in=_followed_ids(rider), status=ReportStatus.RESOLVED)
         .exclude(Exists(answered))
-        .distinct()
         .select_related("category", "department")
         .order_by("verify_by", "id")
     )
+
+
+# Home's two report cards, compiled once per process (core/prepared.py): the shape is the count.
+_AWAITING_CHECK = PreparedModels(
+    lambda count, rider_id: reports_awaiting_check(rider=Rider(pk=rider_id))[:count],
+    rider_id=int,
+)
+_ASKED_ABOUT = PreparedModels(
+    lambda count, rider_id: reports_asked_about(rider=Rider(pk=rider_id))[:count],
+    rider_id=int,
+)
+
+
+def reports_awaiting_check_first(*, rider: Rider, count: int) -> list[Report]:
+    """The first `count` of reports_awaiting_check (Home)."""
+    return _AWAITING_CHECK.objects(count, rider_id=rider.pk)
+
+
+def reports_asked_about_first(*, rider: Rider, count: int) -> list[Report]:
+    """The first `count` of reports_asked_about, each with its open question (Home)."""
+    return _ASKED_ABOUT.objects(count, rider_id=rider.pk)
 
 
 def rider_last_answer(*, rider: Rider, report: Report) -> FixAnswer | None:

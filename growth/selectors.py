@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from core.prepared import PreparedModels
 from riders.models import Rider
 
 from .models import Attendance, Course, Enrolment, Session
@@ -62,13 +63,21 @@ def session_register(*, session: Session) -> list[tuple[Enrolment, bool]]:
 def next_session_for_rider(*, rider: Rider, now: dt.datetime) -> Session | None:
     """The next session (or the one under way) of a course the rider is enrolled in (Home):
     one query."""
-    return (
+    found = _NEXT_SESSION.objects(rider_id=rider.pk, now=now)
+    return found[0] if found else None
+
+
+# Home's course card, compiled once per process (core/prepared.py).
+_NEXT_SESSION = PreparedModels(
+    lambda _shape, rider_id, now: (
         Session.objects.filter(
-            course__enrolments__rider=rider,
+            course__enrolments__rider_id=rider_id,
             course__enrolments__status=E.ENROLLED,
             ends_at__gt=now,
         )
         .select_related("course")
-        .order_by("starts_at", "id")
-        .first()
-    )
+        .order_by("starts_at", "id")[:1]
+    ),
+    rider_id=int,
+    now=dt.datetime,
+)

@@ -25,10 +25,10 @@ from django.views.decorators.http import require_http_methods
 
 from api.auth import token_for_key
 from api.models import ApiToken
-from api.prepared import Prepared
 from api.serializers import signed_photo_url
 from api.validators import aware_datetime, bounded_int, finite_decimal, refuse_control_characters
 from core.errors import DomainError
+from core.prepared import Prepared
 from governance import selectors, services
 from governance.models import (
     CLOSED_STATUSES,
@@ -410,7 +410,7 @@ def _requests_query(shape, *, start, end, code):
     return _newest_first(reports, page, size)
 
 
-# requests.json's statement, compiled once per shape of filters and page (api/prepared.py).
+# requests.json's statement, compiled once per shape of filters and page (core/prepared.py).
 REQUESTS = Prepared(_requests_query, start=dt.datetime, end=dt.datetime, code=str)
 
 

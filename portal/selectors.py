@@ -14,8 +14,8 @@ from core.models import District
 from governance.models import Report
 from governance.selectors import (
     closed_within_deadline_rate,
-    reports_asked_about,
-    reports_awaiting_check,
+    reports_asked_about_first,
+    reports_awaiting_check_first,
 )
 from growth.models import Session
 from growth.selectors import next_session_for_rider
@@ -103,8 +103,8 @@ def rider_today(*, rider: Rider, now: dt.datetime | None = None) -> RiderToday:
     return RiderToday(
         offer=pending_offer(rider=rider, now=now),
         pickups=pickups_for_rider(rider=rider, today=today),
-        awaiting_check=list(reports_awaiting_check(rider=rider)[:HOME_REPORTS]),
-        asked_about=list(reports_asked_about(rider=rider)[:HOME_REPORTS]),
+        awaiting_check=reports_awaiting_check_first(rider=rider, count=HOME_REPORTS),
+        asked_about=reports_asked_about_first(rider=rider, count=HOME_REPORTS),
         # A rider without points gets no card until a reward is something to count on.
         reward=reward if reward.balance > 0 else None,
         claim_month=claim_due(rider=rider),

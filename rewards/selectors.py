@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.prepared import Prepared, PreparedModels
 from governance.models import Report, ReportStatus
 from payouts.models import PayoutBatch
 from riders.models import Rider
@@ -51,7 +52,15 @@ def reports_awaiting_award(*, since: dt.datetime) -> list[int]:
 
 
 def points_balance(*, rider: Rider) -> int:
-    return PointsAccount.objects.filter(rider=rider).values_list("balance", flat=True).first() or 0
+    rows = _BALANCE.rows(rider_id=rider.pk)
+    return rows[0]["balance"] if rows else 0
+
+
+# On every Home and points page: compiled once per process (core/prepared.py).
+_BALANCE = Prepared(
+    lambda _shape, rider_id: PointsAccount.objects.filter(rider_id=rider_id).values("balance"),
+    rider_id=int,
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,19 @@ def catalogue(*, today: dt.date, rider: Rider | None = None) -> QuerySet[Benefit
             )
         )
     return benefits
+
+
+# Home's points card: the benefits the rider can still redeem, compiled once (core/prepared.py).
+_REDEEMABLE = PreparedModels(
+    lambda _shape, rider_id, today: (
+        catalogue(today=today, rider=Rider(pk=rider_id))
+        .exclude(stock=0)
+        .filter(Q(per_rider_limit__isnull=True) | Q(per_rider_limit__gt=F("held")))
+        .order_by("points_price", "sort_order", "id")
+    ),
+    rider_id=int,
+    today=dt.date,
+)
 
 
 def redemptions_for_rider(*, rider: Rider) -> QuerySet[Redemption]:
@@ -213,12 +235,7 @@ def nearest_reward(*, rider: Rider, today: dt.date) -> NearestReward:
     the benefits out of stock or at the rider's limit (redeeming those would be refused):
     two queries."""
     balance = points_balance(rider=rider)
-    benefits = list(
-        catalogue(today=today, rider=rider)
-        .exclude(stock=0)
-        .filter(Q(per_rider_limit__isnull=True) | Q(per_rider_limit__gt=F("held")))
-        .order_by("points_price", "sort_order", "id")
-    )
+    benefits = _REDEEMABLE.objects(rider_id=rider.pk, today=today)
     within_reach = [b for b in benefits if b.points_price <= balance]
     goal = next((b for b in benefits if b.points_price > balance), None)
     return NearestReward(

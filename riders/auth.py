@@ -9,6 +9,18 @@ restores sessions; nobody signs in through it with a password.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from core.prepared import PreparedModels
+
+# Compiled once per process (core/prepared.py): a rider page's second query, after the session.
+_USER = PreparedModels(
+    lambda _shape, user_id: (
+        get_user_model()
+        ._default_manager.select_related("rider", "rider__district")
+        .filter(pk=user_id)[:2]
+    ),
+    user_id=int,
+)
+
 
 class RiderSessionBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -17,9 +29,7 @@ class RiderSessionBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("rider", "rider__district")
-        try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
+        users = _USER.objects(user_id=user_id)
+        if len(users) != 1:
             return None
-        return user if self.user_can_authenticate(user) else None
+        return users[0] if self.user_can_authenticate(users[0]) else None

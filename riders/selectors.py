@@ -4,6 +4,8 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from core.prepared import Prepared
+
 from .models import TIER_RANK, Rider, TierPeriod
 
 
@@ -30,12 +32,21 @@ def rider_tier_in_month(*, rider: Rider, year: int, month: int) -> str | None:
     """
     first = dt.date(year, month, 1)
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
-    tiers = (
-        TierPeriod.objects.filter(rider=rider, started_on__lte=last)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
-        .values_list("tier", flat=True)
-    )
+    tiers = [row["tier"] for row in _TIERS.rows(rider_id=rider.pk, first=first, last=last)]
     return max(tiers, key=TIER_RANK.__getitem__, default=None)
+
+
+# On Home (the claim card) and the claim form: compiled once per process (core/prepared.py).
+_TIERS = Prepared(
+    lambda _shape, rider_id, first, last: (
+        TierPeriod.objects.filter(rider_id=rider_id, started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .values("tier")
+    ),
+    rider_id=int,
+    first=dt.date,
+    last=dt.date,
+)
 
 
 def tiers_in_month(*, rider_ids: Iterable[int], year: int, month: int) -> dict[int, str]:

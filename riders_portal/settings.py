@@ -685,8 +685,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # CACHE_SOCKET_TIMEOUT, CACHE_RETRY_AFTER_FAILURE above), API throttles fail open, queued work
 # is swept up after. Database down: 503 in each interface's shape (core.middleware), within
 # DB_CONNECT_TIMEOUT. /healthz is 503 only without the database (docs/operations.md).
-# Sessions stay in the database (Django's default SESSION_ENGINE), so an outage of Redis never
-# signs riders out; keep it that way.
+# Sessions stay in the database (Django's database backend, its read prepared: core/sessions.py),
+# so an outage of Redis never signs riders out; keep it that way.
+SESSION_ENGINE = "core.sessions"
 
 # --- Audit trail (django-auditlog), error reporting (sentry-sdk), logs (issue 12) ------------
 # What is audited, in one place (no app imports another to register it): money-bearing

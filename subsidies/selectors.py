@@ -2,11 +2,13 @@
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from core.prepared import Prepared
 from payouts.models import PayoutBatch
 from riders.models import Rider
 from riders.selectors import rider_tier_in_month
@@ -33,10 +35,20 @@ def claimable_months(*, rider: Rider) -> list[dt.date]:
         if month >= rider.joined_on.replace(day=1):
             months.append(month)
         month = (month - dt.timedelta(days=1)).replace(day=1)
-    claimed = set(
-        Claim.objects.filter(rider=rider, month__in=months).values_list("month", flat=True)
-    )
+    # The window's months are the statement's shape (1 to the window + 1 of them).
+    by_name: dict[str, Any] = {f"month{i}": month for i, month in enumerate(months)}
+    claimed = {row["month"] for row in _CLAIMED.rows(len(months), rider_id=rider.pk, **by_name)}
     return [m for m in months if m not in claimed]
+
+
+# On Home (the claim card) and the claim form: compiled once per process (core/prepared.py).
+_CLAIMED = Prepared(
+    lambda count, rider_id, **months: Claim.objects.filter(
+        rider_id=rider_id, month__in=[months[f"month{i}"] for i in range(count)]
+    ).values("month"),
+    rider_id=int,
+    **{f"month{i}": dt.date for i in range(24)},
+)
 
 
 def claim_month_default(*, months: list[dt.date]) -> dt.date | None:

@@ -13,9 +13,9 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from api.prepared import Prepared
 from api.serializers import PHOTO_SALT, ReportDetailSerializer, ReportSerializer
 from api.services import token_issue
+from core.prepared import Prepared
 from governance import selectors, services, workflow
 from governance.models import (
     EvidencePhoto,

@@ -7,21 +7,29 @@ the first call builds it with stand-in values, compiles it, and remembers the SQ
 stand-in went among the SQL parameters, and Django's converters for the columns. Later calls
 only put the real values in their places and run it, the rows converted as `.values()` would.
 
-Only for values passed through unchanged into the SQL (primary keys, codes, datetimes in an
-exact or range comparison): the compile step checks that every stand-in arrived.
+Only for values passed through unchanged into the SQL (primary keys, codes, dates and
+datetimes in an exact or range comparison): the compile step checks that every stand-in
+arrived. Where one does not (SQLite adapts dates to text), the query runs through the plain ORM.
+
+`PreparedModels` is the same for a query that yields model instances (with `select_related`
+and `prefetch_related`): Django's own ModelIterable builds the objects, from the remembered SQL.
+It keeps the ORM's cost off the pages every rider opens: the session and the signed-in user
+(core/sessions.py, riders/auth.py) and Home's cards (issue 18, bench/lunch_peak.py).
 """
 
+import copy
 import datetime as dt
 import itertools
 import threading
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 _counter = itertools.count(1)
+M = TypeVar("M", bound=Model)
 UNPREPARED = ()
 
 
@@ -34,6 +42,8 @@ def _stand_in(kind: type) -> Any:
         return f"\x00prepared-{n}\x00"
     if kind is dt.datetime:
         return dt.datetime(1901, 1, 1, 0, 0, n % 60, n, tzinfo=dt.UTC)
+    if kind is dt.date:
+        return dt.date(1, 1, 1) + dt.timedelta(days=n)
     raise TypeError(kind)
 
 
@@ -85,9 +95,10 @@ class Prepared:
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
         return (sql, slots, compiler, converters, names)
 
-    def rows(
-        self, shape: Hashable = None, *, using: str | None = None, **params: Any
-    ) -> list[dict]:
+    def _variant(
+        self, shape: Hashable, using: str | None, params: dict[str, Any]
+    ) -> tuple[str, tuple]:
+        """The database to read and this shape's compiled statement there (or UNPREPARED)."""
         if using is None:
             # Where the ORM would read it: the database router's choice (the replica for a
             # lag-tolerant request, core/db_router.py), as for any queryset.
@@ -102,21 +113,83 @@ class Prepared:
         elif compiled is None:
             try:
                 compiled = self._compile(using, shape, params)
-            # A value the backend adapts (SQLite's datetimes), or a query that is empty before
-            # it runs: the plain ORM, which knows what to do.
+            # A value the backend adapts (SQLite's dates and datetimes), or a query that is
+            # empty before it runs: the plain ORM, which knows what to do.
             except (ValueError, EmptyResultSet):
                 compiled = UNPREPARED
             variants[key] = compiled
+        return using, compiled
+
+    @staticmethod
+    def _values(slots: list, params: dict[str, Any]) -> list:
+        return [params[item] if is_param else item for is_param, item in slots]
+
+    def rows(
+        self, shape: Hashable = None, *, using: str | None = None, **params: Any
+    ) -> list[dict]:
+        using, compiled = self._variant(shape, using, params)
         if compiled is UNPREPARED:
             return list(self.build(shape, **params).using(using))
         sql, slots, compiler, converters, names = compiled
-        values = [params[item] if is_param else item for is_param, item in slots]
         with connections[using].cursor() as cursor:
-            cursor.execute(sql, values)
+            cursor.execute(sql, self._values(slots, params))
             rows = cursor.fetchall()
         if converters:
             rows = compiler.apply_converters(rows, converters)
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class PreparedModels(Prepared, Generic[M]):
+    """`build(shape, **params)` returns a queryset of model instances; `objects(shape,
+    **params)` the list of them, as `list(queryset)` would give (related objects joined and
+    prefetched, annotations set)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]], **kinds: type) -> None:
+        super().__init__(build, **kinds)
+
+    def _compile(self, alias: str, shape: Hashable, params: dict[str, Any]) -> tuple:
+        stand_ins = {
+            name: (_stand_in(self.kinds[name]) if value is not None else None)
+            for name, value in params.items()
+        }
+        queryset = self.build(shape, **stand_ins).using(alias)
+        compiler = queryset.query.get_compiler(using=alias)
+        # Sets the compiler up as ModelIterable reads it: select, klass_info, annotations.
+        sql, sql_params = compiler.as_sql()
+        by_value = {value: name for name, value in stand_ins.items() if value is not None}
+        slots = [
+            (True, by_value[p]) if _hashable(p) and p in by_value else (False, p)
+            for p in sql_params
+        ]
+        missing = set(by_value.values()) - {name for is_param, name in slots if is_param}
+        if missing:
+            raise ValueError(f"Parameters not passed through to the SQL: {sorted(missing)}")
+        return (sql, slots, compiler, queryset.model, queryset._prefetch_related_lookups)
+
+    def objects(
+        self, shape: Hashable = None, *, using: str | None = None, **params: Any
+    ) -> list[M]:
+        using, compiled = self._variant(shape, using, params)
+        if compiled is UNPREPARED:
+            return list(self.build(shape, **params).using(using))
+        sql, slots, compiler, model, prefetches = compiled
+        queryset = QuerySet(model=model, query=_Bound(compiler, sql, self._values(slots, params)))
+        queryset._db = using
+        queryset._prefetch_related_lookups = prefetches
+        return list(queryset)
+
+
+class _Bound:
+    """The query of a PreparedModels queryset: its compiler answers the remembered SQL with
+    this call's values, already set up; ModelIterable asks nothing else of it."""
+
+    def __init__(self, compiler: Any, sql: str, values: list) -> None:
+        self._compiler, self._sql, self._values = compiler, sql, values
+
+    def get_compiler(self, using: str | None = None, connection: Any = None, elide_empty=True):
+        bound = copy.copy(self._compiler)
+        bound.as_sql = lambda *args, **kwargs: (self._sql, self._values)
+        return bound
 
 
 def _hashable(value: Any) -> bool:
