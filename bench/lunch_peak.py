@@ -52,6 +52,8 @@ REPORTS = 20_000
 CANTEENS = 20
 BIN = Path(sys.executable).parent
 LOCUSTFILE = ROOT / "bench" / "lunch_peak" / "locustfile.py"
+# Until every simulated phone has arrived (the longest pacing period, 30 s, and the spawn).
+RAMP_SECONDS = 35
 QUEUES = ("celery", "urgent")
 
 
@@ -395,16 +397,14 @@ def run_level(
     from scenario import users_for
 
     connection.close()
-    since = timezone.now()
-    load_before = os.getloadavg()[0]
-    cpu_before = [cpu_seconds(process) for process in stack]
-    servers_before = (named_cpu_seconds("postgres"), named_cpu_seconds("redis-server"))
-    busy_before = machine_busy_seconds()
-    sampler = Sampler(database_url)
-    sampler.start()
     prefix = out / f"level{level}"
     users = sum(users_for(level).values())
-    env = {**os.environ, "LUNCH_LEVEL": str(level), "LUNCH_FIXTURE": str(fixture)}
+    env = {
+        **os.environ,
+        "LUNCH_LEVEL": str(level),
+        "LUNCH_FIXTURE": str(fixture),
+        "LUNCH_RAMP": str(RAMP_SECONDS),
+    }
     locust = subprocess.Popen(
         [
             str(BIN / "locust"),
@@ -418,7 +418,7 @@ def run_level(
             "--spawn-rate",
             str(max(10, users // 5)),
             "--run-time",
-            f"{seconds}s",
+            f"{RAMP_SECONDS + seconds}s",
             "--csv",
             str(prefix),
             "--only-summary",
@@ -432,9 +432,20 @@ def run_level(
         stdout=(out / f"level{level}.log").open("w"),
         stderr=subprocess.STDOUT,
     )
+    # Every simulated phone arrives at a random point of its period (locustfile.py): measured
+    # from when all are in step, as locust's own figures are (it resets them then).
+    time.sleep(RAMP_SECONDS)
+    since = timezone.now()
+    load_before = os.getloadavg()[0]
+    cpu_before = [cpu_seconds(process) for process in stack]
+    servers_before = (named_cpu_seconds("postgres"), named_cpu_seconds("redis-server"))
+    busy_before = machine_busy_seconds()
+    load_generator_before = cpu_seconds(locust)
+    sampler = Sampler(database_url)
+    sampler.start()
     load_generator = 0.0
     while locust.poll() is None:  # its CPU is read while it runs: a finished process has none
-        load_generator = cpu_seconds(locust) or load_generator
+        load_generator = (cpu_seconds(locust) - load_generator_before) or load_generator
         time.sleep(0.5)
     cpu = [
         after - before for before, after in zip(cpu_before, map(cpu_seconds, stack), strict=True)

@@ -25,6 +25,7 @@ from core.memo import ProcessMemo
 from core.messages import Params, names
 from core.models import District, User
 from core.photos import PhotoError, check_photos, process_photo
+from core.prepared import PreparedModels
 from core.queue import enqueue_on_commit
 from core.services import notification_post
 from riders.models import Rider, mask_phone
@@ -350,6 +351,34 @@ def _department_for(*, category_id: int, district_id: int) -> Department | None:
 ROUTING_RELATED = ("rider__user", "category")
 
 
+# Routing's second statement, compiled once per process (core/prepared.py).
+_DUPLICATE_CANDIDATES = PreparedModels(
+    lambda _shape, category_id, min_lat, max_lat, min_lng, max_lng, since, until, report_id: (
+        Report.objects.filter(
+            category_id=category_id,
+            status__in=OPEN_STATUSES,
+            duplicate_of__isnull=True,
+            location_approximate=False,
+            latitude__range=(min_lat, max_lat),
+            longitude__range=(min_lng, max_lng),
+            created_at__gte=since,
+            created_at__lte=until,
+        )
+        .exclude(pk=report_id)
+        .order_by("created_at", "id")
+        .only("id", "public_id", "latitude", "longitude", "location_approximate", "created_at")
+    ),
+    category_id=int,
+    min_lat=Decimal,
+    max_lat=Decimal,
+    min_lng=Decimal,
+    max_lng=Decimal,
+    since=dt.datetime,
+    until=dt.datetime,
+    report_id=int,
+)
+
+
 def find_duplicate(report: Report) -> Report | None:
     """The earliest open report of the same category near the same place within the window."""
     if report.location_approximate:
@@ -358,20 +387,15 @@ def find_duplicate(report: Report) -> Report | None:
     min_lat, max_lat, min_lng, max_lng = bounding_box(
         report.latitude, report.longitude, category.duplicate_radius_m
     )
-    candidates = (
-        Report.objects.filter(
-            category=category,
-            status__in=OPEN_STATUSES,
-            duplicate_of__isnull=True,
-            location_approximate=False,
-            latitude__range=(min_lat, max_lat),
-            longitude__range=(min_lng, max_lng),
-            created_at__gte=report.created_at - dt.timedelta(hours=category.duplicate_window_hours),
-            created_at__lte=report.created_at,
-        )
-        .exclude(pk=report.pk)
-        .order_by("created_at", "id")
-        .only("id", "public_id", "latitude", "longitude", "location_approximate", "created_at")
+    candidates = _DUPLICATE_CANDIDATES.objects(
+        category_id=category.pk,
+        min_lat=min_lat,
+        max_lat=max_lat,
+        min_lng=min_lng,
+        max_lng=max_lng,
+        since=report.created_at - dt.timedelta(hours=category.duplicate_window_hours),
+        until=report.created_at,
+        report_id=report.pk,
     )
     for candidate in candidates:
         if candidate.created_at == report.created_at and candidate.pk > report.pk:

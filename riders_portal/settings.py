@@ -131,6 +131,10 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# Statements compiled once (core/prepared.py) are also prepared on the PostgreSQL server, per
+# connection. Off (0) behind a pooler in transaction mode (pgbouncer), which shares a server
+# connection between clients.
+DB_SERVER_PREPARED = envbool("DB_SERVER_PREPARED", True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'riders_portal.sqlite3'}",

@@ -16,7 +16,8 @@ import urllib.request
 from http.cookiejar import Cookie, DefaultCookiePolicy
 from pathlib import Path
 
-from locust import FastHttpUser, constant_pacing, task
+import gevent
+from locust import FastHttpUser, constant_pacing, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenario import (
@@ -38,12 +39,31 @@ PHOTO = Path(FIXTURE["photo"]).read_bytes()
 AROUND = [(36.16, 120.43), (36.08, 120.37), (36.12, 120.40), (36.19, 120.38)]
 SERVICES = ["toilet", "water", "charging", "battery"]
 
+RAMP_SECONDS = float(os.environ.get("LUNCH_RAMP", "0"))
+
+
+@events.test_start.add_listener
+def measure_after_the_ramp(environment, **_kwargs) -> None:
+    """Reset the figures once every phone has arrived (bench/lunch_peak.py waits as long)."""
+    if RAMP_SECONDS:
+        gevent.spawn_later(RAMP_SECONDS, environment.stats.reset_all)
+
+
 _sessions = itertools.count()
 # Each run starts somewhere else among ~40,000 phones: a phone that signed in a minute ago in
 # an earlier run would be told to wait before asking for another code.
 _phones = itertools.count(random.randrange(len(FIXTURE["phones"])))
 _tokens = itertools.count()
 _counters = itertools.count()
+
+
+def arrive_at_random(period: float) -> None:
+    """Start each simulated phone (API client, counter) at a random point of its period.
+
+    Independent riders do not arrive together; users that all started within the spawn's few
+    seconds and then kept the same pacing would come as one herd every period, a burst of
+    several times the level's rate every 20 s (what the runs before 2026-12-03 measured)."""
+    gevent.sleep(random.uniform(0, period))
 
 
 def csrf_of(response) -> str:
@@ -114,6 +134,7 @@ class Rider(FastHttpUser):
         self.client.cookiejar.set_cookie(session_cookie(session))
         self.page = Page(self)
         self.lat, self.lng = random.choice(AROUND)
+        arrive_at_random(VISIT_SECONDS)
 
     @task
     def visit(self) -> None:
@@ -186,6 +207,7 @@ class SignIn(FastHttpUser):
     def on_start(self) -> None:
         self.page = Page(self)
         self.lat, self.lng = random.choice(AROUND)
+        arrive_at_random(SIGN_IN_SECONDS)
 
     @task
     def visit(self) -> None:
@@ -228,6 +250,7 @@ class Department(FastHttpUser):
     def on_start(self) -> None:
         token = FIXTURE["tokens"][next(_tokens) % len(FIXTURE["tokens"])]
         self.headers = {"Authorization": f"Token {token}"}
+        arrive_at_random(API_POLL_SECONDS)
 
     @task
     def poll(self) -> None:
@@ -264,6 +287,7 @@ class Counter(FastHttpUser):
         self.client.cookiejar.set_cookie(session_cookie(counter["session"]))
         self.url = f"/staff/counter/{counter['canteen']}/"
         self.page = Page(self)
+        arrive_at_random(counter_seconds(LEVEL))
 
     @task
     def visit(self) -> None:

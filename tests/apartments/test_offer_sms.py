@@ -23,9 +23,12 @@ MORNING = dt.datetime(2026, 12, 3, 9, 30, tzinfo=SHANGHAI)
 
 
 def waiting(apartment, rider=None):
-    return services.application_submit(
-        rider=rider or RiderFactory(), apartments=[apartment], desired_move_in=MORNING.date()
-    )
+    rider = rider or RiderFactory()
+    # On the morning's day: a move-in date of 2026-12-03 was in the past from that day on.
+    with time_machine.travel(MORNING, tick=False):
+        return services.application_submit(
+            rider=rider, apartments=[apartment], desired_move_in=MORNING.date()
+        )
 
 
 def offer(at=MORNING, beds=1):

@@ -111,3 +111,85 @@ def test_a_made_up_session_key_is_anonymous():
     client.cookies["sessionid"] = "x" * 32
     response = client.get("/me/")
     assert response.status_code == 302 and "/sign-in/" in response.url
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite adapts dates: the ORM")
+def test_the_hot_statements_are_really_prepared(sms_outbox):
+    """Each of these passes its values through unchanged on PostgreSQL, so it is compiled once
+    and not quietly sent back to the ORM (core/prepared.py's fallback)."""
+    from apartments.selectors import _PENDING_OFFER
+    from canteen.selectors import _PICKUPS
+    from core.prepared import UNPREPARED
+    from core.sessions import _SESSION_DATA
+    from governance.selectors import _ASKED_ABOUT, _AWAITING_CHECK
+    from governance.services import _DUPLICATE_CANDIDATES, report_route_automatically
+    from governance.workflow import _LOCKED
+    from growth.selectors import _NEXT_SESSION
+    from rewards.selectors import _BALANCE, _REDEEMABLE
+    from riders.auth import _USER
+    from riders.selectors import _TIERS
+    from subsidies.selectors import _CLAIMED
+
+    rider = RiderFactory()
+    client = Client()
+    client.force_login(rider.user, backend="riders.auth.RiderSessionBackend")
+    assert client.get("/").status_code == 200
+    report_route_automatically(report_id=ReportFactory().pk)
+    statements = [_SESSION_DATA, _USER, _PENDING_OFFER, _PICKUPS, _AWAITING_CHECK]
+    statements += [_ASKED_ABOUT, _NEXT_SESSION, _BALANCE, _REDEEMABLE, _CLAIMED]
+    statements += [_LOCKED, _DUPLICATE_CANDIDATES]
+    if rider.tier_periods.exists():
+        statements.append(_TIERS)
+    for statement in statements:
+        variants = statement.compiled()
+        assert variants and UNPREPARED not in variants.values(), statement.build
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PREPARE is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_on_postgresql_the_server_prepares_each_statement_once_per_connection():
+    from core.prepared import _OnServer
+
+    department = DepartmentFactory(code="roads")
+    mine = workflow.route(ReportFactory(), department=department)
+    prepared = PreparedModels(by_department, department_id=int)
+    with CaptureQueriesContext(connection) as captured:
+        assert [r.pk for r in prepared.objects(department_id=department.pk)] == [mine.pk]
+    sent = captured.captured_queries[0]["sql"]
+    assert "EXECUTE rp_prepared_" in sent and 'FROM "governance_report"' in sent  # shown
+    (server,) = [v[-1] for v in prepared.compiled().values()]
+    assert isinstance(server, _OnServer) and not server.refused
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [server.name])
+        assert cursor.fetchone()[0] == 1
+    # A new connection (a restart of the database, a recycled one) is prepared anew.
+    connection.close()
+    assert [r.pk for r in prepared.objects(department_id=department.pk)] == [mine.pk]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PREPARE is PostgreSQL's")
+def test_a_statement_the_server_cannot_prepare_runs_as_sql_in_the_same_transaction():
+    from django.db import transaction
+
+    from core.prepared import _OnServer
+
+    # `$1 IS NULL`: PostgreSQL cannot tell the parameter's type, so PREPARE is refused.
+    server = _OnServer("SELECT %s IS NULL", 1)
+    report = ReportFactory()
+    with transaction.atomic():
+        assert server.sql("default", "SELECT %s IS NULL") == "SELECT %s IS NULL"
+        assert server.refused
+        report.refresh_from_db()  # the transaction is still usable after the refusal
+        with connection.cursor() as cursor:
+            cursor.execute(server.sql("default", "SELECT %s IS NULL"), [None])
+            assert cursor.fetchone() == (True,)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PREPARE is PostgreSQL's")
+def test_with_server_preparing_off_the_plain_sql_is_sent(settings):
+    settings.DB_SERVER_PREPARED = False
+    department = DepartmentFactory(code="roads")
+    prepared = PreparedModels(by_department, department_id=int)
+    with CaptureQueriesContext(connection) as captured:
+        prepared.objects(department_id=department.pk)
+    assert "EXECUTE" not in captured.captured_queries[0]["sql"]

@@ -65,6 +65,30 @@ def test_sign_in_sessions_and_tokens_always_read_the_primary(usable):
             assert router.db_for_read(model) == "default", model
 
 
+@pytest.mark.django_db(transaction=True)  # outside a transaction, reads may go to the replica
+def test_a_prepared_locking_read_goes_to_the_primary(usable, monkeypatch):
+    """A statement compiled once (core/prepared.py) is routed as the ORM routes it: a locking
+    read (select_for_update) to the primary, a plain one where reads go."""
+    from core.prepared import PreparedModels
+
+    locking = PreparedModels(
+        lambda _shape, report_id: Report.objects.select_for_update().filter(pk=report_id),
+        report_id=int,
+    )
+    plain = PreparedModels(
+        lambda _shape, report_id: Report.objects.filter(pk=report_id), report_id=int
+    )
+    from django.db import transaction
+
+    with lag_tolerant_reads():
+        if HAS_REPLICA:
+            assert plain._variant(None, None, {"report_id": 1})[0] == "replica"
+        # Even were every read sent to the replica, the lock is the primary's.
+        monkeypatch.setattr(ReplicaRouter, "db_for_read", lambda self, model, **hints: "replica")
+        with transaction.atomic():  # as every lock is taken
+            assert locking._variant(None, None, {"report_id": 1})[0] == "default"
+
+
 @pytest.mark.django_db
 def test_inside_a_transaction_reads_stay_on_the_primary(usable):
     # The test's own transaction is open: what it wrote is only on the primary.
