@@ -220,9 +220,7 @@ def seed(work: Path, users_needed: int) -> dict:
         user.groups.add(operator)
         canteen.staff.add(user)
         client = Client()
-        # As riders.views._rider_session_start signs a rider in (the backend restores the user
-        # with the rider and district in one query).
-        client.force_login(user, backend="riders.auth.RiderSessionBackend")
+        client.force_login(user)  # a staff sign-in: the password backend
         session = client.session
         mark_verified(session, staff_device(user))
         session.save()
@@ -262,7 +260,8 @@ def start_stack(env: dict, log: Path) -> list[subprocess.Popen]:
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",
-            "3",
+            # 3, as docker-compose.yml; BENCH_WEB_WORKERS to try another count.
+            os.environ.get("BENCH_WEB_WORKERS", "3"),
             "--log-level",
             "warning",
         ),
@@ -371,13 +370,22 @@ def cpu_seconds(process: subprocess.Popen) -> float:
 
 def named_cpu_seconds(*names: str) -> float:
     """User + system CPU of every process on the machine with one of these names (PostgreSQL's
-    backends, Redis): what the stack's servers spent, beside the processes started here."""
+    backends, Redis), with what their exited children spent (a backend whose connection
+    closed during the run counts in its postmaster's children)."""
     import psutil
 
     total = 0.0
-    for each in psutil.process_iter(["name", "cpu_times"]):
-        if each.info["name"] in names and each.info["cpu_times"] is not None:
-            total += each.info["cpu_times"].user + each.info["cpu_times"].system
+    for each in psutil.process_iter(["name", "cpu_times", "ppid"]):
+        times = each.info["cpu_times"]
+        if each.info["name"] not in names or times is None:
+            continue
+        total += times.user + times.system
+        try:
+            parent = psutil.Process(each.info["ppid"]).name()
+        except psutil.Error:
+            parent = ""
+        if parent not in names:  # the server's main process: its children are the others
+            total += times.children_user + times.children_system
     return total
 
 
@@ -532,9 +540,9 @@ def main() -> None:
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(",")]
     sys.path.insert(0, str(ROOT / "bench" / "lunch_peak"))
-    from scenario import users_for
+    from scenario import phones_for, users_for
 
-    users_needed = max(users_for(level)["rider"] for level in levels) + 10
+    users_needed = max(phones_for(level) for level in levels) + 10
     work = Path(tempfile.gettempdir()) / DB_NAME  # media, locust CSVs, logs
     reuse = args.reuse and (work / "fixture.json").exists()
     if not reuse:

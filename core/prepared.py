@@ -69,7 +69,7 @@ _PLACEHOLDER = re.compile(r"%([s%])")
 class _OnServer:
     """A compiled statement's twin prepared on the database server, per connection."""
 
-    def __init__(self, sql: str, count: int) -> None:
+    def __init__(self, sql: str, count: int, *, enabled: bool = True) -> None:
         self.name = f"rp_prepared_{next(_server_names)}"
         numbers = itertools.count(1)
         text = _PLACEHOLDER.sub(lambda m: f"${next(numbers)}" if m[1] == "s" else "%", sql)
@@ -78,7 +78,8 @@ class _OnServer:
         # The statement itself as a comment, for whoever reads the query log.
         shown = sql.replace("*/", "* /").replace("%", "%%")
         self.execute = f"/* {shown} */ EXECUTE {self.name}{values}"
-        self.refused = False  # the server could not prepare it (a parameter of no known type)
+        # Not enabled, or the server could not prepare it (a parameter of no known type).
+        self.refused = not enabled
 
     def sql(self, alias: str, sql: str) -> str:
         """What to send for `sql` on `alias`: EXECUTE of the server's prepared statement,
@@ -129,9 +130,13 @@ class Prepared:
     # Variants kept per process; past it (e.g. deep pages, each its own OFFSET) the plain ORM.
     MAX_SHAPES = 256
 
-    def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet], *, on_server: bool = True, **kinds: type
+    ) -> None:
         self.build = build
         self.kinds = kinds
+        # False: compiled once here but planned by the server each time (see _OnServer).
+        self.on_server = on_server
         # Per thread: a compiler holds its thread's connection (and a thread's go with it).
         self._local = threading.local()
         self._model = None  # the model read, once known (for the router)
@@ -166,7 +171,14 @@ class Prepared:
             names = list(query.selected)
         else:
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        return (sql, slots, compiler, converters, names, _OnServer(sql, len(slots)))
+        return (
+            sql,
+            slots,
+            compiler,
+            converters,
+            names,
+            _OnServer(sql, len(slots), enabled=self.on_server),
+        )
 
     def _variant(
         self, shape: Hashable, using: str | None, params: dict[str, Any]
@@ -222,8 +234,10 @@ class PreparedModels(Prepared, Generic[M]):
     **params)` the list of them, as `list(queryset)` would give (related objects joined and
     prefetched, annotations set)."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **kinds: type) -> None:
-        super().__init__(build, **kinds)
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], *, on_server: bool = True, **kinds: type
+    ) -> None:
+        super().__init__(build, on_server=on_server, **kinds)
 
     def _compile(self, alias: str, shape: Hashable, params: dict[str, Any]) -> tuple:
         stand_ins = {
@@ -248,7 +262,7 @@ class PreparedModels(Prepared, Generic[M]):
             compiler,
             queryset.model,
             queryset._prefetch_related_lookups,
-            _OnServer(sql, len(slots)),
+            _OnServer(sql, len(slots), enabled=self.on_server),
         )
 
     def objects(

@@ -21,17 +21,15 @@ from locust import FastHttpUser, constant_pacing, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenario import (
-    API_POLL_SECONDS,
-    SIGN_IN_SECONDS,
     VISIT_MIX,
-    VISIT_SECONDS,
-    counter_seconds,
-    users_for,
+    plan_for,
 )
 
 LEVEL = int(os.environ.get("LUNCH_LEVEL", "1"))
 FIXTURE = json.loads(Path(os.environ["LUNCH_FIXTURE"]).read_text())
-USERS = users_for(LEVEL)
+PLAN = plan_for(LEVEL)  # per class: users, seconds between each one's visits
+USERS = {kind: users for kind, (users, _pacing) in PLAN.items()}
+PACING = {kind: pacing for kind, (_users, pacing) in PLAN.items()}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODES = re.compile(r"<li><strong>(\d{4})</strong>")
 PHOTO = Path(FIXTURE["photo"]).read_bytes()
@@ -127,17 +125,21 @@ class Rider(FastHttpUser):
 
     weight = USERS["rider"]
     fixed_count = USERS["rider"]
-    wait_time = constant_pacing(VISIT_SECONDS)
+    wait_time = constant_pacing(PACING["rider"])
 
     def on_start(self) -> None:
         session = FIXTURE["sessions"][next(_sessions) % len(FIXTURE["sessions"])]
         self.client.cookiejar.set_cookie(session_cookie(session))
         self.page = Page(self)
         self.lat, self.lng = random.choice(AROUND)
-        arrive_at_random(VISIT_SECONDS)
+        arrive_at_random(PACING["rider"])
 
     @task
     def visit(self) -> None:
+        # Each visit is another phone (scenario.PHONES_PER_USER): its own signed-in session.
+        session = FIXTURE["sessions"][next(_sessions) % len(FIXTURE["sessions"])]
+        self.client.cookiejar.set_cookie(session_cookie(session))
+        self.lat, self.lng = random.choice(AROUND)
         self.page.get("/", name="/ (Home)")
         purpose = random.choices(list(VISIT_MIX), weights=list(VISIT_MIX.values()))[0]
         getattr(self, purpose)()
@@ -202,12 +204,12 @@ class SignIn(FastHttpUser):
 
     weight = USERS["sign_in"]
     fixed_count = USERS["sign_in"]
-    wait_time = constant_pacing(SIGN_IN_SECONDS)
+    wait_time = constant_pacing(PACING["sign_in"])
 
     def on_start(self) -> None:
         self.page = Page(self)
         self.lat, self.lng = random.choice(AROUND)
-        arrive_at_random(SIGN_IN_SECONDS)
+        arrive_at_random(PACING["sign_in"])
 
     @task
     def visit(self) -> None:
@@ -245,15 +247,16 @@ class Department(FastHttpUser):
 
     weight = USERS["department"]
     fixed_count = USERS["department"]
-    wait_time = constant_pacing(API_POLL_SECONDS)
+    wait_time = constant_pacing(PACING["department"])
 
     def on_start(self) -> None:
-        token = FIXTURE["tokens"][next(_tokens) % len(FIXTURE["tokens"])]
-        self.headers = {"Authorization": f"Token {token}"}
-        arrive_at_random(API_POLL_SECONDS)
+        arrive_at_random(PACING["department"])
 
     @task
     def poll(self) -> None:
+        # Each poll is another department's system (scenario.PHONES_PER_USER): its own token.
+        token = FIXTURE["tokens"][next(_tokens) % len(FIXTURE["tokens"])]
+        self.headers = {"Authorization": f"Token {token}"}
         with self.client.get(
             "/api/v1/reports/",
             headers=self.headers,
@@ -280,14 +283,14 @@ class Counter(FastHttpUser):
 
     weight = USERS["counter"]
     fixed_count = USERS["counter"]
-    wait_time = constant_pacing(counter_seconds(LEVEL))
+    wait_time = constant_pacing(PACING["counter"])
 
     def on_start(self) -> None:
         counter = FIXTURE["counters"][next(_counters) % len(FIXTURE["counters"])]
         self.client.cookiejar.set_cookie(session_cookie(counter["session"]))
         self.url = f"/staff/counter/{counter['canteen']}/"
         self.page = Page(self)
-        arrive_at_random(counter_seconds(LEVEL))
+        arrive_at_random(PACING["counter"])
 
     @task
     def visit(self) -> None:

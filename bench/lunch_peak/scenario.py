@@ -22,15 +22,39 @@ COUNTER_SECONDS = 10  # a counter's screen refreshes (and hands over what waits)
 VISIT_MIX = {"canteen": 25, "nearby": 30, "my_reports": 15, "file_report": 3, "me": 27}
 
 
-def users_for(level: int) -> dict[str, int]:
-    """Locust users per class: each runs one visit (poll, refresh) per pacing period."""
+# Each simulated user plays this many phones (or department systems), one visit after another:
+# the same arrivals per second from fewer locust users. Locust's own latency grows with the
+# users it runs in one process: Home alone at the same ~100 requests/s and the same server CPU
+# measured p50 15 ms from 20 users and 270 ms from 300 (docs/benchmarks.md, "Lunch peak").
+PHONES_PER_USER = 8
+
+
+def _users_and_pacing(rate: float, period: float) -> tuple[int, float]:
+    """Locust users and their pacing for `rate` arrivals a second, where one phone would
+    come once per `period`."""
+    users = max(1, round(rate * period / PHONES_PER_USER))
+    return users, users / rate
+
+
+def plan_for(level: int) -> dict[str, tuple[int, float]]:
+    """Per locust user class: how many users, and the seconds between each one's visits."""
     visits = VISITS_PER_SECOND * level
     return {
-        "rider": round(visits * (1 - SIGN_IN_SHARE) * VISIT_SECONDS),
-        "sign_in": max(1, round(visits * SIGN_IN_SHARE * SIGN_IN_SECONDS)),
-        "department": round(API_LISTS_PER_SECOND * level * API_POLL_SECONDS),
-        "counter": COUNTERS,
+        "rider": _users_and_pacing(visits * (1 - SIGN_IN_SHARE), VISIT_SECONDS),
+        "sign_in": _users_and_pacing(visits * SIGN_IN_SHARE, SIGN_IN_SECONDS),
+        "department": _users_and_pacing(API_LISTS_PER_SECOND * level, API_POLL_SECONDS),
+        "counter": (COUNTERS, counter_seconds(level)),
     }
+
+
+def users_for(level: int) -> dict[str, int]:
+    """Locust users per class: each runs one visit (poll, refresh) per pacing period."""
+    return {kind: users for kind, (users, _pacing) in plan_for(level).items()}
+
+
+def phones_for(level: int) -> int:
+    """Signed-in phones the riders' visits rotate through (a session each)."""
+    return round(VISITS_PER_SECOND * level * (1 - SIGN_IN_SHARE) * VISIT_SECONDS)
 
 
 def counter_seconds(level: int) -> float:
