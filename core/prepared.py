@@ -125,7 +125,7 @@ class Prepared:
     rows.
 
     `shape` names a variant whose SQL differs (e.g. which values are None); each variant is
-    compiled once. `kinds` gives each parameter's type (int, str or datetime)."""
+    compiled once. `kinds` gives each parameter's type (int, str, date, datetime or Decimal)."""
 
     # Variants kept per process; past it (e.g. deep pages, each its own OFFSET) the plain ORM.
     MAX_SHAPES = 256
@@ -148,14 +148,16 @@ class Prepared:
             self._local.compiled = {}
         return self._local.compiled
 
-    def _compile(self, alias: str, shape: Hashable, params: dict[str, Any]) -> tuple:
+    def _statement(self, alias: str, shape: Hashable, params: dict[str, Any]) -> tuple:
+        """Build the query with stand-ins and compile it: (queryset, compiler, sql, slots),
+        where a slot is (True, parameter name) or (False, a value fixed in the query)."""
         stand_ins = {
             name: (_stand_in(self.kinds[name]) if value is not None else None)
             for name, value in params.items()
         }
         queryset = self.build(shape, **stand_ins).using(alias)
-        query = queryset.query
-        compiler = query.get_compiler(using=alias)
+        compiler = queryset.query.get_compiler(using=alias)
+        # Also sets the compiler up as the iterables read it: select, klass_info, annotations.
         sql, sql_params = compiler.as_sql()
         by_value = {value: name for name, value in stand_ins.items() if value is not None}
         slots = [
@@ -165,6 +167,11 @@ class Prepared:
         missing = set(by_value.values()) - {name for is_param, name in slots if is_param}
         if missing:
             raise ValueError(f"Parameters not passed through to the SQL: {sorted(missing)}")
+        return queryset, compiler, sql, slots
+
+    def _compile(self, alias: str, shape: Hashable, params: dict[str, Any]) -> tuple:
+        queryset, compiler, sql, slots = self._statement(alias, shape, params)
+        query = queryset.query
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
         if query.selected:  # as django.db.models.query.ValuesIterable names the columns
@@ -240,22 +247,7 @@ class PreparedModels(Prepared, Generic[M]):
         super().__init__(build, on_server=on_server, **kinds)
 
     def _compile(self, alias: str, shape: Hashable, params: dict[str, Any]) -> tuple:
-        stand_ins = {
-            name: (_stand_in(self.kinds[name]) if value is not None else None)
-            for name, value in params.items()
-        }
-        queryset = self.build(shape, **stand_ins).using(alias)
-        compiler = queryset.query.get_compiler(using=alias)
-        # Sets the compiler up as ModelIterable reads it: select, klass_info, annotations.
-        sql, sql_params = compiler.as_sql()
-        by_value = {value: name for name, value in stand_ins.items() if value is not None}
-        slots = [
-            (True, by_value[p]) if _hashable(p) and p in by_value else (False, p)
-            for p in sql_params
-        ]
-        missing = set(by_value.values()) - {name for is_param, name in slots if is_param}
-        if missing:
-            raise ValueError(f"Parameters not passed through to the SQL: {sorted(missing)}")
+        queryset, compiler, sql, slots = self._statement(alias, shape, params)
         return (
             sql,
             slots,
