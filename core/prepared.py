@@ -46,7 +46,10 @@ UNPREPARED = ()
 
 
 def _stand_in(kind: type) -> Any:
-    n = next(_counter)
+    # Unique among one statement's stand-ins (a few dozen at most), and never out of range of
+    # the smallest integer column or of a microsecond, however long the process runs (a value
+    # out of range would quietly send the statement back to the ORM).
+    n = next(_counter) % 2_000
     if kind is int:
         # In range of the smallest integer column (Django drops out-of-range comparisons).
         return 30_000 + n

@@ -193,3 +193,19 @@ def test_with_server_preparing_off_the_plain_sql_is_sent(settings):
     with CaptureQueriesContext(connection) as captured:
         prepared.objects(department_id=department.pk)
     assert "EXECUTE" not in captured.captured_queries[0]["sql"]
+
+
+def test_a_long_running_process_still_prepares_a_small_integer_comparison():
+    """Stand-ins stay in range however many statements a process has compiled: a
+    smallint comparison past 32,767 would have gone quietly back to the ORM."""
+    from core import prepared as module
+
+    for _ in range(5_000):  # as many stand-ins as a long-lived worker makes
+        next(module._counter)
+    report = workflow.route(ReportFactory(), department=DepartmentFactory(code="roads"))
+    statement = module.Prepared(
+        lambda _shape, level: Report.objects.filter(escalation_level=level).values("pk"),
+        level=int,
+    )
+    assert statement.rows(level=report.escalation_level) == [{"pk": report.pk}]
+    assert module.UNPREPARED not in statement.compiled().values()
