@@ -1,29 +1,89 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .admin_tenancy import CityScopedAdmin
 from .models import City, District, Notification, User
+from .tenancy import sees_all_cities
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CityScopedAdmin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Portal"), {"fields": ("language",)}),
+        (_("Portal"), {"fields": ("language", "city")}),
     )
-    list_display = ("username", "first_name", "last_name", "is_staff", "is_active", "last_login")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "city",
+        "is_staff",
+        "is_active",
+        "last_login",
+    )
+    list_filter = ("city", "is_staff", "is_superuser", "is_active", "groups")
+    list_select_related = ("city",)
+
+    # Staff of the admin's city and the city's riders; a national admin: everyone.
+    def get_queryset(self, request):
+        queryset = super(CityScopedAdmin, self).get_queryset(request)
+        if sees_all_cities(request.user):
+            return queryset
+        city_id = request.user.city_id
+        if city_id is None:
+            return queryset.none()
+        return queryset.filter(Q(city_id=city_id) | Q(rider__district__city_id=city_id))
+
+    def get_list_filter(self, request):
+        filters = super(CityScopedAdmin, self).get_list_filter(request)
+        return filters if sees_all_cities(request.user) else filters[1:]
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
-    list_display = ("name", "name_en", "code")
-    search_fields = ("name", "name_en", "code")
+class CityAdmin(CityScopedAdmin):
+    list_display = (
+        "name",
+        "name_en",
+        "code",
+        "jurisdiction_id",
+        "subsidised_meals_per_day",
+        "service_circle_m",
+        "is_active",
+    )
+    list_filter = ("is_active",)
+    search_fields = ("name", "name_en", "code", "jurisdiction_id")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "name_en", "is_active")}),
+        (
+            _("What may differ from city to city"),
+            {
+                "fields": (
+                    "jurisdiction_id",
+                    "time_zone",
+                    "sms_sign_name",
+                    "subsidised_meals_per_day",
+                    "service_circle_m",
+                )
+            },
+        ),
+    )
+
+    # A city's own admins set its configuration; only a national admin adds or removes a city.
+    def has_add_permission(self, request) -> bool:
+        return sees_all_cities(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return sees_all_cities(request.user) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if sees_all_cities(request.user) else ("code", "jurisdiction_id")
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(CityScopedAdmin):
     list_display = ("name", "name_en", "alias", "city", "code", "sort_order")
     list_filter = ("city",)
     search_fields = ("name", "name_en", "alias", "code")

@@ -7,6 +7,19 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
 
+    # A city's admins keep its configuration and districts (core/tenancy.py: their own city
+    # only); a national admin also adds and removes cities.
+    role_permissions = {
+        "Centre admin": (
+            "view_city",
+            "change_city",
+            "view_district",
+            "add_district",
+            "change_district",
+        ),
+        "National admin": ("add_city", "delete_city", "delete_district"),
+    }
+
     def ready(self) -> None:
         from riders_portal.celery import ensure_broker_folders
 

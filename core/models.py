@@ -1,4 +1,8 @@
+import zoneinfo
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import get_language
@@ -11,6 +15,7 @@ class User(AbstractUser):
     """Everyone who signs in: riders (by phone code, no password) and staff (password).
 
     A rider is a User with a `rider` profile (riders.Rider); staff have is_staff and groups.
+    Staff work in one city (`city`, core/tenancy.py); national admins and superusers in all.
     """
 
     language = models.CharField(
@@ -18,6 +23,18 @@ class User(AbstractUser):
         max_length=10,
         blank=True,
         help_text=_("Preferred portal language; empty means the site default."),
+    )
+    city = models.ForeignKey(
+        "City",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("city"),
+        help_text=_(
+            "The city this staff member works for: they see only its riders, reports, "
+            "apartments and canteens. National admins see every city."
+        ),
     )
 
     class Meta:
@@ -51,19 +68,98 @@ class BilingualName(ShownInReadersLanguage, models.Model):
         abstract = True
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Not a time zone name, e.g. Asia/Shanghai."))
+
+
 class City(ShownInReadersLanguage, models.Model):
+    """A city the portal serves: a tenant of the deployment (core/tenancy.py). Its staff, riders,
+    reports, apartments and canteens are its own; what may differ between cities is set here
+    (empty: the deployment's default from settings)."""
+
+    city_lookup = "pk"  # core/tenancy.py
+
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
     name_en = models.CharField(_("English name"), max_length=50, blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Riders of an inactive city cannot sign up.")
+    )
+    # GeoReport v2 `jurisdiction_id`: one per city on the shared endpoint (open311/).
+    jurisdiction_id = models.CharField(
+        _("Open311 jurisdiction"),
+        max_length=60,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The jurisdiction_id departments pass to the Open311 endpoint, e.g. qingdao."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=40,
+        default="Asia/Shanghai",
+        validators=[validate_time_zone],
+        help_text=_("All of China keeps Beijing time (Asia/Shanghai)."),
+    )
+    sms_sign_name = models.CharField(
+        _("SMS sign name"),
+        max_length=30,
+        blank=True,
+        help_text=_("The signature approved for this city's text messages; empty: the default."),
+    )
+    subsidised_meals_per_day = models.PositiveSmallIntegerField(
+        _("subsidised meals per rider per day"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the deployment's default."),
+    )
+    service_circle_m = models.PositiveIntegerField(
+        _("service circle (metres)"),
+        null=True,
+        blank=True,
+        help_text=_("How far Nearby help looks by day; empty: the deployment's default."),
+    )
 
     class Meta:
         verbose_name = _("city")
         verbose_name_plural = _("cities")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subsidised_meals_per_day__isnull=True)
+                | models.Q(subsidised_meals_per_day__lte=10),
+                name="city_meals_per_day_at_most_ten",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(service_circle_m__isnull=True)
+                | models.Q(service_circle_m__gte=100, service_circle_m__lte=20000),
+                name="city_service_circle_in_range",
+            ),
+        ]
+
+    # What the city sets, else the deployment's default (riders_portal/settings.py).
+    @property
+    def meals_per_day(self) -> int:
+        if self.subsidised_meals_per_day is None:
+            return int(settings.CANTEEN_SUBSIDISED_MEALS_PER_DAY)
+        return self.subsidised_meals_per_day
+
+    @property
+    def circle_metres(self) -> int:
+        if self.service_circle_m is None:
+            return int(settings.SERVICE_CIRCLE_METRES)
+        return self.service_circle_m
+
+    @property
+    def sign_name(self) -> str:
+        return self.sms_sign_name or str(settings.SMS_SIGN_NAME)
 
 
 class District(ShownInReadersLanguage, models.Model):
     """An administrative district of a city, by its official Chinese name (e.g. 李沧区)."""
+
+    city_lookup = "city"
 
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("city")

@@ -22,8 +22,20 @@ APARTMENT_MANAGER = "Apartment manager"
 CANTEEN_OPERATOR = "Canteen operator"
 SUBSIDY_REVIEWER = "Subsidy reviewer"
 CENTRE_ADMIN = "Centre admin"
+# The deployment's operator: what a centre admin may do, in every city (core/tenancy.py).
+NATIONAL_ADMIN = "National admin"
 
-STAFF_ROLES = (DISPATCHER, APARTMENT_MANAGER, CANTEEN_OPERATOR, SUBSIDY_REVIEWER, CENTRE_ADMIN)
+STAFF_ROLES = (
+    DISPATCHER,
+    APARTMENT_MANAGER,
+    CANTEEN_OPERATOR,
+    SUBSIDY_REVIEWER,
+    CENTRE_ADMIN,
+    NATIONAL_ADMIN,
+)
+
+# A role granted everything another role is, so no app has to declare it again.
+ROLE_INCLUDES = {NATIONAL_ADMIN: CENTRE_ADMIN}
 
 ALL = "__all__"  # every permission of every model of the declaring app, today's and future ones
 
@@ -36,8 +48,9 @@ THIRD_PARTY_ROLE_PERMISSIONS: dict[str, RolePermissions] = {
 
 
 def sees_everything(user) -> bool:
-    """Superusers and centre admins see every apartment, canteen, …; other staff their own."""
-    return user.is_superuser or user.groups.filter(name=CENTRE_ADMIN).exists()
+    """Superusers, national and centre admins see every apartment, canteen, … (of their city:
+    core/tenancy.py narrows it); other staff their own."""
+    return user.is_superuser or user.groups.filter(name__in=(CENTRE_ADMIN, NATIONAL_ADMIN)).exists()
 
 
 def _declared(app_config: AppConfig) -> RolePermissions:
@@ -67,7 +80,16 @@ def role_permissions_grant(
     migration. A permission not in the database yet (a migration run only part of the way) is
     left for the next migrate.
     """
-    declared = _declared(app_config)
+    declared = dict(_declared(app_config))
+    for role, included in ROLE_INCLUDES.items():
+        if included in declared:
+            own, theirs = declared.get(role, ()), declared[included]
+            if ALL in (own, theirs):
+                declared[role] = ALL
+            else:
+                own = (own,) if isinstance(own, str) else tuple(own)
+                theirs = (theirs,) if isinstance(theirs, str) else tuple(theirs)
+                declared[role] = (*theirs, *own)
     if not declared:
         return
     try:

@@ -32,10 +32,10 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import network
-from .roles import CENTRE_ADMIN, DISPATCHER, SUBSIDY_REVIEWER
+from .roles import CENTRE_ADMIN, DISPATCHER, NATIONAL_ADMIN, SUBSIDY_REVIEWER
 
 # Roles whose mistakes move money or rider data at scale: a password alone is not enough.
-ROLES_REQUIRING_TWO_FACTOR = (CENTRE_ADMIN, SUBSIDY_REVIEWER, DISPATCHER)
+ROLES_REQUIRING_TWO_FACTOR = (NATIONAL_ADMIN, CENTRE_ADMIN, SUBSIDY_REVIEWER, DISPATCHER)
 # When the password step happened (Unix seconds): the working day is counted from here.
 SESSION_STAFF_SIGNED_IN_AT = "staff_signed_in_at"
 # When this session's device was last found still confirmed (Unix seconds).

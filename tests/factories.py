@@ -5,12 +5,41 @@ import factory
 from django.contrib.auth.hashers import make_password
 from factory.django import DjangoModelFactory
 
-from core.models import District, User
+from core.models import City, District, User
 from riders.models import Rider, Tier, TierPeriod
 
 
 def qingdao_district(name: str = "李沧区") -> District:
     return District.objects.get(city__code="qingdao", name=name)
+
+
+def qingdao() -> City:
+    return City.objects.get(code="qingdao")
+
+
+def jinan(district_code: str | None = None):
+    """The second city of the isolation tests (issue 19): Jinan with two districts, made on first
+    use. Returns the city, or with `district_code` ("lixia" or "shizhong") that district."""
+    city, _created = City.objects.get_or_create(
+        code="jinan", defaults={"name": "济南", "name_en": "Jinan", "jurisdiction_id": "jinan"}
+    )
+    districts = {
+        "lixia": ("历下区", "Lixia", "36.666", "117.076"),
+        "shizhong": ("市中区", "Shizhong", "36.651", "116.991"),
+    }
+    made = {}
+    for code, (name, name_en, lat, lng) in districts.items():
+        made[code], _created = District.objects.get_or_create(
+            city=city,
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "latitude": Decimal(lat),
+                "longitude": Decimal(lng),
+            },
+        )
+    return made[district_code] if district_code else city
 
 
 class UserFactory(DjangoModelFactory):
@@ -26,6 +55,8 @@ class UserFactory(DjangoModelFactory):
 class StaffFactory(UserFactory):
     username = factory.Sequence(lambda n: f"staff{n}")
     is_staff = True
+    # Staff work in a city (core/tenancy.py): Qingdao unless a test says otherwise.
+    city = factory.LazyFunction(qingdao)
     password = factory.django.Password("staff-pass-123")
 
 

@@ -14,6 +14,7 @@ from core.roles import (
     CANTEEN_OPERATOR,
     CENTRE_ADMIN,
     DISPATCHER,
+    NATIONAL_ADMIN,
     STAFF_ROLES,
     SUBSIDY_REVIEWER,
     role_permissions_grant,
@@ -174,6 +175,8 @@ ADDED = {
         hall.view_halldisplay
         governance.add_officersmsdevice governance.change_officersmsdevice
         governance.delete_officersmsdevice governance.view_officersmsdevice
+        core.view_city core.change_city core.view_district core.add_district
+        core.change_district
     """,
 }
 
@@ -196,6 +199,15 @@ def test_a_new_database_gives_each_role_what_the_old_migrations_gave():
     expected = {
         role: (set(perms.split()) - set(REMOVED.split())) | set(ADDED.get(role, "").split())
         for role, perms in OLD_MIGRATIONS_GRANTED.items()
+    }
+    # The national admin (issue 19) is granted what a centre admin is (core.roles.ROLE_INCLUDES).
+    expected[NATIONAL_ADMIN] = expected[CENTRE_ADMIN] | {
+        "core.add_city",
+        "core.delete_city",
+        "core.delete_district",
+        "core.add_user",
+        "core.change_user",
+        "core.view_user",
     }
     assert granted() == expected
     assert set(expected) == set(STAFF_ROLES)

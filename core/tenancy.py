@@ -1,0 +1,80 @@
+"""Cities as tenants of one deployment (issue 19).
+
+Every domain row belongs to a city, directly or through what it hangs from (a report through
+its district, an order through its canteen). A model says how to reach its city with a
+`city_lookup` class attribute — a lookup path ending at the city, e.g. "district__city" —
+and everything that lists rows for staff narrows them here:
+
+- a national admin (core.roles.NATIONAL_ADMIN) and a superuser see every city;
+- every other staff member sees their own city (`User.city`) only, and nothing while they have
+  none (a forgotten city shows an empty admin, not the whole country);
+- riders see their own city through their district; departments through their department.
+
+The admin side (querysets, choices in forms, 404 for another city's object) is
+core/admin_tenancy.py.
+"""
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from .roles import NATIONAL_ADMIN
+
+M = TypeVar("M", bound=Model)
+
+
+def city_lookup_of(model: type[Model]) -> str | None:
+    """The model's lookup path to its city, or None for rows every city shares."""
+    return getattr(model, "city_lookup", None)
+
+
+def sees_all_cities(user: Any) -> bool:
+    """National admins and superusers; remembered on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_sees_all_cities", None)
+    if cached is None:
+        cached = bool(user.is_superuser or user.groups.filter(name=NATIONAL_ADMIN).exists())
+        user._sees_all_cities = cached
+    return cached
+
+
+def staff_city_id(user: Any) -> int | None:
+    """The one city a staff member works in (None: all cities, or none set)."""
+    if sees_all_cities(user):
+        return None
+    return getattr(user, "city_id", None)
+
+
+def city_filter(queryset: QuerySet[M], user: Any, lookup: str | None = None) -> QuerySet[M]:
+    """`queryset` narrowed to what `user` may see of it: their city's rows, every city's for a
+    national admin, none for staff without a city. `lookup` defaults to the model's own."""
+    if sees_all_cities(user):
+        return queryset
+    lookup = lookup if lookup is not None else city_lookup_of(queryset.model)
+    if lookup is None:
+        return queryset  # shared by every city (e.g. insurance types)
+    city_id = getattr(user, "city_id", None)
+    if city_id is None:
+        return queryset.none()
+    return queryset.filter(**{lookup: city_id})
+
+
+def in_city(obj: Model, city_id: int | None) -> bool:
+    """Whether `obj` belongs to city `city_id` (follows the model's lookup, one query at most)."""
+    lookup = city_lookup_of(type(obj))
+    if lookup is None or city_id is None:
+        return True
+    if lookup == "pk":
+        return obj.pk == city_id
+    return type(obj)._default_manager.filter(pk=obj.pk, **{lookup: city_id}).exists()
+
+
+def may_see(user: Any, obj: Model) -> bool:
+    """Whether `user` (staff) may see `obj` at all, by city."""
+    if sees_all_cities(user):
+        return True
+    city_id = getattr(user, "city_id", None)
+    if city_lookup_of(type(obj)) is None:
+        return True
+    return city_id is not None and in_city(obj, city_id)
