@@ -2,22 +2,31 @@ from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+from .roles import CENTRE_ADMIN, NATIONAL_ADMIN
+
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
 
     # A city's admins keep its configuration and districts (core/tenancy.py: their own city
-    # only); a national admin also adds and removes cities.
+    # only); a national admin also adds and removes cities and keeps the staff accounts.
     role_permissions = {
-        "Centre admin": (
+        CENTRE_ADMIN: (
             "view_city",
             "change_city",
             "view_district",
             "add_district",
             "change_district",
         ),
-        "National admin": ("add_city", "delete_city", "delete_district"),
+        NATIONAL_ADMIN: (
+            "add_city",
+            "delete_city",
+            "delete_district",
+            "add_user",
+            "change_user",
+            "view_user",
+        ),
     }
 
     def ready(self) -> None:
