@@ -165,6 +165,7 @@ def _own_redis_database() -> None:
 # flush sends post_migrate, and core/roles.py grants them again as after a migrate.
 SEEDS = [
     ("core", "0002_seed_qingdao_and_staff_groups", "seed"),
+    ("core", "0006_city_tenancy", "existing_rows_in_the_one_city"),  # Qingdao's jurisdiction_id
     ("governance", "0002_seed_roles_and_categories", "seed"),
     ("governance", "0014_closed_loop_data", "forward"),
     ("governance", "0015_response_templates", "seed"),

@@ -381,6 +381,10 @@ def test_seed_demo_sets_up_two_factor_for_the_roles_that_need_it(settings, capsy
         "admin",
         "dispatcher",
         "reviewer",
+        # The city admins and Jinan's dispatcher (issue 19).
+        "qingdao-admin",
+        "jinan-admin",
+        "jinan-dispatcher",
         # The street office's officers sign in to the workbench with the same second factor.
         "licun-head",
         "licun-officer",
