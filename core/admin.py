@@ -81,6 +81,11 @@ class CityAdmin(CityScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if sees_all_cities(request.user) else ("code", "jurisdiction_id")
 
+    # A link to the national dashboard (portal/national.py) for those who may open it.
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "national": sees_all_cities(request.user)}
+        return super().changelist_view(request, extra_context)
+
 
 @admin.register(District)
 class DistrictAdmin(CityScopedAdmin):

@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from portal.national import national_dashboard
+
 admin.site.site_header = _("Riders Portal administration")
 admin.site.site_title = _("Riders Portal admin")
 admin.site.index_title = _("Service centre")
 
 urlpatterns = [
+    # Before the admin's own URLs, which would take "national/" for an app's name.
+    path("admin/national/", admin.site.admin_view(national_dashboard), name="national_dashboard"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("open311/v2/", include("open311.urls")),
