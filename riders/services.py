@@ -288,7 +288,11 @@ def sign_in_code_request(
     # A sender that refuses to run (console sender in production) does so before any code.
     sender = get_sms_sender()
     now = timezone.now()
-    rider = Rider.objects.filter(phone=phone, is_active=True).select_related("user").first()
+    rider = (
+        Rider.objects.filter(phone=phone, is_active=True)
+        .select_related("user", "district")
+        .first()
+    )
     try:
         with transaction.atomic():
             code, row = _code_issue(
@@ -310,6 +314,7 @@ def sign_in_code_request(
                 expires_at=row.expires_at,
                 sign_in_code=row,
                 gateway=sender.gateway,
+                city_id=rider.district.city_id,
             )
     except SignInThrottled as refused:
         if refused.code == SMS_BUDGET_SPENT:
@@ -447,7 +452,11 @@ def sign_in_code_verify(
     claimed = SignInCode.objects.filter(
         pk=current.pk, is_current=True, used_at__isnull=True, failed_attempts__lt=max_attempts
     ).update(used_at=now)
-    rider = Rider.objects.filter(phone=phone, is_active=True).select_related("user").first()
+    rider = (
+        Rider.objects.filter(phone=phone, is_active=True)
+        .select_related("user", "district")
+        .first()
+    )
     if claimed != 1 or rider is None:
         raise SignInFailed(wrong, code="code_invalid")
     return rider
