@@ -33,6 +33,7 @@ from django.utils import timezone
 from core.models import User
 from core.prepared import PreparedModels
 from core.roles import sees_everything
+from core.tenancy import city_filter
 from riders.models import Rider
 
 from .models import Apartment, Application, Bed, Facility, Inspection, Tenancy
@@ -216,10 +217,11 @@ def housing_for_rider(*, rider: Rider) -> Housing:
 
 
 def apartments_managed_by(user: User) -> QuerySet[Apartment]:
-    """A manager's apartments; centre admins and superusers see them all."""
+    """A manager's apartments, in their city; centre admins all of their city's, national
+    admins and superusers every city's (core/tenancy.py)."""
     if sees_everything(user):
-        return Apartment.objects.all()
-    return Apartment.objects.filter(managers=user)
+        return city_filter(Apartment.objects.all(), user)
+    return city_filter(Apartment.objects.filter(managers=user), user)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,8 +41,8 @@ def meal_order_place(*, rider: Rider, set_meal_id: int, payment: str = "counter"
 
     The first meals of a rider's day are subsidised, as many as the rider's city says
     (City.meals_per_day, else CANTEEN_SUBSIDISED_MEALS_PER_DAY); later ones cost the list
-    price. Only a canteen of the rider's city takes the order. The rider's row lock makes the cap hold under concurrent orders;
-    the set meal's row lock keeps the day's portions.
+    price. Only a canteen of the rider's city takes the order. The rider's row lock makes the
+    cap hold under concurrent orders; the set meal's row lock keeps the day's portions.
     """
     if payment not in MealOrder.Payment.values:
         raise CanteenError(_("Choose how you pay."), code="payment")

@@ -3,7 +3,6 @@
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _

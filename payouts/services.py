@@ -40,9 +40,7 @@ def _next_number(*, source: str, prefix: str, month: dt.date) -> str:
     return f"{prefix}{month:%Y%m}-{counter.last:02d}"
 
 
-def batch_create(
-    *, source: str, month: dt.date, by: User, city: City | None = None
-) -> PayoutBatch:
+def batch_create(*, source: str, month: dt.date, by: User, city: City | None = None) -> PayoutBatch:
     """A draft batch with every payable item of `source` of one city up to the end of `month`.
 
     The city is the creator's; a national admin (who works in every city) names it. A batch

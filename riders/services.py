@@ -289,9 +289,7 @@ def sign_in_code_request(
     sender = get_sms_sender()
     now = timezone.now()
     rider = (
-        Rider.objects.filter(phone=phone, is_active=True)
-        .select_related("user", "district")
-        .first()
+        Rider.objects.filter(phone=phone, is_active=True).select_related("user", "district").first()
     )
     try:
         with transaction.atomic():
@@ -453,9 +451,7 @@ def sign_in_code_verify(
         pk=current.pk, is_current=True, used_at__isnull=True, failed_attempts__lt=max_attempts
     ).update(used_at=now)
     rider = (
-        Rider.objects.filter(phone=phone, is_active=True)
-        .select_related("user", "district")
-        .first()
+        Rider.objects.filter(phone=phone, is_active=True).select_related("user", "district").first()
     )
     if claimed != 1 or rider is None:
         raise SignInFailed(wrong, code="code_invalid")

@@ -137,9 +137,7 @@ def claim_check(
     tier = rider_tier_in_month(rider=rider, year=month.year, month=month.month)
     if tier is None:
         raise SubsidyError(_("You were not a registered rider in that month."), code="no_tier")
-    return tier, _compute(
-        tier=tier, month=month, amounts=amounts, city_id=rider.district.city_id
-    )
+    return tier, _compute(tier=tier, month=month, amounts=amounts, city_id=rider.district.city_id)
 
 
 def claim_file(
