@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.geo import distance_m
 from core.models import User
@@ -219,3 +220,10 @@ _PICKUPS = PreparedModels(
     rider_id=int,
     today=dt.date,
 )
+
+
+def city_obligation(rider: Rider) -> str | None:
+    """A meal ordered and not picked up yet ties the rider to the canteen's city."""
+    if MealOrder.objects.filter(rider=rider, status__in=[S.PLACED, S.READY]).exists():
+        return str(_("They have a canteen order to pick up or cancel."))
+    return None

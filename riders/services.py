@@ -20,10 +20,12 @@ from core.errors import DomainError
 from core.models import District, User
 from core.roles import CENTRE_ADMIN
 from core.services import notification_post
+from core.tenancy import may_see
 
 from . import messages
 from .models import (
     PHONE_PATTERN,
+    CityMove,
     CounterScope,
     LimitCounter,
     Rider,
@@ -566,3 +568,57 @@ def sms_budget_take(*, client_ip: str) -> None:
 def sms_budget_alert() -> None:
     """Tell the centre admins, once per budget window, that SMS are being refused."""
     _sms_budget_alert(now=timezone.now())
+
+
+class CityMoveRefused(DomainError):
+    code = "city_move_refused"
+
+
+def rider_move_city(*, rider: Rider, district: District, by: User, reason: str) -> CityMove:
+    """Move a rider to a district of another city (issue 19).
+
+    What the rider did stays with the city it was done in: reports keep their district,
+    orders their canteen, claims their `city`, applications theirs; points and the tier
+    history are the rider's and move with them. Refused while something ties the rider to the
+    old city (a bed, a claim in review, …: riders/obligations.py, filled by the apps above),
+    for a district of the same city (that is an ordinary change of district), an inactive
+    city, or staff who may not see the rider.
+    """
+    from .obligations import obligations_of
+
+    reason = reason.strip()
+    if not reason:
+        raise CityMoveRefused(_("Say why the rider moves."), code="no_reason")
+    if not may_see(by, rider):
+        raise CityMoveRefused(_("This rider is another city's."), code="not_yours")
+    with transaction.atomic():
+        locked = (
+            Rider.objects.select_for_update(of=("self",))
+            .select_related("district__city")
+            .get(pk=rider.pk)
+        )
+        old = locked.district
+        if district.city_id == old.city_id:
+            raise CityMoveRefused(
+                _("%(district)s is in the rider's own city; change the district instead.")
+                % {"district": district},
+                code="same_city",
+            )
+        if not district.city.is_active:
+            raise CityMoveRefused(
+                _("%(city)s does not take riders yet.") % {"city": district.city},
+                code="city_inactive",
+            )
+        ties = obligations_of(locked)
+        if ties:
+            raise CityMoveRefused(
+                _("The rider cannot move to another city yet: %(ties)s") % {"ties": " ".join(ties)},
+                code="tied",
+            )
+        locked.district = district
+        locked.save(update_fields=["district", "updated_at"])
+        move = CityMove.objects.create(
+            rider=locked, from_district=old, to_district=district, moved_by=by, reason=reason
+        )
+    rider.district = district
+    return move
