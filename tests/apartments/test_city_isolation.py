@@ -78,7 +78,7 @@ def test_a_qingdao_admin_never_sees_jinan_choices_in_forms(client, two_cities):
 
 
 def test_a_jinan_manager_sees_jinan_and_a_national_admin_both(client, two_cities):
-    licang, lixia = two_cities
+    _licang, lixia = two_cities
     manager = staff(APARTMENT_MANAGER, jinan())
     lixia.managers.add(manager)
     client.force_login(manager)
@@ -111,7 +111,7 @@ def test_applications_are_listed_in_the_city_they_were_made_in(client, two_citie
 
 
 def test_a_jinan_rider_sees_and_applies_to_jinan_apartments_only(client, two_cities):
-    licang, lixia = two_cities
+    licang, _lixia = two_cities
     rider = jinan_rider()
     assert [a.name for a in apartments_for_riders(city_id=jinan().pk)] == ["历下公寓"]
     page = rider_client(client, rider).get(reverse("apartments:list")).text

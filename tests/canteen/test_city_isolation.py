@@ -63,7 +63,7 @@ def test_a_national_admin_sees_both_cities(client, meals):
 
 
 def test_a_jinan_rider_sees_and_orders_from_jinan_canteens_only(client, meals):
-    licang, lixia = meals
+    licang, _lixia = meals
     rider = jinan_rider()
     today = timezone.localdate()
     assert [c.name for c in canteens_with_menu(today=today, city_id=jinan().pk)] == ["历下食堂"]
