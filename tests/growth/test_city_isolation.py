@@ -42,7 +42,7 @@ def test_a_jinan_rider_sees_and_enrols_in_jinan_courses_only(client, courses):
 
 
 def test_staff_see_their_citys_courses(client, courses):
-    qingdao_course, jinan_course = courses
+    _qingdao_course, jinan_course = courses
     enrolment = services.enrolment_create(rider=jinan_rider(), course_id=jinan_course.pk)
     client.force_login(staff(CENTRE_ADMIN, qingdao()))
     listing = client.get(reverse("admin:growth_course_changelist")).text
