@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -64,21 +65,6 @@ class MoveCityForm(forms.Form):
         self.fields["district"].label_from_instance = lambda d: f"{d.city} {d}"
 
 
-class CityMoveInline(admin.TabularInline):
-    """Moves to another city, newest first: the history stays with the rider."""
-
-    model = CityMove
-    fk_name = "rider"
-    extra = 0
-    can_delete = False
-    fields = ("moved_at", "from_district", "to_district", "moved_by", "reason")
-    readonly_fields = fields
-    ordering = ("-moved_at",)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # through "Move to another city", which checks what ties the rider
-
-
 class TierPeriodInline(CityScopedInline, admin.TabularInline):
     model = TierPeriod
     extra = 0
@@ -114,7 +100,7 @@ class RiderAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
     list_select_related = ("district",)
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = ("user", "move_city_link", "created_at", "updated_at")
+    readonly_fields = ("user", "move_city_link", "city_moves", "created_at", "updated_at")
     fields = (
         "rider_number",
         "name",
@@ -127,10 +113,11 @@ class RiderAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
         "is_active",
         "user",
         "move_city_link",
+        "city_moves",
         "created_at",
         "updated_at",
     )
-    inlines = [TierPeriodInline, CityMoveInline]
+    inlines = [TierPeriodInline]
     actions = ["activate", "deactivate"]
 
     def get_urls(self):
@@ -157,6 +144,34 @@ class RiderAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
             rider.district.city,
             reverse("admin:riders_rider_move_city", args=[rider.pk]),
             gettext("Move to another city"),
+        )
+
+    @admin.display(description=_("moves to another city"))
+    def city_moves(self, rider: Rider) -> str:
+        """The rider's moves, newest first (a read-only list, not an inline: a move goes
+        through the form, which checks what ties the rider to their city)."""
+        if rider.pk is None:
+            return "-"
+        moves = CityMove.objects.filter(rider=rider).select_related(
+            "from_district__city", "to_district__city", "moved_by"
+        )
+        if not moves:
+            return "-"
+        return format_html_join(
+            "",
+            "<div>{} · {} {} → {} {} · {} · {}</div>",
+            (
+                (
+                    f"{timezone.localtime(move.moved_at):%Y-%m-%d %H:%M}",
+                    move.from_district.city,
+                    move.from_district,
+                    move.to_district.city,
+                    move.to_district,
+                    move.moved_by,
+                    move.reason,
+                )
+                for move in moves.order_by("-moved_at", "-id")
+            ),
         )
 
     def move_city_view(self, request, pk: int):
