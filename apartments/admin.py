@@ -1,4 +1,5 @@
-"""Apartment managers' admin: their apartments only (centre admins see all). Rooms and beds,
+"""Apartment managers' admin: their apartments only (centre admins all of their city's,
+national admins every city's: core/admin_tenancy.py). Rooms and beds,
 the waiting list, offers, check-in/out, inspections, the occupancy dashboard and rent roll.
 
 Workflow steps call apartments.services, exactly as the rider pages do.
@@ -16,8 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
+from core.admin_tenancy import CityScopedAdmin, CityScopedInline
 from core.errors import DomainError
+from core.models import User
 from core.responses import csv_download
+from core.tenancy import city_filter
 
 from . import selectors, services
 from .forms import InspectionForm, RentRollForm
@@ -77,7 +81,7 @@ class ChecklistItemAdmin(admin.ModelAdmin):
     search_fields = ("name", "name_en", "code")
 
 
-class RoomTypeInline(admin.TabularInline):
+class RoomTypeInline(CityScopedInline, admin.TabularInline):
     model = RoomType
     extra = 0
     fields = ("name", "name_en", "monthly_rent")
@@ -101,7 +105,7 @@ class InspectionOverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Apartment)
-class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
+class ApartmentAdmin(ManagedMixin, CityScopedAdmin):
     apartment_path = None
     list_display = (
         "name",
@@ -136,6 +140,14 @@ class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
         return (
             super().get_queryset(request).annotate(last_inspected=Max("inspections__inspected_on"))
         )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "managers":
+            # Managers are staff of the apartment's city (national admins pick from all).
+            kwargs["queryset"] = city_filter(
+                User.objects.filter(is_staff=True), request.user, lookup="city"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changelist_instance(self, request):
         # Counts for the page's apartments by the same grouped queries as the rider list.
@@ -302,14 +314,14 @@ class ApartmentAdmin(ManagedMixin, admin.ModelAdmin):
         return render(request, "admin/apartments/apartment/inspect.html", context)
 
 
-class BedInline(admin.TabularInline):
+class BedInline(CityScopedInline, admin.TabularInline):
     model = Bed
     extra = 0
     fields = ("label", "is_active", "mattress_issued_on")
 
 
 @admin.register(Room)
-class RoomAdmin(ManagedMixin, admin.ModelAdmin):
+class RoomAdmin(ManagedMixin, CityScopedAdmin):
     list_display = ("__str__", "floor", "room_type", "gender")
     list_filter = (("apartment", admin.RelatedOnlyFieldListFilter), "floor", "gender")
     search_fields = ("number", "apartment__name")
@@ -352,7 +364,7 @@ class BedStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Bed)
-class BedAdmin(ManagedMixin, admin.ModelAdmin):
+class BedAdmin(ManagedMixin, CityScopedAdmin):
     list_display = ("__str__", "apartment", "is_active", "mattress_issued_on")
     list_filter = (BedStateFilter, ("apartment", admin.RelatedOnlyFieldListFilter), "is_active")
     search_fields = ("label", "room__number", "apartment__name")
@@ -387,7 +399,7 @@ class BedAdmin(ManagedMixin, admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ManagedMixin, admin.ModelAdmin):
+class ApplicationAdmin(ManagedMixin, CityScopedAdmin):
     """The waiting list. Applications come from riders; managers offer, riders answer."""
 
     apartment_path = "apartments"
@@ -437,7 +449,7 @@ class ApplicationAdmin(ManagedMixin, admin.ModelAdmin):
 
 
 @admin.register(Tenancy)
-class TenancyAdmin(ManagedMixin, admin.ModelAdmin):
+class TenancyAdmin(ManagedMixin, CityScopedAdmin):
     apartment_path = "bed__apartment"
     list_display = (
         "bed",
@@ -495,7 +507,7 @@ class TenancyAdmin(ManagedMixin, admin.ModelAdmin):
         )
 
 
-class InspectionResultInline(admin.TabularInline):
+class InspectionResultInline(CityScopedInline, admin.TabularInline):
     model = InspectionResult
     extra = 0
     fields = ("item", "passed", "note")
@@ -506,7 +518,7 @@ class InspectionResultInline(admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ManagedMixin, admin.ModelAdmin):
+class InspectionAdmin(ManagedMixin, CityScopedAdmin):
     list_display = ("apartment", "inspected_on", "inspector", "passed")
     list_filter = (
         "passed",

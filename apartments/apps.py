@@ -39,3 +39,11 @@ class ApartmentsConfig(AppConfig):
             "view_facility",
         ),
     }
+
+    def ready(self) -> None:
+        # What ties a rider to their city (riders/services.py rider_move_city).
+        from riders.obligations import register as obligation
+
+        from .selectors import city_obligation
+
+        obligation("apartments", city_obligation)

@@ -139,7 +139,8 @@ def _rooms(apartment: Apartment, plan: list[tuple[RoomType, int]], floors: int) 
 
 
 def seed(stdout) -> None:
-    if Apartment.objects.exists():
+    _seed_jinan(stdout)
+    if Apartment.objects.filter(district__city__code="qingdao").exists():
         stdout.write("Demo apartments already present")
         return
     districts = {d.name: d for d in District.objects.filter(city__code="qingdao")}
@@ -230,3 +231,45 @@ def _tenancies_and_waiting_list(riders: dict, made: dict, manager: User) -> None
             apartments=[made["West Coast Rider Apartment"], made["Jiaozhou Rider Apartment"]],
             desired_move_in=today + dt.timedelta(days=14),
         )
+
+
+JINAN_MANAGER = "jinan-manager"
+
+
+def _seed_jinan(stdout) -> None:
+    """Jinan (issue 19, invented): one operating apartment with four beds, its own manager."""
+    district = District.objects.filter(city__code="jinan", code="lixia").first()
+    if district is None or Apartment.objects.filter(district__city=district.city).exists():
+        return
+    manager, created = User.objects.get_or_create(
+        username=JINAN_MANAGER,
+        defaults={"is_staff": True, "first_name": "赵敏", "city": district.city},
+    )
+    if created:
+        from core.demo import DEMO_ADMIN_PASSWORD
+
+        manager.set_password(DEMO_ADMIN_PASSWORD)
+        manager.save()
+    manager.groups.add(Group.objects.get(name=APARTMENT_MANAGER))
+    apartment = Apartment(
+        name="历下骑手公寓",
+        name_en="Lixia Rider Apartment",
+        district=district,
+        address="历下区泉城路 88 号",
+        latitude=Decimal("36.664"),
+        longitude=Decimal("117.071"),
+        floor_area_m2=Decimal("420"),
+        status=Apartment.Status.OPERATING,
+    )
+    apartment.photo.save("apartment.jpg", _photo("#5a8f7b"), save=False)
+    apartment.save()
+    apartment.facilities.set(Facility.objects.filter(code__in=["laundry", "lounge"]))
+    apartment.managers.add(manager)
+    room_type = RoomType.objects.create(
+        apartment=apartment, name="四人间", name_en="Four-bed room", monthly_rent=Decimal("260")
+    )
+    room = Room.objects.create(apartment=apartment, number="101", room_type=room_type)
+    Bed.objects.bulk_create(
+        Bed(room=room, apartment=apartment, label=label) for label in ("A", "B", "C", "D")
+    )
+    stdout.write(f"Jinan apartment: {apartment.name}, 4 beds (login: {JINAN_MANAGER})")

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BilingualName, District
+from core.models import BilingualName, City, District
 
 if TYPE_CHECKING:
     from .selectors import BedCounts
@@ -43,6 +43,8 @@ class Apartment(BilingualName):
         UNDER_CONSTRUCTION = "building", _("Under construction")
         OPERATING = "operating", _("Operating")
         CLOSED = "closed", _("Closed")
+
+    city_lookup = "district__city"  # core/tenancy.py
 
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="apartments", verbose_name=_("district")
@@ -103,6 +105,8 @@ class Apartment(BilingualName):
 class RoomType(BilingualName):
     """E.g. a four-bed room; the monthly rent is per bed."""
 
+    city_lookup = "apartment__district__city"
+
     apartment = models.ForeignKey(
         Apartment, on_delete=models.CASCADE, related_name="room_types", verbose_name=_("apartment")
     )
@@ -129,6 +133,8 @@ class Gender(models.TextChoices):
 
 
 class Room(models.Model):
+    city_lookup = "apartment__district__city"
+
     apartment = models.ForeignKey(
         Apartment, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("apartment")
     )
@@ -157,6 +163,8 @@ class Room(models.Model):
 
 
 class Bed(models.Model):
+    city_lookup = "apartment__district__city"
+
     room = models.ForeignKey(
         Room, on_delete=models.CASCADE, related_name="beds", verbose_name=_("room")
     )
@@ -197,6 +205,10 @@ class Application(models.Model):
         EXPIRED = "expired", _("Offer expired")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The city of the apartments applied for (all of one city: the rider's, when applying);
+    # stored so the waiting list stays with its city when the rider later moves.
+    city_lookup = "city"
+
     rider = models.ForeignKey(
         "riders.Rider",
         on_delete=models.PROTECT,
@@ -205,6 +217,9 @@ class Application(models.Model):
     )
     apartments = models.ManyToManyField(
         Apartment, related_name="applications", verbose_name=_("preferred apartments")
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city")
     )
     desired_move_in = models.DateField(_("desired move-in date"))
     status = models.CharField(
@@ -295,9 +310,18 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.rider_id} {self.status}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.city_id is None and self.rider_id is not None:
+            # The rider's city at the time of applying (apartments.services application_submit
+            # sets it; this keeps rows made elsewhere right too).
+            self.city_id = self.rider.district.city_id
+        super().save(*args, **kwargs)
+
 
 class Tenancy(models.Model):
     """A rider's stay in a bed. Current while `ended_on` is empty."""
+
+    city_lookup = "bed__apartment__district__city"
 
     bed = models.ForeignKey(
         Bed, on_delete=models.PROTECT, related_name="tenancies", verbose_name=_("bed")
@@ -390,6 +414,8 @@ class ChecklistItem(BilingualName):
 
 
 class Inspection(models.Model):
+    city_lookup = "apartment__district__city"
+
     apartment = models.ForeignKey(
         Apartment, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("apartment")
     )
@@ -416,6 +442,8 @@ class Inspection(models.Model):
 
 
 class InspectionResult(models.Model):
+    city_lookup = "inspection__apartment__district__city"
+
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="results", verbose_name=_("inspection")
     )

@@ -29,10 +29,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import User
 from core.prepared import PreparedModels
 from core.roles import sees_everything
+from core.tenancy import city_filter
 from riders.models import Rider
 
 from .models import Apartment, Application, Bed, Facility, Inspection, Tenancy
@@ -109,17 +111,20 @@ def bed_counts_forget() -> None:
     cache.delete(BED_COUNTS_CACHE_KEY)
 
 
-def apartments_for_riders() -> list[Apartment]:
+def apartments_for_riders(*, city_id: int | None = None) -> list[Apartment]:
     """Operating apartments first, then those coming; with photo, district, facilities, rent
-    and `counts` (free beds now, riders waiting).
+    and `counts` (free beds now, riders waiting). With `city_id`: that city's only (a rider
+    sees their own city's apartments).
 
     Every rider opening the list would otherwise count 10,000 beds; the counts are cached and
     dropped by each service that changes a bed's state (and after 30 s at most, for edits made
     in the admin). Two queries and a cache read whatever the number of beds.
     """
+    shown = Apartment.objects.exclude(status=Apartment.Status.CLOSED)
+    if city_id is not None:
+        shown = shown.filter(district__city=city_id)
     apartments: list[Apartment] = list(
-        Apartment.objects.exclude(status=Apartment.Status.CLOSED)
-        .select_related("district")
+        shown.select_related("district")
         .annotate(
             rent_from=Min("room_types__monthly_rent"), rent_to=Max("room_types__monthly_rent")
         )
@@ -134,20 +139,29 @@ def apartments_for_riders() -> list[Apartment]:
     )
     counts = cache.get(BED_COUNTS_CACHE_KEY)
     if counts is None or any(a.pk not in counts for a in apartments):
-        counts = bed_counts([a.pk for a in apartments])
+        # Merged into what is cached: riders of each city list their own apartments, and one
+        # city's list must not push the other's counts out.
+        counts = {**(counts or {}), **bed_counts([a.pk for a in apartments])}
         cache.set(BED_COUNTS_CACHE_KEY, counts, BED_COUNTS_CACHE_SECONDS)
     for apartment in apartments:
         apartment.counts = counts[apartment.pk]
     return apartments
 
 
-def operating_bed_count() -> int:
-    """Beds in use in operating apartments (the Home page figure)."""
-    return Bed.objects.filter(is_active=True, apartment__status=Apartment.Status.OPERATING).count()
+def operating_bed_count(city_id: int | None = None) -> int:
+    """Beds in use in operating apartments (the Home page figure), of one city if given."""
+    beds = Bed.objects.filter(is_active=True, apartment__status=Apartment.Status.OPERATING)
+    if city_id is not None:
+        beds = beds.filter(apartment__district__city=city_id)
+    return beds.count()
 
 
-def operating_apartments() -> QuerySet[Apartment]:
-    return Apartment.objects.filter(status=Apartment.Status.OPERATING).order_by("name")
+def operating_apartments(city_id: int | None = None) -> QuerySet[Apartment]:
+    """Apartments taking applications; of city `city_id` when given (the rider's form)."""
+    apartments = Apartment.objects.filter(status=Apartment.Status.OPERATING)
+    if city_id is not None:
+        apartments = apartments.filter(district__city=city_id)
+    return apartments.order_by("name")
 
 
 @dataclass(frozen=True)
@@ -216,10 +230,11 @@ def housing_for_rider(*, rider: Rider) -> Housing:
 
 
 def apartments_managed_by(user: User) -> QuerySet[Apartment]:
-    """A manager's apartments; centre admins and superusers see them all."""
+    """A manager's apartments, in their city; centre admins all of their city's, national
+    admins and superusers every city's (core/tenancy.py)."""
     if sees_everything(user):
-        return Apartment.objects.all()
-    return Apartment.objects.filter(managers=user)
+        return city_filter(Apartment.objects.all(), user)
+    return city_filter(Apartment.objects.filter(managers=user), user)
 
 
 @dataclass(frozen=True)
@@ -368,3 +383,13 @@ _PENDING_OFFER = PreparedModels(
     rider_id=int,
     now=dt.datetime,
 )
+
+
+def city_obligation(rider: Rider) -> str | None:
+    """What ties the rider to their city in apartments (riders/obligations.py): a bed, or a
+    place on a waiting list (the list is the city's)."""
+    if Tenancy.objects.filter(rider=rider, ended_on__isnull=True).exists():
+        return str(_("They have a bed in an apartment; check them out first."))
+    if Application.objects.filter(rider=rider, status__in=[S.WAITING, S.OFFERED]).exists():
+        return str(_("They are on an apartment waiting list; cancel the application first."))
+    return None

@@ -68,6 +68,15 @@ def application_submit(
         raise ApartmentError(
             _("You can only apply for apartments that are open."), code="apartment_not_operating"
         )
+    city_id = rider.district.city_id
+    if any(apartment.district.city_id != city_id for apartment in apartments):
+        raise ApartmentError(
+            _(
+                "You can only apply for apartments in your own city. If you now work in "
+                "another city, ask the service centre to move you there first."
+            ),
+            code="other_city",
+        )
     if desired_move_in < today:
         raise ApartmentError(_("The move-in date is in the past."), code="date_in_past")
     if desired_move_in > today + dt.timedelta(days=settings.APARTMENT_MOVE_IN_MAX_DAYS):
@@ -82,7 +91,9 @@ def application_submit(
         )
     try:
         with transaction.atomic():
-            application = Application.objects.create(rider=rider, desired_move_in=desired_move_in)
+            application = Application.objects.create(
+                rider=rider, city_id=city_id, desired_move_in=desired_move_in
+            )
             application.apartments.set(apartments)
             _counts_changed()
     except IntegrityError as error:

@@ -24,7 +24,7 @@ def apartment_list(request):
         request,
         "apartments/apartment_list.html",
         {
-            "apartments": selectors.apartments_for_riders(),
+            "apartments": selectors.apartments_for_riders(city_id=request.rider.district.city_id),
             "housing": selectors.housing_for_rider(rider=request.rider),
             "nav": "services",
         },
@@ -35,7 +35,11 @@ def apartment_list(request):
 @require_http_methods(["GET", "POST"])
 def application_new(request):
     """The signed-in rider applies for a bed in one or more operating apartments."""
-    form = ApplicationForm(request.POST or None, apartments=selectors.operating_apartments())
+    # The rider's city's apartments only: another city's id posted is not a valid choice.
+    form = ApplicationForm(
+        request.POST or None,
+        apartments=selectors.operating_apartments(request.rider.district.city_id),
+    )
     if request.method == "GET" and "apartment" in request.GET:
         form.initial["apartments"] = request.GET.getlist("apartment")
     if request.method == "POST" and form.is_valid():

@@ -48,6 +48,7 @@ def main() -> None:
     call_command("collectstatic", "--noinput", verbosity=0)
     started = time.monotonic()
     district = qingdao_district()
+    city_id = district.city_id  # the applications' city (issue 19)
     today = timezone.localdate()
 
     def build(name: str) -> Apartment:
@@ -86,6 +87,7 @@ def main() -> None:
             offers.append(
                 Application(
                     rider=riders[rider_index],
+                    city_id=city_id,
                     desired_move_in=today,
                     status="offered",
                     offered_bed=bed,
@@ -100,7 +102,8 @@ def main() -> None:
     # The fill target: 200 free beds, 1,000 riders waiting for it (and for one more).
     target = build("待分配公寓")
     waiting = Application.objects.bulk_create(
-        Application(rider=rider, desired_move_in=today) for rider in riders[rider_index:][:1000]
+        Application(rider=rider, city_id=city_id, desired_move_in=today)
+        for rider in riders[rider_index:][:1000]
     )
     Through = Application.apartments.through
     Through.objects.bulk_create(

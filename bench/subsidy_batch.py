@@ -75,10 +75,14 @@ def main() -> None:
     medical = InsuranceType.objects.get(code="medical")
     policies = {p.insurance_type_id: p for p in SubsidyPolicy.objects.all()}
     rate = {"regular": Decimal("0.5"), "honour": Decimal("1"), "captain": Decimal("1")}
+    from core.models import District
+
+    city_of = dict(District.objects.values_list("pk", "city_id"))  # issue 19: claims' city
     claims = Claim.objects.bulk_create(
         (
             Claim(
                 rider=rider,
+                city_id=city_of[rider.district_id],
                 month=month,
                 tier=tiers[rider.pk],
                 proof="subsidy-proofs/bench.jpg",

@@ -1,4 +1,5 @@
-"""Canteen operators' admin: their canteens only (centre admins see all): menu with the
+"""Canteen operators' admin: their canteens only, in their city (centre admins all of their
+city's, national admins every city's): menu with the
 subsidy split, orders, the monthly settlement with CSV. The counter page is /staff/counter/N/."""
 
 from django import forms
@@ -12,8 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import run_each
+from core.admin_tenancy import CityScopedAdmin, CityScopedInline
+from core.models import User
 from core.photos import admin_picture
 from core.responses import csv_download
+from core.tenancy import city_filter
 
 from . import selectors, services
 from .forms import SettlementForm
@@ -38,7 +42,7 @@ class RunByMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class SetMealInline(admin.TabularInline):
+class SetMealInline(CityScopedInline, admin.TabularInline):
     model = SetMeal
     extra = 0
     fields = (
@@ -54,7 +58,7 @@ class SetMealInline(admin.TabularInline):
 
 
 @admin.register(Canteen)
-class CanteenAdmin(RunByMixin, admin.ModelAdmin):
+class CanteenAdmin(RunByMixin, CityScopedAdmin):
     canteen_path = None
     list_display = ("name", "operator", "district", "opens_at", "closes_at", "is_active", "links")
     list_filter = ("is_active", "district")
@@ -62,6 +66,14 @@ class CanteenAdmin(RunByMixin, admin.ModelAdmin):
     list_select_related = ("district",)
     filter_horizontal = ("staff",)
     inlines = [SetMealInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            # A canteen's staff work in its city (national admins pick from all).
+            kwargs["queryset"] = city_filter(
+                User.objects.filter(is_staff=True), request.user, lookup="city"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=gettext_lazy("counter"))
     def links(self, canteen):
@@ -166,7 +178,7 @@ class SetMealAdminForm(forms.ModelForm):
 
 
 @admin.register(SetMeal)
-class SetMealAdmin(RunByMixin, admin.ModelAdmin):
+class SetMealAdmin(RunByMixin, CityScopedAdmin):
     form = SetMealAdminForm
     list_display = (
         "name",
@@ -189,7 +201,7 @@ class SetMealAdmin(RunByMixin, admin.ModelAdmin):
 
 
 @admin.register(MealOrder)
-class MealOrderAdmin(RunByMixin, admin.ModelAdmin):
+class MealOrderAdmin(RunByMixin, CityScopedAdmin):
     list_display = (
         "pickup_code",
         "service_date",

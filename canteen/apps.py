@@ -22,3 +22,11 @@ class CanteenConfig(AppConfig):
             "change_mealorder",
         ),
     }
+
+    def ready(self) -> None:
+        # What ties a rider to their city (riders/services.py rider_move_city).
+        from riders.obligations import register as obligation
+
+        from .selectors import city_obligation
+
+        obligation("canteen", city_obligation)

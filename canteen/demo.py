@@ -72,7 +72,8 @@ MEALS = [
 
 
 def seed(stdout) -> None:
-    if Canteen.objects.exists():
+    _seed_jinan(stdout)
+    if Canteen.objects.filter(district__city__code="qingdao").exists():
         stdout.write("Demo canteens already present")
         return
     districts = {d.name: d for d in District.objects.filter(city__code="qingdao")}
@@ -147,3 +148,57 @@ def _last_month_served(canteens: list[Canteen]) -> None:
                 )
             )
     MealOrder.objects.bulk_create(orders)
+
+
+JINAN_OPERATOR = "jinan-canteen"
+
+
+def _seed_jinan(stdout) -> None:
+    """Jinan (issue 19, invented): one canteen with three set meals and its own operator.
+    Jinan subsidises one meal a day (City.subsidised_meals_per_day, core/demo.py)."""
+    from django.contrib.auth.models import Group
+
+    from core.roles import CANTEEN_OPERATOR
+
+    district = District.objects.filter(city__code="jinan", code="shizhong").first()
+    if district is None or Canteen.objects.filter(district__city=district.city).exists():
+        return
+    operator, created = User.objects.get_or_create(
+        username=JINAN_OPERATOR,
+        defaults={"is_staff": True, "first_name": "孔凡", "city": district.city},
+    )
+    if created:
+        from core.demo import DEMO_ADMIN_PASSWORD
+
+        operator.set_password(DEMO_ADMIN_PASSWORD)
+        operator.save()
+    operator.groups.add(Group.objects.get(name=CANTEEN_OPERATOR))
+    canteen = Canteen.objects.create(
+        name="市中骑手食堂",
+        name_en="Shizhong Rider Canteen",
+        operator="济南泉城餐饮有限公司",
+        district=district,
+        address="市中区经四路 120 号",
+        latitude=Decimal("36.652"),
+        longitude=Decimal("116.993"),
+        opens_at=dt.time(10, 30),
+        closes_at=dt.time(21, 0),
+        counters=1,
+    )
+    canteen.staff.add(operator)
+    for name, name_en, price, government, platform, merchant in (
+        ("把子肉套餐", "Braised pork belly set", "20.00", "5.00", "3.00", "2.00"),
+        ("甜沫油条套餐", "Millet porridge and youtiao", "12.00", "3.00", "2.00", "1.00"),
+        ("素三鲜水饺", "Vegetable dumplings", "15.00", "4.00", "2.00", "2.00"),
+    ):
+        SetMeal.objects.create(
+            canteen=canteen,
+            name=name,
+            name_en=name_en,
+            list_price=Decimal(price),
+            government_part=Decimal(government),
+            platform_part=Decimal(platform),
+            merchant_part=Decimal(merchant),
+            portions_per_day=80,
+        )
+    stdout.write(f"Jinan canteen: {canteen.name} (login: {JINAN_OPERATOR})")

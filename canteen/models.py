@@ -22,6 +22,8 @@ HALF_FEN = Decimal("0.005")
 
 
 class Canteen(BilingualName):
+    city_lookup = "district__city"  # core/tenancy.py
+
     operator = models.CharField(
         _("operator"), max_length=100, help_text=_("The company that runs the canteen.")
     )
@@ -65,6 +67,8 @@ def meal_picture_path(meal: "SetMeal", filename: str) -> str:
 
 class SetMeal(BilingualName):
     """A rider-only set meal; the rider pays what the three subsidy parts leave of the price."""
+
+    city_lookup = "canteen__district__city"
 
     canteen = models.ForeignKey(
         Canteen, on_delete=models.CASCADE, related_name="set_meals", verbose_name=_("canteen")
@@ -114,6 +118,9 @@ class SetMeal(BilingualName):
 
 
 class MealOrder(models.Model):
+    # An order stays with the canteen's city when its rider moves to another city.
+    city_lookup = "canteen__district__city"
+
     class Status(models.TextChoices):
         PLACED = "placed", _("Ordered")
         READY = "ready", _("Ready for pick-up")

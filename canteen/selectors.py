@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.geo import distance_m
 from core.models import User
 from core.prepared import PreparedModels
 from core.roles import sees_everything
+from core.tenancy import city_filter
 from riders.models import Rider
 
 from .models import Canteen, MealOrder, SetMeal
@@ -31,16 +32,19 @@ class _Menu(TypedDict):
 
 
 def canteens_with_menu(
-    *, today: dt.date, near: tuple[Decimal, Decimal] | None = None
+    *, today: dt.date, near: tuple[Decimal, Decimal] | None = None, city_id: int | None = None
 ) -> list["WithAnnotations[Canteen, _Menu]"]:
-    """Active canteens with their active set meals and the portions left today (3 queries).
+    """Active canteens (of city `city_id`: a rider's list shows their city's only) with their
+    active set meals and the portions left today (3 queries).
 
     With `near` (latitude, longitude), the nearest canteen comes first and each carries its
     `distance_m`; without it, by name. A city has a handful of canteens: sorted here.
     """
+    active = Canteen.objects.filter(is_active=True)
+    if city_id is not None:
+        active = active.filter(district__city=city_id)
     canteens = list(
-        Canteen.objects.filter(is_active=True)
-        .select_related("district")
+        active.select_related("district")
         .prefetch_related(
             Prefetch(
                 "set_meals",
@@ -99,13 +103,13 @@ def pickup_window(*, canteen: Canteen, now: dt.datetime | None = None) -> Pickup
     return PickupWindow(opens=canteen.opens_at, closes=canteen.closes_at, state=state)
 
 
-def meal_for_order(*, pk: int) -> SetMeal | None:
-    """A meal on an active canteen's menu (the order page; the service checks the portions)."""
-    return (
-        SetMeal.objects.filter(pk=pk, is_active=True, canteen__is_active=True)
-        .select_related("canteen")
-        .first()
-    )
+def meal_for_order(*, pk: int, city_id: int | None = None) -> SetMeal | None:
+    """A meal on an active canteen's menu (the order page; the service checks the portions),
+    of city `city_id`'s canteens when given (another city's meal: not found)."""
+    meals = SetMeal.objects.filter(pk=pk, is_active=True, canteen__is_active=True)
+    if city_id is not None:
+        meals = meals.filter(canteen__district__city=city_id)
+    return meals.select_related("canteen").first()
 
 
 def subsidised_meals_left(*, rider: Rider, today: dt.date) -> int:
@@ -114,7 +118,8 @@ def subsidised_meals_left(*, rider: Rider, today: dt.date) -> int:
         .exclude(status=S.CANCELLED)
         .count()
     )
-    return max(0, settings.CANTEEN_SUBSIDISED_MEALS_PER_DAY - used)
+    # The rider's city's allowance (City.meals_per_day falls back to the setting).
+    return max(0, rider.district.city.meals_per_day - used)
 
 
 def orders_for_rider(*, rider: Rider) -> QuerySet[MealOrder]:
@@ -127,10 +132,11 @@ def orders_for_rider(*, rider: Rider) -> QuerySet[MealOrder]:
 
 
 def canteens_run_by(user: User) -> QuerySet[Canteen]:
-    """The canteens a staff member runs; centre admins and superusers see them all."""
+    """The canteens a staff member runs, in their city; centre admins all of their city's,
+    national admins and superusers every city's."""
     if sees_everything(user):
-        return Canteen.objects.all()
-    return Canteen.objects.filter(staff=user)
+        return city_filter(Canteen.objects.all(), user)
+    return city_filter(Canteen.objects.filter(staff=user), user)
 
 
 def counter_orders(*, canteen: Canteen, today: dt.date) -> QuerySet[MealOrder]:
@@ -214,3 +220,10 @@ _PICKUPS = PreparedModels(
     rider_id=int,
     today=dt.date,
 )
+
+
+def city_obligation(rider: Rider) -> str | None:
+    """A meal ordered and not picked up yet ties the rider to the canteen's city."""
+    if MealOrder.objects.filter(rider=rider, status__in=[S.PLACED, S.READY]).exists():
+        return str(_("They have a canteen order to pick up or cancel."))
+    return None

@@ -12,7 +12,6 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -40,27 +39,39 @@ def _closing_time(canteen: Canteen, day: dt.date) -> dt.datetime:
 def meal_order_place(*, rider: Rider, set_meal_id: int, payment: str = "counter") -> MealOrder:
     """Order a set meal for pick-up today.
 
-    The first `CANTEEN_SUBSIDISED_MEALS_PER_DAY` meals of a rider's day are subsidised; later
-    ones cost the list price. The rider's row lock makes the cap hold under concurrent orders;
-    the set meal's row lock keeps the day's portions.
+    The first meals of a rider's day are subsidised, as many as the rider's city says
+    (City.meals_per_day, else CANTEEN_SUBSIDISED_MEALS_PER_DAY); later ones cost the list
+    price. Only a canteen of the rider's city takes the order. The rider's row lock makes the
+    cap hold under concurrent orders; the set meal's row lock keeps the day's portions.
     """
     if payment not in MealOrder.Payment.values:
         raise CanteenError(_("Choose how you pay."), code="payment")
     now = timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        locked_rider = Rider.objects.select_for_update().get(pk=rider.pk)
+        locked_rider = (
+            Rider.objects.select_for_update(of=("self",))
+            .select_related("district__city")
+            .get(pk=rider.pk)
+        )
         if not locked_rider.is_active:
             raise CanteenError(_("Your rider account is not active."), code="rider_inactive")
         meal = (
             SetMeal.objects.select_for_update(of=("self",))
-            .select_related("canteen")
+            .select_related("canteen__district")
             .filter(pk=set_meal_id)
             .first()
         )
         if meal is None or not meal.is_active or not meal.canteen.is_active:
             raise CanteenError(_("This meal is not on the menu."), code="meal_unavailable")
         canteen = meal.canteen
+        city = locked_rider.district.city
+        if canteen.district.city_id != city.pk:
+            raise CanteenError(
+                _("%(canteen)s is a canteen of another city; order in %(city)s's canteens.")
+                % {"canteen": canteen, "city": city},
+                code="other_city",
+            )
         if now >= _closing_time(canteen, today):
             raise CanteenError(
                 _("%(canteen)s has closed for today (closes at %(time)s).")
@@ -79,7 +90,7 @@ def meal_order_place(*, rider: Rider, set_meal_id: int, payment: str = "counter"
             .exclude(status=S.CANCELLED)
             .count()
         )
-        subsidised = subsidised_today < settings.CANTEEN_SUBSIDISED_MEALS_PER_DAY
+        subsidised = subsidised_today < city.meals_per_day
         parts = (
             {
                 "government_part": meal.government_part,

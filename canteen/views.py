@@ -35,7 +35,9 @@ def canteen_list(request):
         near = (district.latitude, district.longitude)
     else:
         near = position
-    canteens = selectors.canteens_with_menu(today=today, near=near)
+    canteens = selectors.canteens_with_menu(
+        today=today, near=near, city_id=request.rider.district.city_id
+    )
     return render(
         request,
         "canteen/canteen_list.html",
@@ -59,7 +61,7 @@ def canteen_list(request):
 def meal_order(request, pk: int):
     """The signed-in rider: confirm the price split, then order a set meal for pick-up today."""
     today = timezone.localdate()
-    meal = selectors.meal_for_order(pk=pk)
+    meal = selectors.meal_for_order(pk=pk, city_id=request.rider.district.city_id)
     if meal is None:
         raise Http404
     form = OrderForm(request.POST or None)

@@ -10,11 +10,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_tenancy import CityScopedAdmin, CityScopedInline
+from core.tenancy import city_filter
+
 from . import selectors, services
 from .models import Course, Enrolment, Session
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(CityScopedInline, admin.TabularInline):
     model = Session
     extra = 0
     fields = ("starts_at", "ends_at", "place", "online_link", "register_link")
@@ -29,9 +32,10 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(CityScopedAdmin):
     list_display = (
         "title",
+        "city",
         "category",
         "provider",
         "hours",
@@ -41,6 +45,7 @@ class CourseAdmin(admin.ModelAdmin):
     )
     list_filter = ("category", "is_published")
     search_fields = ("title", "title_en", "provider")
+    list_select_related = ("city",)
     inlines = [SessionInline]
 
     def get_urls(self):
@@ -57,7 +62,10 @@ class CourseAdmin(admin.ModelAdmin):
         """Tick the riders who came to this session; completion follows automatically."""
         if not request.user.has_perm("growth.change_enrolment"):
             raise PermissionDenied
-        session = get_object_or_404(Session.objects.select_related("course"), pk=pk)
+        # Another city's session is a 404, as its course's change page is.
+        session = get_object_or_404(
+            city_filter(Session.objects.select_related("course"), request.user), pk=pk
+        )
         if request.method == "POST":
             present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
             completed = services.attendance_mark(
@@ -83,7 +91,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(CityScopedAdmin):
     list_display = ("course", "rider", "status", "enrolled_at", "completed_at", "certificate_code")
     list_filter = ("status", "course")
     search_fields = ("=rider__rider_number", "rider__name", "=certificate_code")

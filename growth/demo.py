@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.models import City
+
 from .models import Course, Session
 
 # title, English, category, provider, hours, seats, required sessions, place
@@ -44,7 +46,9 @@ COURSES = [
 
 
 def seed(stdout) -> None:
-    if Course.objects.exists():
+    _seed_jinan(stdout)
+    qingdao = City.objects.get(code="qingdao")
+    if Course.objects.filter(city=qingdao).exists():
         stdout.write("Demo courses already present")
         return
     start = timezone.make_aware(
@@ -52,6 +56,7 @@ def seed(stdout) -> None:
     )
     for title, title_en, category, provider, hours, seats, required, place in COURSES:
         course = Course.objects.create(
+            city=qingdao,
             title=title,
             title_en=title_en,
             category=category,
@@ -72,3 +77,34 @@ def seed(stdout) -> None:
             for n in range(required)
         )
     stdout.write(f"Growth plan: {Course.objects.count()} courses")
+
+
+def _seed_jinan(stdout) -> None:
+    """Jinan's own course (issue 19, invented)."""
+    jinan = City.objects.filter(code="jinan").first()
+    if jinan is None or Course.objects.filter(city=jinan).exists():
+        return
+    course = Course.objects.create(
+        city=jinan,
+        title="泉城骑手急救培训",
+        title_en="First aid for Jinan riders",
+        category=Course.Category.SAFETY,
+        provider="济南市红十字会",
+        hours=Decimal("4"),
+        seats=30,
+        required_sessions=2,
+        description="心肺复苏与外伤包扎，两次课。",
+    )
+    start = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() + dt.timedelta(days=4), dt.time(19, 30))
+    )
+    Session.objects.bulk_create(
+        Session(
+            course=course,
+            starts_at=start + dt.timedelta(days=7 * n),
+            ends_at=start + dt.timedelta(days=7 * n, hours=2),
+            place="市中区骑手驿站",
+        )
+        for n in range(2)
+    )
+    stdout.write(f"Jinan course: {course.title}")

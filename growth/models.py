@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import City
+
 CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -23,6 +25,12 @@ class Course(models.Model):
         MANAGEMENT = "management", _("Management")
         DEGREE = "degree", _("Academic degree upgrade")
 
+    # Courses are a city's: its riders see them (core/tenancy.py).
+    city_lookup = "city"
+
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="courses", verbose_name=_("city")
+    )
     title = models.CharField(_("title (Chinese)"), max_length=120)
     title_en = models.CharField(_("title (English)"), max_length=120, blank=True)
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
@@ -51,6 +59,13 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.display_title
 
+    def save(self, *args, **kwargs) -> None:
+        if self.city_id is None:
+            # A course made without a city (scripts and fixtures from before issue 19) is the
+            # first city's, the one every course belonged to then.
+            self.city = City.objects.order_by("pk").first()
+        super().save(*args, **kwargs)
+
     @property
     def display_title(self) -> str:
         if (get_language() or "").startswith("en") and self.title_en:
@@ -59,6 +74,8 @@ class Course(models.Model):
 
 
 class Session(models.Model):
+    city_lookup = "course__city"
+
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("course")
     )
@@ -89,6 +106,9 @@ class Enrolment(models.Model):
         ENROLLED = "enrolled", _("Enrolled")
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Completed")
+
+    # The course's city: an enrolment stays there when the rider moves.
+    city_lookup = "course__city"
 
     course = models.ForeignKey(
         Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("course")
@@ -129,6 +149,8 @@ class Enrolment(models.Model):
 
 
 class Attendance(models.Model):
+    city_lookup = "session__course__city"
+
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session")
     )

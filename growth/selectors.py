@@ -13,9 +13,10 @@ E = Enrolment.Status
 
 
 def courses_for_riders(*, rider: Rider, category: str = "") -> QuerySet[Course]:
-    """Published courses with seats taken, whether this rider is enrolled, and the sessions."""
+    """Published courses of the rider's city with seats taken, whether this rider is
+    enrolled, and the sessions."""
     courses = (
-        Course.objects.filter(is_published=True)
+        Course.objects.filter(is_published=True, city=rider.district.city_id)
         .annotate(
             taken=Count("enrolments", filter=Q(enrolments__status__in=[E.ENROLLED, E.COMPLETED])),
             mine=Exists(

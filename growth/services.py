@@ -23,7 +23,12 @@ def enrolment_create(*, rider: Rider, course_id: int) -> Enrolment:
     if not rider.is_active:
         raise GrowthError(_("Your rider account is not active."), code="rider_inactive")
     with transaction.atomic():
-        course = Course.objects.select_for_update().filter(pk=course_id, is_published=True).first()
+        # A course of the rider's city only (another city's: as if it were not open).
+        course = (
+            Course.objects.select_for_update()
+            .filter(pk=course_id, is_published=True, city_id=rider.district.city_id)
+            .first()
+        )
         if course is None:
             raise GrowthError(_("This course is not open for enrolment."), code="not_open")
         taken = course.enrolments.filter(status__in=[E.ENROLLED, E.COMPLETED]).count()

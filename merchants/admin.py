@@ -10,19 +10,22 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_tenancy import CityScopedAdmin, CityScopedInline
+from core.tenancy import staff_city_id
+
 from .forms import MerchantImportForm
 from .importer import ImportRejected, import_merchants
 from .models import Merchant, OpeningHours
 
 
-class OpeningHoursInline(admin.TabularInline):
+class OpeningHoursInline(CityScopedInline, admin.TabularInline):
     model = OpeningHours
     extra = 0
     fields = ("weekday", "opens", "closes")
 
 
 @admin.register(Merchant)
-class MerchantAdmin(admin.ModelAdmin):
+class MerchantAdmin(CityScopedAdmin):
     list_display = (
         "name",
         "kind",
@@ -89,7 +92,9 @@ class MerchantAdmin(admin.ModelAdmin):
         report = None
         if request.method == "POST" and form.is_valid():
             try:
-                report = import_merchants(form.cleaned_data["file"].read())
+                report = import_merchants(
+                    form.cleaned_data["file"].read(), city_id=staff_city_id(request.user)
+                )
             except ImportRejected as error:
                 form.add_error("file", error.message)
             else:

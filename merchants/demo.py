@@ -93,7 +93,8 @@ FLAGS = (
 
 
 def seed(stdout) -> None:
-    if Merchant.objects.exists():
+    _seed_jinan(stdout)
+    if Merchant.objects.filter(district__city__code="qingdao").exists():
         stdout.write("Demo merchants already present")
         return
     rng = random.Random(2026)  # the same places on every machine  # noqa: S311
@@ -223,3 +224,74 @@ def _service_centre(districts) -> None:
     )
     _hours(pharmacy, [("daily", "08:00", "22:00")])
     _hours(supermarket, [("daily", "07:00", "23:30")])
+
+
+# Jinan's partner places (issue 19, invented): name, kind, district, address, lat, lng,
+# services, hours ("24h" or (opens, closes) every day).
+JINAN_PLACES = (
+    (
+        "泉城便利店（泉城路店）",
+        "shop",
+        "lixia",
+        "历下区泉城路 20 号",
+        "36.6655",
+        "117.0735",
+        ("water", "charging", "toilet"),
+        "24h",
+    ),
+    (
+        "趵突泉药房",
+        "pharmacy",
+        "lixia",
+        "历下区趵突泉南路 6 号",
+        "36.6612",
+        "117.0168",
+        ("water",),
+        ("08:00", "22:00"),
+    ),
+    (
+        "骑手驿站（经四路）",
+        "centre",
+        "shizhong",
+        "市中区经四路 100 号",
+        "36.6518",
+        "116.9925",
+        ("water", "charging", "toilet", "rest", "ebike_charging"),
+        ("07:00", "23:00"),
+    ),
+    (
+        "快换电柜（万达广场）",
+        "swap",
+        "shizhong",
+        "市中区经四路 5 号",
+        "36.6531",
+        "116.9870",
+        ("battery_swap",),
+        "24h",
+    ),
+)
+
+
+def _seed_jinan(stdout) -> None:
+    districts = {d.code: d for d in District.objects.filter(city__code="jinan")}
+    if not districts or Merchant.objects.filter(district__city__code="jinan").exists():
+        return
+    for name, kind, district, address, lat, lng, services, hours in JINAN_PLACES:
+        merchant = Merchant.objects.create(
+            name=name,
+            kind=kind,
+            address=address,
+            district=districts[district],
+            latitude=Decimal(lat),
+            longitude=Decimal(lng),
+            open_24h=hours == "24h",
+            partner_since=dt.date(2026, 1, 1),
+            **{flag: key in services for key, flag in FLAGS},
+        )
+        if hours != "24h":
+            opens, closes = (dt.time.fromisoformat(t) for t in hours)
+            OpeningHours.objects.bulk_create(
+                OpeningHours(merchant=merchant, weekday=day, opens=opens, closes=closes)
+                for day in range(7)
+            )
+    stdout.write(f"Jinan partner places: {len(JINAN_PLACES)}")

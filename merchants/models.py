@@ -26,6 +26,8 @@ SERVICES = {
 
 
 class Merchant(models.Model):
+    city_lookup = "district__city"  # core/tenancy.py
+
     class Kind(models.TextChoices):
         SHOP = "shop", _("Shop")
         RESTAURANT = "restaurant", _("Restaurant")
@@ -105,6 +107,8 @@ class Merchant(models.Model):
 class OpeningHours(models.Model):
     """One opening period on a weekday. Closing at or before opening means past midnight
     (e.g. 18:00–02:00). A weekday without periods is a closed day, unless open 24 hours."""
+
+    city_lookup = "merchant__district__city"
 
     class Weekday(models.IntegerChoices):
         MONDAY = 0, _("Monday")

@@ -11,13 +11,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.geo import bounding_box, distance_m
+from core.models import City
 
 from . import geo
 from .models import SERVICES, Merchant, OpeningHours
 
 # How far "Nearby help" looks when nothing in the circle is open: twice, then four times the
 # circle (1.2 km → 2.4 km → 4.8 km, about 20 minutes by e-bike), and no further: beyond that
-# a closed place nearby that opens soon is the better answer.
+# a closed place nearby that opens soon is the better answer. The circle is the rider's city's
+# (City.circle_metres: Jinan's 1.5 km widens to 3 and 6 km), the factors the same everywhere.
 WIDEN_FACTORS = (2, 4)
 
 # (closed now, distance in metres, merchant id): sorts open places first, nearest first.
@@ -84,6 +86,7 @@ def _ranked_in_circle(
     radius_m: int,
     always_open: bool,
     known: dict[int, bool] | None = None,
+    city_id: int | None = None,
 ) -> list[Ranked]:
     """Every place offering any of `services` inside the circle, ranked (two queries at most:
     the ids and coordinates in the indexed bounding box; today's and yesterday's opening periods
@@ -99,6 +102,9 @@ def _ranked_in_circle(
         longitude__gte=min_lng,
         longitude__lte=max_lng,
     ).filter(services_filter(services))
+    if city_id is not None:
+        # The rider's city's places only, even near a city's edge.
+        in_box = in_box.filter(district__city=city_id)
     if always_open:
         in_box = in_box.filter(open_24h=True)
     here_lat, here_lng = float(latitude), float(longitude)
@@ -159,6 +165,11 @@ def _places(
     return places
 
 
+def circle_metres(city: City | None) -> int:
+    """The 5-minute circle of `city` (its own, else SERVICE_CIRCLE_METRES)."""
+    return city.circle_metres if city is not None else int(settings.SERVICE_CIRCLE_METRES)
+
+
 def nearest_places(
     *,
     latitude: Decimal,
@@ -168,6 +179,7 @@ def nearest_places(
     radius_m: int | None = None,
     always_open: bool = False,
     limit: int = 20,
+    city: City | None = None,
 ) -> list[NearbyPlace]:
     """Places offering `service` within the circle, open ones first, nearest first; closed ones
     say when they open next. `always_open`: only places open 24 hours.
@@ -184,8 +196,9 @@ def nearest_places(
         longitude=longitude,
         services=(service,),
         at=at,
-        radius_m=radius_m or settings.SERVICE_CIRCLE_METRES,
+        radius_m=radius_m or circle_metres(city),
         always_open=always_open,
+        city_id=city.pk if city is not None else None,
     )
     return _places(ranked[:limit], latitude=latitude, longitude=longitude, at=at)
 
@@ -199,16 +212,17 @@ def nearby_search(
     radius_m: int | None = None,
     always_open: bool = False,
     limit: int = 20,
+    city: City | None = None,
 ) -> NearbySearch:
     """`nearest_places`, but when nothing in the circle is open now, the circle widens (twice,
     then four times as far) until an open place is in it. When none is open even in the widest
     circle, the first circle's places are shown with when each opens next.
 
     At most eight queries (two per circle tried, two for the places shown), whatever the
-    number of places.
+    number of places. With `city`: that city's places and circle (the rider's).
     """
     at = timezone.localtime(at or timezone.now())
-    asked = radius_m or settings.SERVICE_CIRCLE_METRES
+    asked = radius_m or circle_metres(city)
     first: list[Ranked] | None = None
     chosen, chosen_radius = None, asked
     known: dict[int, bool] = {}
@@ -221,6 +235,7 @@ def nearby_search(
             radius_m=radius,
             always_open=always_open,
             known=known,
+            city_id=city.pk if city is not None else None,
         )
         if first is None:
             first = ranked
@@ -259,6 +274,7 @@ def open_near(
     longitude: Decimal,
     at: dt.datetime | None = None,
     needs: Sequence[tuple[str, Sequence[str]]] = HOME_NEEDS,
+    city: City | None = None,
 ) -> list[OpenNear]:
     """For each need, the nearest place open now that meets it, as far as Nearby help's widest
     circle (four times the 5-minute circle): Nearby help's first answer when it widens.
@@ -266,7 +282,7 @@ def open_near(
     Two queries per need at most (the coordinates in the box, today's and yesterday's hours of
     those inside) and one for the rows of the places shown, whatever the number of places."""
     at = timezone.localtime(at or timezone.now())
-    radius = settings.SERVICE_CIRCLE_METRES * WIDEN_FACTORS[-1]
+    radius = circle_metres(city) * WIDEN_FACTORS[-1]
     nearest: list[tuple[str, str, Ranked | None]] = []
     for need, services in needs:
         ranked = _ranked_in_circle(
@@ -276,6 +292,7 @@ def open_near(
             at=at,
             radius_m=radius,
             always_open=False,
+            city_id=city.pk if city is not None else None,
         )
         first_open = next((row for row in ranked if not row[0]), None)
         nearest.append((need, services[0], first_open))
@@ -292,5 +309,8 @@ def open_near(
     ]
 
 
-def partner_merchant_count() -> int:
-    return Merchant.objects.filter(is_active=True).count()
+def partner_merchant_count(city_id: int | None = None) -> int:
+    merchants = Merchant.objects.filter(is_active=True)
+    if city_id is not None:
+        merchants = merchants.filter(district__city=city_id)
+    return merchants.count()

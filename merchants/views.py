@@ -3,7 +3,6 @@
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -41,7 +40,7 @@ def nearest(request):
         "buttons": [
             (key, SERVICES[key][1], _query(service=key, always_open=always_open)) for key in BUTTONS
         ],
-        "radius": settings.SERVICE_CIRCLE_METRES,
+        "radius": request.rider.district.city.circle_metres,
         "nav": "services",
     }
     if request.GET and form.is_valid():
@@ -53,7 +52,11 @@ def nearest(request):
         else:
             lat, lng = data["lat"], data["lng"]
         search = selectors.nearby_search(
-            latitude=lat, longitude=lng, service=data["service"], always_open=always_open
+            latitude=lat,
+            longitude=lng,
+            service=data["service"],
+            always_open=always_open,
+            city=request.rider.district.city,
         )
         where = {} if approximate else {"lat": lat, "lng": lng}
         context.update(
@@ -101,5 +104,10 @@ def open_near(request):
     return render(
         request,
         "merchants/_open_near.html",
-        {"near": selectors.open_near(latitude=here[0], longitude=here[1]), "here": here},
+        {
+            "near": selectors.open_near(
+                latitude=here[0], longitude=here[1], city=request.rider.district.city
+            ),
+            "here": here,
+        },
     )

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
+from core.admin_tenancy import CityScopedAdmin
 from core.errors import DomainError
 from core.responses import csv_download
+from core.tenancy import city_filter, sees_all_cities
 
 from . import selectors, services
 from .forms import PayoutBatchForm
@@ -21,10 +23,11 @@ from .models import PayoutBatch
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(admin.ModelAdmin):
+class PayoutBatchAdmin(CityScopedAdmin):
     list_display = (
         "number",
         "source",
+        "city",
         "month",
         "status",
         "item_count",
@@ -38,11 +41,12 @@ class PayoutBatchAdmin(admin.ModelAdmin):
     )
     list_filter = ("source", "status", "month")
     search_fields = ("=number",)
-    list_select_related = ("created_by", "approved_by", "paid_by")
+    list_select_related = ("city", "created_by", "approved_by", "paid_by")
     actions = ["approve", "mark_paid", "discard"]
     readonly_fields = (
         "number",
         "source",
+        "city",
         "month",
         "status",
         "item_count",
@@ -96,12 +100,15 @@ class PayoutBatchAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = PayoutBatchForm(request.POST or None, initial=request.GET.dict())
+        if not sees_all_cities(request.user):
+            del form.fields["city"]  # the staff member's own city
         if request.method == "POST" and form.is_valid():
             try:
                 batch = services.batch_create(
                     source=form.cleaned_data["source"],
                     month=form.cleaned_data["month"],
                     by=request.user,
+                    city=form.cleaned_data.get("city"),
                 )
             except DomainError as error:
                 form.add_error("month", error.message)
@@ -125,7 +132,8 @@ class PayoutBatchAdmin(admin.ModelAdmin):
     def export_view(self, request, pk: int):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        batch = get_object_or_404(PayoutBatch, pk=pk)
+        # Another city's batch is a 404, as on its change page.
+        batch = get_object_or_404(city_filter(PayoutBatch.objects.all(), request.user), pk=pk)
         if not selectors.exportable(batch):
             self.message_user(request, _("Approve the batch before exporting it."), messages.ERROR)
             return HttpResponseRedirect(

@@ -21,7 +21,10 @@ class Source(models.TextChoices):
 
 
 class PayoutBatch(models.Model):
+    """A batch pays one city's items (its city's budget, its staff approve it): never mixes."""
+
     Source = Source
+    city_lookup = "city"
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -30,6 +33,9 @@ class PayoutBatch(models.Model):
 
     number = models.CharField(_("batch number"), max_length=20, unique=True)
     source = models.CharField(_("what is paid"), max_length=8, choices=Source.choices)
+    city = models.ForeignKey(
+        "core.City", on_delete=models.PROTECT, related_name="+", verbose_name=_("city")
+    )
     # Items up to the end of this month (first day stored).
     month = models.DateField(_("items up to the end of"))
     status = models.CharField(

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.models import User
+from core.models import City, User
+from core.tenancy import staff_city_id
 
 from .models import BatchNumber, PayoutBatch
 from .sources import source_for
@@ -39,15 +40,29 @@ def _next_number(*, source: str, prefix: str, month: dt.date) -> str:
     return f"{prefix}{month:%Y%m}-{counter.last:02d}"
 
 
-def batch_create(*, source: str, month: dt.date, by: User) -> PayoutBatch:
-    """A draft batch with every payable item of `source` up to the end of `month`."""
+def batch_create(*, source: str, month: dt.date, by: User, city: City | None = None) -> PayoutBatch:
+    """A draft batch with every payable item of `source` of one city up to the end of `month`.
+
+    The city is the creator's; a national admin (who works in every city) names it. A batch
+    never mixes cities: each city pays from its own budget and its own staff approve."""
     payable = source_for(source)
     month = month.replace(day=1)
+    own_city_id = staff_city_id(by)
+    if city is None:
+        if own_city_id is None:
+            raise DomainError(_("Choose the city whose items the batch pays."), code="no_city")
+        city_id = own_city_id
+    elif own_city_id is not None and city.pk != own_city_id:
+        raise DomainError(_("You can only put together batches for your city."), code="city")
+    else:
+        city_id = city.pk
     if month > timezone.localdate().replace(day=1):
         raise DomainError(_("A batch cannot cover a future month."), code="future_month")
     with transaction.atomic():
         number = _next_number(source=source, prefix=payable.prefix, month=month)
-        batch = PayoutBatch.objects.create(number=number, source=source, month=month, created_by=by)
+        batch = PayoutBatch.objects.create(
+            number=number, source=source, month=month, city_id=city_id, created_by=by
+        )
         taken = payable.take(batch=batch)
         if not taken.items:
             # Raising rolls the batch and its number back.
@@ -72,6 +87,8 @@ def _refused(batch: PayoutBatch) -> DomainError:
 
 def batch_approve(*, batch: PayoutBatch, by: User) -> PayoutBatch:
     """A second person checks the draft (four eyes); the database refuses the creator too."""
+    if staff_city_id(by) not in (None, batch.city_id):
+        raise DomainError(_("This batch is another city's."), code="city")
     if batch.created_by_id == by.pk:
         raise DomainError(
             _("Batch %(number)s was put together by you; someone else must approve it.")
@@ -89,6 +106,8 @@ def batch_approve(*, batch: PayoutBatch, by: User) -> PayoutBatch:
 
 def batch_mark_paid(*, batch: PayoutBatch, by: User) -> PayoutBatch:
     """The platform confirmed the payment. From now on the batch and its items never change."""
+    if staff_city_id(by) not in (None, batch.city_id):
+        raise DomainError(_("This batch is another city's."), code="city")
     with transaction.atomic():
         updated = PayoutBatch.objects.filter(pk=batch.pk, status=Status.APPROVED).update(
             status=Status.PAID, paid_by=by, paid_at=timezone.now()

@@ -1,16 +1,23 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
-from django.urls import path
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.admin_actions import run_each
+from core.admin_tenancy import CityScopedAdmin, CityScopedInline
 from core.audit import PersonalDataViewLogMixin
+from core.errors import DomainError
+from core.models import City, District
+from core.tenancy import city_filter, sees_all_cities
 
 from . import services
-from .models import Rider, SignInCode, SMSLog, SMSOptOut, TierPeriod
+from .models import CityMove, Rider, SignInCode, SMSLog, SMSOptOut, TierPeriod
 from .roster import RosterRejected, roster_import
 
 ROSTER_MAX_BYTES = 20 * 1024 * 1024  # 41,000 rows are about 3 MB
@@ -19,8 +26,18 @@ ROSTER_MAX_BYTES = 20 * 1024 * 1024  # 41,000 rows are about 3 MB
 class RosterUploadForm(forms.Form):
     roster = forms.FileField(
         label=_("Roster file (CSV, UTF-8)"),
-        help_text=_("Header: rider_number,name,phone,district,station,join_date,tier"),
+        help_text=_(
+            "Header: rider_number,name,phone,district,station,join_date,tier; a city column "
+            "(code or name) is optional. Districts are looked up in the city."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    # National admins choose the city of the file (staff of one city import into theirs).
+    city = forms.ModelChoiceField(
+        label=_("city"),
+        queryset=City.objects.all(),
+        required=False,
+        help_text=_("Empty: each row's city column."),
     )
 
     def clean_roster(self):
@@ -32,7 +49,23 @@ class RosterUploadForm(forms.Form):
         return roster
 
 
-class TierPeriodInline(admin.TabularInline):
+class MoveCityForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("new district"), queryset=District.objects.none())
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+    def __init__(self, *args, rider: Rider, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The districts of the other active cities (the move's destination is another city).
+        self.fields["district"].queryset = (
+            District.objects.filter(city__is_active=True)
+            .exclude(city=rider.district.city_id)
+            .select_related("city")
+            .order_by("city__code", "name")
+        )
+        self.fields["district"].label_from_instance = lambda d: f"{d.city} {d}"
+
+
+class TierPeriodInline(CityScopedInline, admin.TabularInline):
     model = TierPeriod
     extra = 0
     can_delete = False
@@ -46,7 +79,7 @@ class TierPeriodInline(admin.TabularInline):
 
 
 @admin.register(Rider)
-class RiderAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
+class RiderAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
     """The change page shows the phone unmasked and searches find people: both are logged
     (who, which rider, when) in the audit log; the list itself shows masked phones only."""
 
@@ -67,7 +100,7 @@ class RiderAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
     list_select_related = ("district",)
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = ("user", "created_at", "updated_at")
+    readonly_fields = ("user", "move_city_link", "city_moves", "created_at", "updated_at")
     fields = (
         "rider_number",
         "name",
@@ -79,6 +112,8 @@ class RiderAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
         "tier",
         "is_active",
         "user",
+        "move_city_link",
+        "city_moves",
         "created_at",
         "updated_at",
     )
@@ -92,8 +127,88 @@ class RiderAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_roster_view),
                 name="riders_rider_import",
             ),
+            path(
+                "<int:pk>/move-city/",
+                self.admin_site.admin_view(self.move_city_view),
+                name="riders_rider_move_city",
+            ),
             *super().get_urls(),
         ]
+
+    @admin.display(description=_("city"))
+    def move_city_link(self, rider: Rider) -> str:
+        if rider.pk is None:
+            return "-"
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            rider.district.city,
+            reverse("admin:riders_rider_move_city", args=[rider.pk]),
+            gettext("Move to another city"),
+        )
+
+    @admin.display(description=_("moves to another city"))
+    def city_moves(self, rider: Rider) -> str:
+        """The rider's moves, newest first (a read-only list, not an inline: a move goes
+        through the form, which checks what ties the rider to their city)."""
+        if rider.pk is None:
+            return "-"
+        moves = CityMove.objects.filter(rider=rider).select_related(
+            "from_district__city", "to_district__city", "moved_by"
+        )
+        if not moves:
+            return "-"
+        return format_html_join(
+            "",
+            "<div>{} · {} {} → {} {} · {} · {}</div>",
+            (
+                (
+                    f"{timezone.localtime(move.moved_at):%Y-%m-%d %H:%M}",
+                    move.from_district.city,
+                    move.from_district,
+                    move.to_district.city,
+                    move.to_district,
+                    move.moved_by,
+                    move.reason,
+                )
+                for move in moves.order_by("-moved_at", "-id")
+            ),
+        )
+
+    def move_city_view(self, request, pk: int):
+        """Move a rider to a district of another city (riders/services.py rider_move_city)."""
+        rider = get_object_or_404(self.get_queryset(request), pk=pk)  # another city's: 404
+        if not self.has_change_permission(request, rider):
+            raise PermissionDenied
+        form = MoveCityForm(request.POST or None, rider=rider)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.rider_move_city(
+                    rider=rider,
+                    district=form.cleaned_data["district"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(rider)s now rides in %(city)s.")
+                    % {"rider": rider, "city": rider.district.city},
+                )
+                if self.get_queryset(request).filter(pk=rider.pk).exists():
+                    return HttpResponseRedirect(
+                        reverse("admin:riders_rider_change", args=[rider.pk])
+                    )
+                return HttpResponseRedirect(reverse("admin:riders_rider_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Move %(rider)s to another city") % {"rider": rider},
+            "form": form,
+            "rider": rider,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/riders/rider/move_city.html", context)
 
     def import_roster_view(self, request):
         """Staff who may add and change riders: upload the platform's roster export."""
@@ -103,10 +218,16 @@ class RiderAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
         ):
             raise PermissionDenied
         form = RosterUploadForm(request.POST or None, request.FILES or None)
+        if not sees_all_cities(request.user):
+            del form.fields["city"]  # their own city's riders only
         report = None
         if request.method == "POST" and form.is_valid():
             try:
-                report = roster_import(data=form.cleaned_data["roster"].read())
+                report = roster_import(
+                    data=form.cleaned_data["roster"].read(),
+                    city=form.cleaned_data.get("city"),
+                    by=request.user,
+                )
             except RosterRejected as rejected:
                 form.add_error("roster", rejected.message)
         context = {
@@ -174,7 +295,15 @@ class RiderAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
 
 @admin.register(SignInCode)
 class SignInCodeAdmin(admin.ModelAdmin):
-    """Read-only, for support: was a code requested, did it expire, how many wrong tries."""
+    """Read-only, for support: was a code requested, did it expire, how many wrong tries.
+    Staff of a city see the codes of their city's riders' phones."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_all_cities(request.user):
+            return queryset
+        riders = city_filter(Rider.objects.all(), request.user)
+        return queryset.filter(phone__in=riders.values("phone"))
 
     list_display = ("__str__", "created_at", "expires_at", "failed_attempts", "used_at")
     list_filter = ("created_at",)
@@ -189,7 +318,7 @@ class SignInCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(SMSLog)
-class SMSLogAdmin(admin.ModelAdmin):
+class SMSLogAdmin(CityScopedAdmin):
     """Read-only, for support: was an SMS sent, did the gateway deliver it, why not. Search by
     the masked number as shown (138****5678) or by the gateway's message id; the log holds
     neither full numbers, nor codes, nor texts."""
@@ -224,7 +353,7 @@ class SMSLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(SMSOptOut)
-class SMSOptOutAdmin(admin.ModelAdmin):
+class SMSOptOutAdmin(CityScopedAdmin):
     """The kinds of SMS riders turned off (Me → SMS messages). Support may turn one off at a
     rider's request (or delete the row to turn it back on); the rider sees it on their page."""
 

@@ -1,10 +1,24 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+
 
 class RidersConfig(AppConfig):
     name = "riders"
     verbose_name = _("Riders")
+
+    # A city's admins keep its riders (core/tenancy.py: their city's only): the roster import
+    # adds and changes them; moving a rider to another city is a change (rider_move_city).
+    role_permissions = {
+        roles.CENTRE_ADMIN: (
+            "view_rider",
+            "add_rider",
+            "change_rider",
+            "view_tierperiod",
+            "view_citymove",
+        ),
+    }
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the SMS start-up checks)

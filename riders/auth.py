@@ -15,7 +15,7 @@ from core.prepared import PreparedModels
 _USER = PreparedModels(
     lambda _shape, user_id: (
         get_user_model()
-        ._default_manager.select_related("rider", "rider__district")
+        ._default_manager.select_related("rider", "rider__district__city")
         .filter(pk=user_id)[:2]
     ),
     user_id=int,

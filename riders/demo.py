@@ -24,7 +24,18 @@ DEMO_RIDERS = [
 ]
 
 
+# Jinan's riders (issue 19, invented): the second city, so every scoping rule shows.
+JINAN_RIDER_PHONE = "13900000001"
+JINAN_RIDERS = [
+    ("JN200001", "韩晓明", JINAN_RIDER_PHONE, "lixia", "泉城广场站", "2023-05-06", Tier.REGULAR),
+    ("JN200002", "高雨晴", "13900000002", "lixia", "解放阁站", "2022-08-19", Tier.HONOUR),
+    ("JN200003", "马骁", "13900000003", "shizhong", "万达广场站", "2021-04-02", Tier.CAPTAIN),
+    ("JN200004", "田甜", "13900000004", "shizhong", "经四路站", "2024-03-11", Tier.REGULAR),
+]
+
+
 def seed(stdout) -> None:
+    _seed_jinan(stdout)
     districts = {d.name: d for d in District.objects.filter(city__code="qingdao")}
     for number, name, phone, district, station, joined, tier in DEMO_RIDERS:
         if Rider.objects.filter(rider_number=number).exists():
@@ -39,3 +50,22 @@ def seed(stdout) -> None:
             tier=tier,
         )
     stdout.write(f"Demo rider phone: {DEMO_RIDER_PHONE} (sign-in code is printed in this log)")
+
+
+def _seed_jinan(stdout) -> None:
+    districts = {d.code: d for d in District.objects.filter(city__code="jinan")}
+    if not districts:
+        return  # core/demo.py makes Jinan first
+    for number, name, phone, district, station, joined, tier in JINAN_RIDERS:
+        if Rider.objects.filter(rider_number=number).exists():
+            continue
+        rider_create(
+            rider_number=number,
+            name=name,
+            phone=phone,
+            district=districts[district],
+            station=station,
+            joined_on=dt.date.fromisoformat(joined),
+            tier=tier,
+        )
+    stdout.write(f"Demo Jinan rider phone: {JINAN_RIDER_PHONE}")

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import District
+from core.models import City, District
 
 from .sms_templates import KIND_CHOICES
 
@@ -37,6 +37,10 @@ def mask_phone(phone: str) -> str:
 
 
 class Rider(models.Model):
+    # A rider belongs to one city at a time, through their district (core/tenancy.py); moving
+    # to another city is riders/services.py rider_move_city, recorded as a CityMove.
+    city_lookup = "district__city"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -99,6 +103,8 @@ class Rider(models.Model):
 
 class TierPeriod(models.Model):
     """A date range in which a rider held a tier; ended_on is empty for the current one."""
+
+    city_lookup = "rider__district__city"
 
     rider = models.ForeignKey(
         Rider, on_delete=models.CASCADE, related_name="tier_periods", verbose_name=_("rider")
@@ -250,7 +256,19 @@ class SMSLog(models.Model):
     it is emptied the moment the row leaves `queued` (riders/sms_outbox.py).
     """
 
+    city_lookup = "city"
+
     kind = models.CharField(_("kind"), max_length=32, choices=KIND_CHOICES)
+    # Whose sign name the message carries (City.sign_name); empty for messages to staff, which
+    # carry the deployment's (settings.SMS_SIGN_NAME).
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("city"),
+    )
     phone_masked = models.CharField(_("mobile phone"), max_length=11)
     gateway = models.CharField(_("gateway"), max_length=16)
     message_id = models.CharField(_("gateway message id"), max_length=64, blank=True)
@@ -336,6 +354,8 @@ class SMSOptOut(models.Model):
     rider's preferences and a batch of 41,000 riders finds its opt-outs with one indexed query.
     """
 
+    city_lookup = "rider__district__city"
+
     rider = models.ForeignKey(
         Rider, on_delete=models.CASCADE, related_name="sms_opt_outs", verbose_name=_("rider")
     )
@@ -359,3 +379,47 @@ class SMSOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rider_id}: {self.kind}"
+
+
+class CityMove(models.Model):
+    """A rider moved to a district of another city (riders/services.py rider_move_city).
+
+    What the rider did before stays with the city it was done in (reports through their
+    district, orders through their canteen, claims through Claim.city); this row says when and
+    why the rider's own city changed, and who did it. Listed on the rider's admin page.
+    """
+
+    city_lookup = "rider__district__city"
+
+    rider = models.ForeignKey(
+        Rider, on_delete=models.CASCADE, related_name="city_moves", verbose_name=_("rider")
+    )
+    from_district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("from district")
+    )
+    to_district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("to district")
+    )
+    moved_at = models.DateTimeField(_("moved at"), default=timezone.now)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("moved by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("move to another city")
+        verbose_name_plural = _("moves to another city")
+        ordering = ["rider", "-moved_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_district=models.F("to_district")),
+                name="city_move_changes_district",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="city_move_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rider_id}: {self.from_district_id} → {self.to_district_id}"

@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.messages import Message, Params, bilingual
-from core.models import Notification, User
+from core.models import District, Notification, User
 from core.queue import enqueue_on_commit
 from core.roles import CENTRE_ADMIN
 from core.services import notification_build, notification_post
@@ -202,6 +202,13 @@ def _plan_sms(notices: list[Notice], now: dt.datetime) -> tuple[list[str], dict[
     logs: dict[int, SMSLog] = {}
     give_up = dt.timedelta(seconds=settings.SMS_GIVE_UP_SECONDS)
     gateway = _gateway() if when else ""  # once: a gateway's sender builds its SDK client
+    # Each message carries its rider's city's sign name: the cities in one query.
+    district_ids = {notices[i].rider.district_id for i in when}
+    city_of_district = (
+        dict(District.objects.filter(pk__in=district_ids).values_list("pk", "city_id"))
+        if district_ids
+        else {}
+    )
     for i, planned in when.items():
         notice, sms = notices[i], notices[i].sms
         assert sms is not None
@@ -217,6 +224,7 @@ def _plan_sms(notices: list[Notice], now: dt.datetime) -> tuple[list[str], dict[
             next_attempt_at=planned,
             gateway=gateway,
             subject=sms.subject,
+            city_id=city_of_district.get(notice.rider.district_id),
         )
         decisions[i] = QUEUED if planned <= now else DEFERRED
     SMSLog.objects.bulk_create(list(logs.values()), batch_size=BATCH_SIZE)

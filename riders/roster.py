@@ -5,6 +5,12 @@ numbers and reasons while good rows import; running the same file again changes 
 
 Riders missing from the file are left as they are, never deactivated: a partial export must not
 switch off thousands of riders (docs/decisions.md). Deactivation is an admin action.
+
+Every row is of one city (issue 19): an optional `city` column (the code, e.g. jinan, or the
+Chinese name 济南), else the city the import is for (`--city`, or the staff member's own).
+Districts are looked up in that city only, so two cities' 市中区 never mix; an unknown city,
+a district of another city, or a rider who is another city's (moving is rider_move_city) is a
+bad row. Staff of one city import into their city only.
 """
 
 import csv
@@ -21,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.models import District, User
+from core.models import City, District, User
+from core.tenancy import sees_all_cities, staff_city_id
 
 from .models import Rider, Tier, TierPeriod, rider_number_validator
 from .services import normalise_phone, tier_changes_apply
@@ -89,16 +96,63 @@ def read_roster(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
         yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
 
 
-def _district_lookup() -> dict[str, District]:
-    lookup: dict[str, District] = {}
+def _district_lookup() -> dict[tuple[int, str], District]:
+    """(city id, name or alias) → district: a name means a district within one city only."""
+    lookup: dict[tuple[int, str], District] = {}
     for district in District.objects.all():
-        lookup[district.name] = district
+        lookup[district.city_id, district.name] = district
         if district.alias:
-            lookup[district.alias] = district
+            lookup[district.city_id, district.alias] = district
     return lookup
 
 
-def _parse(line: int, raw: dict[str, str], districts: dict[str, District]) -> RosterRow:
+def _city_lookup() -> dict[str, City]:
+    lookup: dict[str, City] = {}
+    for city in City.objects.all():
+        for key in (city.code, city.name, city.name_en):
+            if key:
+                lookup[key.casefold()] = city
+    return lookup
+
+
+class _Cities:
+    """Which city a row is of: its `city` column, else the import's city."""
+
+    def __init__(self, city: City | None, only_city_id: int | None) -> None:
+        self.by_key = _city_lookup()
+        self.default = city
+        self.only_city_id = only_city_id  # staff of one city: nothing else
+        all_cities = {c.pk: c for c in self.by_key.values()}
+        if self.default is None and len(all_cities) == 1:
+            # One city served (as before issue 19): a file without cities is its.
+            self.default = next(iter(all_cities.values()))
+
+    def of(self, raw: dict[str, str]) -> City:
+        named = raw.get("city", "")
+        if named:
+            city = self.by_key.get(named.casefold())
+            if city is None:
+                raise ValueError(_("unknown city “%(value)s”") % {"value": named})
+            if self.default is not None and city.pk != self.default.pk:
+                raise ValueError(
+                    _("the row is for %(row)s, the import for %(city)s")
+                    % {"row": city, "city": self.default}
+                )
+        elif self.default is not None:
+            city = self.default
+        else:
+            raise ValueError(_("the row names no city; add a city column or choose the city"))
+        if self.only_city_id is not None and city.pk != self.only_city_id:
+            raise ValueError(_("you can only import riders of your own city"))
+        return city
+
+
+def _parse(
+    line: int,
+    raw: dict[str, str],
+    districts: dict[tuple[int, str], District],
+    city: City | None = None,
+) -> RosterRow:
     number = raw.get("rider_number", "")
     try:
         rider_number_validator(number)
@@ -112,8 +166,13 @@ def _parse(line: int, raw: dict[str, str], districts: dict[str, District]) -> Ro
         raise ValueError(
             _("phone “%(value)s” is not a mobile number") % {"value": raw.get("phone")}
         )
-    district = districts.get(raw.get("district", ""))
+    district = districts.get((city.pk, raw.get("district", ""))) if city is not None else None
     if district is None:
+        if any(name == raw.get("district", "") for _city_id, name in districts):
+            raise ValueError(
+                _("district “%(value)s” is not in %(city)s")
+                % {"value": raw.get("district"), "city": city}
+            )
         raise ValueError(_("unknown district “%(value)s”") % {"value": raw.get("district")})
     station = raw.get("station", "")
     if len(station) > 100:
@@ -140,9 +199,21 @@ def roster_import(
     data: bytes,
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    city: City | None = None,
+    by: User | None = None,
 ) -> RosterImportReport:
-    """Import a roster export. Raises RosterRejected if the file as a whole is unusable."""
+    """Import a roster export. Raises RosterRejected if the file as a whole is unusable.
+
+    `city`: the city the file is for (rows may name it in a `city` column instead); `by`: the
+    staff member importing, who can import into their own city only (national admins: any).
+    """
     batch_size = batch_size or settings.ROSTER_IMPORT_BATCH_SIZE
+    only_city_id = staff_city_id(by) if by is not None else None
+    if by is not None and only_city_id is None and not sees_all_cities(by):
+        raise RosterRejected(_("Your account has no city; ask a national admin to set it."))
+    if city is None and only_city_id is not None:
+        city = City.objects.get(pk=only_city_id)
+    cities = _Cities(city, only_city_id)
     districts = _district_lookup()
     report = RosterImportReport()
     seen_numbers: set[str] = set()
@@ -151,7 +222,7 @@ def roster_import(
     for line, raw in read_roster(data):
         report.rows += 1
         try:
-            row = _parse(line, raw, districts)
+            row = _parse(line, raw, districts, cities.of(raw))
             if row.rider_number in seen_numbers:
                 raise ValueError(_("rider number appears earlier in the file"))
             if seen_phones.get(row.phone, row.rider_number) != row.rider_number:
@@ -195,6 +266,11 @@ def _import_batch(rows: list[RosterRow], report: RosterImportReport) -> None:
         to_create: list[RosterRow] = []
         to_update: list[Rider] = []
         tier_changes: list[tuple[Rider, str]] = []
+        city_of = dict(
+            District.objects.filter(pk__in={r.district_id for r in existing.values()}).values_list(
+                "pk", "city_id"
+            )
+        )
         for row in rows:
             owner = phone_owners.get(row.phone)
             if owner is not None and owner != row.rider_number:
@@ -209,6 +285,16 @@ def _import_batch(rows: list[RosterRow], report: RosterImportReport) -> None:
             rider = existing.get(row.rider_number)
             if rider is None:
                 to_create.append(row)
+                continue
+            if city_of.get(rider.district_id) != row.district.city_id:
+                # The history stays with the old city: moves are riders.services.rider_move_city.
+                report.bad_rows.append(
+                    BadRow(
+                        row.line,
+                        row.rider_number,
+                        _("the rider is another city's; move them to this city in the admin first"),
+                    )
+                )
                 continue
             changed = _apply(rider, row)
             if changed:

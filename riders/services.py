@@ -20,10 +20,12 @@ from core.errors import DomainError
 from core.models import District, User
 from core.roles import CENTRE_ADMIN
 from core.services import notification_post
+from core.tenancy import may_see
 
 from . import messages
 from .models import (
     PHONE_PATTERN,
+    CityMove,
     CounterScope,
     LimitCounter,
     Rider,
@@ -288,7 +290,9 @@ def sign_in_code_request(
     # A sender that refuses to run (console sender in production) does so before any code.
     sender = get_sms_sender()
     now = timezone.now()
-    rider = Rider.objects.filter(phone=phone, is_active=True).select_related("user").first()
+    rider = (
+        Rider.objects.filter(phone=phone, is_active=True).select_related("user", "district").first()
+    )
     try:
         with transaction.atomic():
             code, row = _code_issue(
@@ -310,6 +314,7 @@ def sign_in_code_request(
                 expires_at=row.expires_at,
                 sign_in_code=row,
                 gateway=sender.gateway,
+                city_id=rider.district.city_id,
             )
     except SignInThrottled as refused:
         if refused.code == SMS_BUDGET_SPENT:
@@ -447,7 +452,9 @@ def sign_in_code_verify(
     claimed = SignInCode.objects.filter(
         pk=current.pk, is_current=True, used_at__isnull=True, failed_attempts__lt=max_attempts
     ).update(used_at=now)
-    rider = Rider.objects.filter(phone=phone, is_active=True).select_related("user").first()
+    rider = (
+        Rider.objects.filter(phone=phone, is_active=True).select_related("user", "district").first()
+    )
     if claimed != 1 or rider is None:
         raise SignInFailed(wrong, code="code_invalid")
     return rider
@@ -561,3 +568,57 @@ def sms_budget_take(*, client_ip: str) -> None:
 def sms_budget_alert() -> None:
     """Tell the centre admins, once per budget window, that SMS are being refused."""
     _sms_budget_alert(now=timezone.now())
+
+
+class CityMoveRefused(DomainError):
+    code = "city_move_refused"
+
+
+def rider_move_city(*, rider: Rider, district: District, by: User, reason: str) -> CityMove:
+    """Move a rider to a district of another city (issue 19).
+
+    What the rider did stays with the city it was done in: reports keep their district,
+    orders their canteen, claims their `city`, applications theirs; points and the tier
+    history are the rider's and move with them. Refused while something ties the rider to the
+    old city (a bed, a claim in review, …: riders/obligations.py, filled by the apps above),
+    for a district of the same city (that is an ordinary change of district), an inactive
+    city, or staff who may not see the rider.
+    """
+    from .obligations import obligations_of
+
+    reason = reason.strip()
+    if not reason:
+        raise CityMoveRefused(_("Say why the rider moves."), code="no_reason")
+    if not may_see(by, rider):
+        raise CityMoveRefused(_("This rider is another city's."), code="not_yours")
+    with transaction.atomic():
+        locked = (
+            Rider.objects.select_for_update(of=("self",))
+            .select_related("district__city")
+            .get(pk=rider.pk)
+        )
+        old = locked.district
+        if district.city_id == old.city_id:
+            raise CityMoveRefused(
+                _("%(district)s is in the rider's own city; change the district instead.")
+                % {"district": district},
+                code="same_city",
+            )
+        if not district.city.is_active:
+            raise CityMoveRefused(
+                _("%(city)s does not take riders yet.") % {"city": district.city},
+                code="city_inactive",
+            )
+        ties = obligations_of(locked)
+        if ties:
+            raise CityMoveRefused(
+                _("The rider cannot move to another city yet: %(ties)s") % {"ties": " ".join(ties)},
+                code="tied",
+            )
+        locked.district = district
+        locked.save(update_fields=["district", "updated_at"])
+        move = CityMove.objects.create(
+            rider=locked, from_district=old, to_district=district, moved_by=by, reason=reason
+        )
+    rider.district = district
+    return move

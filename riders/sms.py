@@ -35,6 +35,12 @@ class SMSMessage:
     kind: str  # a name in sms_templates.KINDS
     params: Mapping[str, Any] = field(default_factory=dict)
     language: str = ""  # the reader's, for our own rendering (the gateway's template is fixed)
+    # The signature approved for the recipient's city (City.sign_name); empty: SMS_SIGN_NAME.
+    sign_name: str = ""
+
+    @property
+    def signature(self) -> str:
+        return self.sign_name or str(settings.SMS_SIGN_NAME)
 
     @property
     def text(self) -> str:
@@ -195,7 +201,7 @@ class AliyunSMSSender(BaseSMSSender):
         milliseconds = int((timeout or settings.SMS_TIMEOUT_SECONDS) * 1000)
         request = SendSmsRequest(
             phone_numbers=message.phone,
-            sign_name=settings.SMS_SIGN_NAME,
+            sign_name=message.signature,
             template_code=sms_kind(message.kind).template_code(),
             template_param=json.dumps(message.template_params(), ensure_ascii=False),
         )
@@ -283,7 +289,7 @@ class TencentSMSSender(BaseSMSSender):
 
         request = SendSmsRequest()
         request.SmsSdkAppId = settings.SMS_TENCENT_SDK_APP_ID
-        request.SignName = settings.SMS_SIGN_NAME
+        request.SignName = message.signature
         request.TemplateId = sms_kind(message.kind).template_code()
         request.TemplateParamSet = list(message.template_params().values())
         request.PhoneNumberSet = [f"+86{message.phone}"]

@@ -73,6 +73,7 @@ def sms_build(
     sign_in_code: SignInCode | None = None,
     gateway: str | None = None,
     subject: str = "",
+    city_id: int | None = None,
 ) -> SMSLog:
     """An unsaved queued SMS row (for callers that insert many at once with bulk_create, as
     riders/notify.py does). Wrong params, an unknown kind or a malformed number raise ValueError.
@@ -88,6 +89,7 @@ def sms_build(
     first_try = next_attempt_at or now
     return SMSLog(
         kind=kind,
+        city_id=city_id,
         phone_masked=mask_phone(phone),
         gateway=gateway if gateway is not None else get_sms_sender().gateway,
         language=language,
@@ -109,8 +111,11 @@ def sms_create(
     expires_at: dt.datetime | None = None,
     sign_in_code: SignInCode | None = None,
     gateway: str | None = None,
+    city_id: int | None = None,
 ) -> SMSLog:
-    """Write a queued SMS row in the caller's transaction (no task: see sms_queue)."""
+    """Write a queued SMS row in the caller's transaction (no task: see sms_queue).
+
+    `city_id`: the recipient's city, whose sign name the message carries."""
     log = sms_build(
         phone=phone,
         kind=kind,
@@ -119,6 +124,7 @@ def sms_create(
         expires_at=expires_at,
         sign_in_code=sign_in_code,
         gateway=gateway,
+        city_id=city_id,
     )
     log.save()
     return log
@@ -131,6 +137,7 @@ def sms_queue(
     params: Mapping[str, Any],
     language: str = "",
     expires_at: dt.datetime | None = None,
+    city_id: int | None = None,
 ) -> SMSLog:
     """Queue one SMS: the row now, in the caller's transaction; the send after commit.
 
@@ -141,7 +148,12 @@ def sms_queue(
     from .tasks import send_sms
 
     log = sms_create(
-        phone=phone, kind=kind, params=params, language=language, expires_at=expires_at
+        phone=phone,
+        kind=kind,
+        params=params,
+        language=language,
+        expires_at=expires_at,
+        city_id=city_id,
     )
     enqueue_on_commit(send_sms, log.pk)
     return log
@@ -231,7 +243,7 @@ def sms_attempt(
     token = sms_claim(log_id=log_id, claim=claim)
     if token is None:
         return None
-    log = SMSLog.objects.select_related("sign_in_code").get(pk=log_id)
+    log = SMSLog.objects.select_related("sign_in_code", "city").get(pk=log_id)
     now = timezone.now()
     if not _worth_sending(log, now):
         _finish(log.pk, token, status=SMSStatus.EXPIRED, now=now)
@@ -242,7 +254,12 @@ def sms_attempt(
         _finish(log.pk, token, status=SMSStatus.FAILED, error_code="payload_unreadable", now=now)
         return Outcome(SMSStatus.FAILED)
     message = SMSMessage(
-        phone=data["phone"], kind=log.kind, params=data["params"], language=log.language
+        phone=data["phone"],
+        kind=log.kind,
+        params=data["params"],
+        language=log.language,
+        # The recipient's city's signature (Qingdao's and Jinan's are approved separately).
+        sign_name=log.city.sign_name if log.city is not None else "",
     )
     try:
         sender = sender or get_sms_sender()

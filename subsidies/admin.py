@@ -4,6 +4,7 @@ policy table, adjustments (paid in payouts batches). Approved and paid claims ar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -11,8 +12,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
 from core.admin_display import month_label
+from core.admin_tenancy import CityScopedAdmin, CityScopedInline
 from core.audit import PersonalDataViewLogMixin
 from core.errors import DomainError
+from core.tenancy import sees_all_cities, staff_city_id
 
 from . import services
 from .models import Adjustment, Claim, ClaimLine, InsuranceType, SubsidyPolicy
@@ -25,13 +28,52 @@ class InsuranceTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubsidyPolicy)
-class SubsidyPolicyAdmin(admin.ModelAdmin):
-    list_display = ("insurance_type", "starts_on", "voluntary_rate", "honour_rate", "monthly_cap")
+class SubsidyPolicyAdmin(CityScopedAdmin):
+    """Each city's own policy table, and the national one (no city) every city falls back to
+    (subsidies/services.py policies_for). Staff of a city see both and change their city's;
+    only national admins change the national table."""
+
+    list_display = (
+        "insurance_type",
+        "city",
+        "starts_on",
+        "voluntary_rate",
+        "honour_rate",
+        "monthly_cap",
+    )
     list_filter = ("insurance_type",)
+    list_select_related = ("insurance_type", "city")
     date_hierarchy = "starts_on"
 
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if sees_all_cities(request.user):
+            return queryset
+        city_id = staff_city_id(request.user)
+        if city_id is None:
+            return queryset.none()
+        return queryset.filter(Q(city=city_id) | Q(city__isnull=True))
 
-class ClaimLineInline(admin.TabularInline):
+    def _national(self, request, obj) -> bool:
+        return obj is not None and obj.city_id is None and not sees_all_cities(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._national(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._national(request, obj) and super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        city = form.base_fields.get("city")
+        if city is not None and not sees_all_cities(request.user):
+            # Staff of a city write their own city's table.
+            city.required = True
+            city.empty_label = None
+        return form
+
+
+class ClaimLineInline(CityScopedInline, admin.TabularInline):
     model = ClaimLine
     extra = 0
     can_delete = False
@@ -49,7 +91,7 @@ class ReviewActionForm(ActionForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(PersonalDataViewLogMixin, admin.ModelAdmin):
+class ClaimAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
     list_display = (
         "rider",
         "month_label",
@@ -147,7 +189,7 @@ class AdjustmentForm(forms.ModelForm):
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(admin.ModelAdmin):
+class AdjustmentAdmin(CityScopedAdmin):
     form = AdjustmentForm
     list_display = ("claim", "amount", "reason", "created_by", "batch", "created_at")
     search_fields = ("=claim__rider__rider_number", "reason")

@@ -29,3 +29,10 @@ class SubsidiesConfig(AppConfig):
         from .payouts import SubsidyPayments
 
         register(SubsidyPayments())
+
+        # What ties a rider to their city (riders/services.py rider_move_city).
+        from riders.obligations import register as obligation
+
+        from .selectors import city_obligation
+
+        obligation("subsidies", city_obligation)

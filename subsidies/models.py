@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BilingualName
+from core.models import BilingualName, City
 from riders.models import Tier
 
 
@@ -31,7 +31,22 @@ class SubsidyPolicy(models.Model):
 
     A claim for month M uses, per insurance type, the policy with the latest start ≤ M: a
     policy change applies from its start month and older claims keep their rate.
+
+    Each city may have its own table (`city`); a city without a policy of its own for a type
+    and month uses the national one (no city) — subsidies/services.py policies_for.
     """
+
+    city_lookup = "city"
+
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidy_policies",
+        verbose_name=_("city"),
+        help_text=_("Empty: the national policy, for every city without one of its own."),
+    )
 
     insurance_type = models.ForeignKey(
         InsuranceType,
@@ -66,8 +81,16 @@ class SubsidyPolicy(models.Model):
         verbose_name_plural = _("subsidy policies")
         ordering = ["insurance_type", "-starts_on"]
         constraints = [
+            # One policy per type and start month in each city's table, and in the national.
             models.UniqueConstraint(
-                fields=["insurance_type", "starts_on"], name="subsidy_policy_one_per_start"
+                fields=["insurance_type", "starts_on"],
+                condition=Q(city__isnull=True),
+                name="subsidy_policy_one_per_start",
+            ),
+            models.UniqueConstraint(
+                fields=["city", "insurance_type", "starts_on"],
+                condition=Q(city__isnull=False),
+                name="subsidy_policy_one_per_city_start",
             ),
             models.CheckConstraint(
                 condition=Q(voluntary_rate__gte=0, voluntary_rate__lte=1)
@@ -96,11 +119,17 @@ class Claim(models.Model):
         REJECTED = "rejected", _("Rejected")
         PAID = "paid", _("Paid")
 
+    # The city that pays the claim: the rider's when filing. It stays when the rider moves.
+    city_lookup = "city"
+
     rider = models.ForeignKey(
         "riders.Rider",
         on_delete=models.PROTECT,
         related_name="subsidy_claims",
         verbose_name=_("rider"),
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city")
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month claimed."))
     tier = models.CharField(_("tier that counts"), max_length=10, choices=Tier.choices)
@@ -175,6 +204,11 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"{self.rider_id} {self.month:%Y-%m}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.city_id is None and self.rider_id is not None:
+            self.city_id = self.rider.district.city_id  # subsidies.services claim_file sets it
+        super().save(*args, **kwargs)
+
     @property
     def is_final(self) -> bool:
         """Approved and paid claims never change; corrections are adjustments."""
@@ -183,6 +217,8 @@ class Claim(models.Model):
 
 class ClaimLine(models.Model):
     """What the rider paid for one insurance type, and the subsidy computed for it."""
+
+    city_lookup = "claim__city"
 
     claim = models.ForeignKey(
         Claim, on_delete=models.CASCADE, related_name="lines", verbose_name=_("claim")
@@ -219,6 +255,8 @@ class ClaimLine(models.Model):
 
 class Adjustment(models.Model):
     """A correction to an approved or paid claim: a new entry, paid in the next batch."""
+
+    city_lookup = "claim__city"
 
     claim = models.ForeignKey(
         Claim, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("claim")

@@ -31,11 +31,13 @@ class SubsidyPayments:
     )
 
     def take(self, *, batch: PayoutBatch) -> Taken:
+        # The batch's city only: a claim is paid by the city it was filed in (Claim.city).
         claims = Claim.objects.filter(
-            status=S.APPROVED, batch__isnull=True, month__lte=batch.month
+            status=S.APPROVED, batch__isnull=True, month__lte=batch.month, city=batch.city_id
         ).update(batch=batch)
         adjustments = Adjustment.objects.filter(
             batch__isnull=True,
+            claim__city=batch.city_id,
             claim__month__lte=batch.month,
             claim__status__in=[S.APPROVED, S.PAID],
         ).update(batch=batch)

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.prepared import Prepared
 from payouts.models import PayoutBatch
@@ -104,3 +105,11 @@ def claim_due(*, rider: Rider) -> dt.date | None:
     if rider_tier_in_month(rider=rider, year=month.year, month=month.month) is None:
         return None
     return month
+
+
+def city_obligation(rider: Rider) -> str | None:
+    """A claim waiting for review is decided by the city it was filed in, before the rider
+    leaves it (riders/obligations.py). Approved claims stay that city's to pay."""
+    if Claim.objects.filter(rider=rider, status=Claim.Status.SUBMITTED).exists():
+        return str(_("A subsidy claim of theirs is waiting for review; decide it first."))
+    return None

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,12 +65,19 @@ def subsidy_for(
     return rate, subsidy, False
 
 
-def policies_for(month: dt.date) -> dict[int, SubsidyPolicy]:
-    """Per insurance type id, the policy in force in `month` (latest start on or before it)."""
-    chosen: dict[int, SubsidyPolicy] = {}
-    for policy in SubsidyPolicy.objects.filter(starts_on__lte=month).order_by("starts_on"):
-        chosen[policy.insurance_type_id] = policy
-    return chosen
+def policies_for(month: dt.date, city_id: int | None = None) -> dict[int, SubsidyPolicy]:
+    """Per insurance type id, the policy in force in `month` (latest start on or before it)
+    for city `city_id`: the city's own table where it has a policy for that type in force,
+    else the national one (no city). A city's table replaces the national one type by type,
+    so a city that set its own pension rate keeps it when the national rate changes later."""
+    national: dict[int, SubsidyPolicy] = {}
+    own: dict[int, SubsidyPolicy] = {}
+    policies = SubsidyPolicy.objects.filter(
+        Q(city__isnull=True) | Q(city_id=city_id), starts_on__lte=month
+    ).order_by("starts_on", "pk")
+    for policy in policies:
+        (national if policy.city_id is None else own)[policy.insurance_type_id] = policy
+    return {**national, **own}
 
 
 def _compute(
@@ -77,9 +85,10 @@ def _compute(
     tier: str,
     month: dt.date,
     amounts: dict[InsuranceType, Decimal],
+    city_id: int | None = None,
     policies: dict[int, SubsidyPolicy] | None = None,
 ) -> list[LineResult]:
-    policies = policies if policies is not None else policies_for(month)
+    policies = policies if policies is not None else policies_for(month, city_id)
     results = []
     for insurance_type, amount in amounts.items():
         policy = policies.get(insurance_type.pk)
@@ -128,7 +137,7 @@ def claim_check(
     tier = rider_tier_in_month(rider=rider, year=month.year, month=month.month)
     if tier is None:
         raise SubsidyError(_("You were not a registered rider in that month."), code="no_tier")
-    return tier, _compute(tier=tier, month=month, amounts=amounts)
+    return tier, _compute(tier=tier, month=month, amounts=amounts, city_id=rider.district.city_id)
 
 
 def claim_file(
@@ -144,6 +153,8 @@ def claim_file(
         with transaction.atomic():
             claim = Claim(
                 rider=rider,
+                # The city that pays: the rider's now; it stays if the rider moves later.
+                city_id=rider.district.city_id,
                 month=month,
                 tier=tier,
                 total_paid=sum(amounts.values()),
@@ -185,7 +196,7 @@ def claims_approve(*, claims: Iterable[Claim], reviewer: User) -> int:
         waiting = list(
             Claim.objects.select_for_update(of=("self",))
             .filter(pk__in=ids, status=S.SUBMITTED)
-            .only("pk", "rider_id", "month", "tier", "subsidy")
+            .only("pk", "rider_id", "city_id", "month", "tier", "subsidy")
         )
         lines = list(
             ClaimLine.objects.filter(claim__in=[c.pk for c in waiting]).only(
@@ -206,13 +217,15 @@ def claims_approve(*, claims: Iterable[Claim], reviewer: User) -> int:
         for month in {claim.month for claim in waiting}:
             riders = [c.rider_id for c in waiting if c.month == month]
             tiers[month] = tiers_in_month(rider_ids=riders, year=month.year, month=month.month)
-            policies[month] = policies_for(month)
+        # Each claim by its own city's policy table (a query per city and month).
+        for month, city_id in {(claim.month, claim.city_id) for claim in waiting}:
+            policies[month, city_id] = policies_for(month, city_id)
         changed_claims, changed_lines = [], []
         for claim in waiting:
             tier = tiers[claim.month].get(claim.rider_id, claim.tier)
             total = Decimal("0.00")
             for line in by_claim.get(claim.pk, []):
-                policy = policies[claim.month][line.insurance_type_id]
+                policy = policies[claim.month, claim.city_id][line.insurance_type_id]
                 rate, subsidy, capped = subsidy_for(
                     amount_paid=line.amount_paid, tier=tier, policy=policy
                 )

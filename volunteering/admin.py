@@ -6,19 +6,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_tenancy import CityScopedAdmin, CityScopedInline
+
 from .models import Activity, SignUp, Team
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "leader", "founded_on")
+class TeamAdmin(CityScopedAdmin):
+    list_display = ("name", "city", "leader", "founded_on")
     search_fields = ("name", "leader__name")
-    list_select_related = ("leader",)
+    list_select_related = ("city", "leader")
     autocomplete_fields = ("leader",)
     filter_horizontal = ("members",)
 
 
-class SignUpInline(admin.TabularInline):
+class SignUpInline(CityScopedInline, admin.TabularInline):
     model = SignUp
     extra = 0
     fields = ("rider", "status", "verified_hours", "confirmed_by", "confirmed_at")
@@ -29,7 +31,7 @@ class SignUpInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(CityScopedAdmin):
     list_display = ("title", "team", "date", "start_time", "hours", "capacity", "attendance_link")
     list_filter = ("team", ("date", admin.DateFieldListFilter))
     search_fields = ("title", "place", "team__name")
@@ -44,7 +46,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignUp)
-class SignUpAdmin(admin.ModelAdmin):
+class SignUpAdmin(CityScopedAdmin):
     list_display = ("activity", "rider", "status", "verified_hours", "confirmed_at")
     list_filter = ("status", "activity__team")
     search_fields = ("=rider__rider_number", "rider__name", "activity__title")

@@ -13,7 +13,8 @@ from .models import Activity, SignUp, Team
 
 
 def seed(stdout) -> None:
-    if Team.objects.exists():
+    _seed_jinan(stdout)
+    if Team.objects.filter(city__code="qingdao").exists():
         stdout.write("Demo volunteer team already present")
         return
     riders = list(Rider.objects.filter(rider_number__startswith="QD1000").order_by("rider_number"))
@@ -64,3 +65,29 @@ def seed(stdout) -> None:
         capacity=8,
     )
     stdout.write(f"Volunteer team: {team.name} (leader {leader.name})")
+
+
+def _seed_jinan(stdout) -> None:
+    """Jinan's team (issue 19, invented), led by its team captain, one activity coming up."""
+    riders = list(Rider.objects.filter(rider_number__startswith="JN2000").order_by("rider_number"))
+    if not riders or Team.objects.filter(city__code="jinan").exists():
+        return
+    leader = next((r for r in riders if r.rider_number == "JN200003"), riders[0])
+    team = Team.objects.create(
+        name="泉城骑士志愿队",
+        leader=leader,
+        city_id=leader.district.city_id,
+        founded_on=dt.date(2025, 6, 1),
+        description="在泉城广场和老城区引导游客、帮助老人。",
+    )
+    team.members.set(riders)
+    Activity.objects.create(
+        team=team,
+        title="泉城广场文明引导",
+        date=timezone.localdate() + dt.timedelta(days=5),
+        start_time=dt.time(9, 30),
+        place="泉城广场",
+        hours=Decimal("3"),
+        capacity=6,
+    )
+    stdout.write(f"Jinan volunteer team: {team.name}")

@@ -9,8 +9,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import City
+
 
 class Team(models.Model):
+    # A team works in one city (its activities are listed to that city's riders).
+    city_lookup = "city"
+
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="volunteer_teams", verbose_name=_("city")
+    )
     name = models.CharField(_("name"), max_length=100, unique=True)
     leader = models.ForeignKey(
         "riders.Rider", on_delete=models.PROTECT, related_name="led_teams", verbose_name=_("leader")
@@ -29,8 +37,15 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        if self.city_id is None and self.leader_id is not None:
+            self.city_id = self.leader.district.city_id  # the leader's city when founded
+        super().save(*args, **kwargs)
+
 
 class Activity(models.Model):
+    city_lookup = "team__city"
+
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, related_name="activities", verbose_name=_("team")
     )
@@ -86,6 +101,8 @@ class SignUp(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         ATTENDED = "attended", _("Attended")
         ABSENT = "absent", _("Did not come")
+
+    city_lookup = "activity__team__city"
 
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="sign_ups", verbose_name=_("activity")

@@ -12,11 +12,13 @@ from .models import Activity, SignUp, Team
 ATTENDED = SignUp.Status.ATTENDED
 
 
-def teams_with_totals() -> QuerySet[Team]:
-    """Activities held, members and verified hours per team, in one query."""
+def teams_with_totals(*, city_id: int | None = None) -> QuerySet[Team]:
+    """Activities held, members and verified hours per team, in one query; of city `city_id`
+    when given (a rider sees their city's teams)."""
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=10, decimal_places=1))
+    teams = Team.objects.all() if city_id is None else Team.objects.filter(city=city_id)
     return (
-        Team.objects.select_related("leader")
+        teams.select_related("leader")
         .annotate(
             activities_held=Count("activities", distinct=True),
             member_count=Count("members", distinct=True),

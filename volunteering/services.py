@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.events import publish
 from core.models import User
+from core.tenancy import may_see
 from riders.models import Rider
 
 from .events import VolunteerMilestoneReached
@@ -26,7 +27,11 @@ class VolunteerError(DomainError):
 
 def sign_up(*, rider: Rider, activity_id: int) -> SignUp:
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
+        activity = (
+            Activity.objects.select_for_update(of=("self",))
+            .filter(pk=activity_id, team__city=rider.district.city_id)
+            .first()
+        )
         if activity is None or not activity.sign_up_open:
             raise VolunteerError(_("This activity is not open for sign-up."), code="closed")
         taken = activity.sign_ups.exclude(status=S.CANCELLED).count()
@@ -78,11 +83,15 @@ def sign_up_cancel(*, rider: Rider, activity_id: int) -> SignUp:
 
 
 def may_confirm(*, user: User, activity: Activity) -> bool:
-    """The team's leader (a rider) or staff allowed to change sign-ups."""
+    """The team's leader (a rider) or staff of the team's city allowed to change sign-ups."""
     rider = getattr(user, "rider", None)
     if rider is not None and activity.team.leader_id == rider.pk:
         return True
-    return user.is_staff and user.has_perm("volunteering.change_signup")
+    return (
+        user.is_staff
+        and user.has_perm("volunteering.change_signup")
+        and may_see(user, activity.team)
+    )
 
 
 def attendance_confirm(*, activity: Activity, attended_ids: set[int], by: User) -> int:

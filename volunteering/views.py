@@ -24,7 +24,7 @@ def team_list(request):
         request,
         "volunteering/team_list.html",
         {
-            "teams": selectors.teams_with_totals(),
+            "teams": selectors.teams_with_totals(city_id=request.rider.district.city_id),
             "record": sign_ups[:20],
             "total_hours": total,
             "nav": "services",
@@ -36,7 +36,9 @@ def team_list(request):
 @require_GET
 def team_detail(request, pk: int):
     """The signed-in rider: a team's totals and activities; sign up for coming ones."""
-    team = get_object_or_404(selectors.teams_with_totals(), pk=pk)
+    team = get_object_or_404(
+        selectors.teams_with_totals(city_id=request.rider.district.city_id), pk=pk
+    )
     return render(
         request,
         "volunteering/team_detail.html",
@@ -66,7 +68,8 @@ def activity_cancel(request, pk: int):
 
 def _on_activity(request, pk: int, service, success: str):
     """Run `service` for the rider and the activity; back to the team's page with the outcome."""
-    activity = get_object_or_404(Activity, pk=pk)
+    # Another city's activity: not found (its team is not listed to this rider either).
+    activity = get_object_or_404(Activity, pk=pk, team__city=request.rider.district.city_id)
     try:
         service(rider=request.rider, activity_id=activity.pk)
     except DomainError as error:

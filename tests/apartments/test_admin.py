@@ -40,13 +40,13 @@ def test_a_manager_sees_only_their_apartments(client, mine_and_theirs):
     assert "我的公寓" in page and "别人的公寓" not in page
     assert (
         client.get(reverse("admin:apartments_apartment_change", args=[theirs.pk])).status_code
-        == 302
-    )  # the admin redirects a missing object to the index
+        == 404
+    )  # as if it did not exist (core/admin_tenancy.py): not the admin's redirect
     beds = client.get(reverse("admin:apartments_bed_changelist")).content.decode()
     assert "我的公寓" in beds and "别人的公寓" not in beds
     theirs_bed = Bed.objects.filter(apartment=theirs).first()
     response = client.get(reverse("admin:apartments_bed_change", args=[theirs_bed.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 404
     dashboard = client.get(reverse("admin:apartments_apartment_occupancy")).content.decode()
     assert "我的公寓" in dashboard and "别人的公寓" not in dashboard
     assert (

@@ -33,7 +33,8 @@ def north(metres: int) -> str:
 @pytest.fixture
 def rider(client):
     rider = RiderFactory()
-    client.force_login(rider.user)
+    # Signed in as riders are (riders/auth.py): user, rider, district and city in one query.
+    client.force_login(rider.user, backend="riders.auth.RiderSessionBackend")
     return rider
 
 

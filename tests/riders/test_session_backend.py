@@ -37,10 +37,12 @@ def test_the_rider_and_district_come_with_the_user(sms_outbox):
     old = Client()
     old.force_login(rider.user, backend="django.contrib.auth.backends.ModelBackend")
     by_model_backend = queries_of(old, "/me/")
-    # One query for user + rider + district instead of three; the page is the same otherwise.
-    assert len(by_code) == len(by_model_backend) - 2
+    # One query for user + rider + district + city (issue 19: the rider's city decides what
+    # they see) instead of four; the page is the same otherwise.
+    assert len(by_code) == len(by_model_backend) - 3
     user_query = next(q for q in by_code if 'FROM "core_user"' in q)
     assert '"riders_rider"' in user_query and '"core_district"' in user_query
+    assert '"core_city"' in user_query
 
 
 def test_a_session_from_before_keeps_working():
