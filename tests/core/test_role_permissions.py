@@ -177,6 +177,8 @@ ADDED = {
         governance.delete_officersmsdevice governance.view_officersmsdevice
         core.view_city core.change_city core.view_district core.add_district
         core.change_district
+        riders.view_rider riders.add_rider riders.change_rider riders.view_tierperiod
+        riders.view_citymove
     """,
 }
 
