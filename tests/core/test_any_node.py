@@ -52,8 +52,10 @@ def two_nodes(transactional_db, tmp_path):
     ports = [free_port(), free_port()]
     nodes = [
         subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "riders_portal.wsgi:application"]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
+            [
+                *(str(Path(sys.executable).parent / "gunicorn"), "riders_portal.wsgi:application"),
+                *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"),
+            ],
             cwd=ROOT,
             env=env,
         )
