@@ -64,11 +64,11 @@ def two_nodes(transactional_db, tmp_path):
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for url in urls:
-            for _ in range(150):
+            for _ in range(300):  # a busy machine: the first request loads Django
                 try:
-                    if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    if requests.get(f"{url}/healthz", timeout=10).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:
                     time.sleep(0.1)
             else:
                 pytest.fail(f"{url} did not start")
