@@ -25,9 +25,8 @@ def main() -> int:
             "INFO",
             "--concurrency",
             "2",
-            # The default queue and urgent webhook pages (WEBHOOK_URGENT_QUEUE), in one process.
-            "--queues",
-            "celery,urgent",
+            # No --queues: every queue of settings.CELERY_TASK_QUEUES (the default queue,
+            # `reports`, `notify` and urgent webhook pages), in one process.
         ],
         "web": [sys.executable, "manage.py", "runserver", ADDRESS],
     }

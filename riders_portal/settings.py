@@ -12,6 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -236,6 +237,33 @@ else:
 
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# One queue per kind of work (issue 19, riders_portal/celery_routes.py, docs/scaling.md):
+# `reports` (routing, the report sweeps), `notify` (SMS, webhooks), urgent webhook pages
+# (WEBHOOK_URGENT_QUEUE, named where they are queued) and the default queue for the rest.
+CELERY_KIND_QUEUES = {
+    "reports": os.environ.get("CELERY_REPORTS_QUEUE", "reports"),
+    "notify": os.environ.get("CELERY_NOTIFY_QUEUE", "notify"),
+}
+# None: split while the default queue is "celery" (a renamed one, as each test's private
+# queue, takes every task); 1 or 0 forces it.
+CELERY_QUEUE_SPLIT = (
+    envbool("CELERY_QUEUE_SPLIT", False) if os.environ.get("CELERY_QUEUE_SPLIT") else None
+)
+CELERY_TASK_ROUTES = ("riders_portal.celery_routes.route_task",)
+# Every queue: a worker started without --queues (`make run`'s, a bench's all-in-one) consumes
+# them all; a production node names its own (docker-compose.yml).
+CELERY_ALL_QUEUES = list(
+    dict.fromkeys(
+        [
+            CELERY_TASK_DEFAULT_QUEUE,
+            *CELERY_KIND_QUEUES.values(),
+            os.environ.get("WEBHOOK_URGENT_QUEUE", "urgent") or CELERY_TASK_DEFAULT_QUEUE,
+        ]
+    )
+)
+# Each bound by its own name (a bare Queue(name) would take the default key "celery", and a
+# direct exchange would copy each message into every queue bound with it).
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_ALL_QUEUES]
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
