@@ -198,9 +198,12 @@ def settlement(*, canteens: QuerySet[Canteen], month: dt.date) -> list[Settlemen
     ]
 
 
-def served_meal_count() -> int:
-    """Meals handed over at all canteens (the Home page figure)."""
-    return MealOrder.objects.filter(status=S.COLLECTED).count()
+def served_meal_count(city_id: int | None = None) -> int:
+    """Meals handed over (the Home page figure), at one city's canteens if given."""
+    orders = MealOrder.objects.filter(status=S.COLLECTED)
+    if city_id is not None:
+        orders = orders.filter(canteen__district__city=city_id)
+    return orders.count()
 
 
 def pickups_for_rider(*, rider: Rider, today: dt.date) -> list[MealOrder]:

@@ -9,8 +9,12 @@ from core.prepared import Prepared
 from .models import TIER_RANK, Rider, TierPeriod
 
 
-def active_rider_count() -> int:
-    return Rider.objects.filter(is_active=True).count()
+def active_rider_count(city_id: int | None = None) -> int:
+    """Active riders (the Home page figure), of one city if given."""
+    riders = Rider.objects.filter(is_active=True)
+    if city_id is not None:
+        riders = riders.filter(district__city=city_id)
+    return riders.count()
 
 
 def rider_tier_on(*, rider: Rider, day: dt.date) -> str | None:
