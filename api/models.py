@@ -74,6 +74,10 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.label} ({self.prefix}…)"
 
+    def save(self, *args, **kwargs) -> None:
+        self._fill_city()
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
@@ -91,10 +95,6 @@ class ApiToken(models.Model):
         self._fill_city()
         if self.city_id is None:
             raise ValidationError({"city": _("Choose the city this key files reports in.")})
-
-    def save(self, *args, **kwargs) -> None:
-        self._fill_city()
-        super().save(*args, **kwargs)
 
 
 class IdempotencyRecord(models.Model):

@@ -306,6 +306,11 @@ class RoutingRule(models.Model):
         where = self.district or _("all districts")
         return f"{self.category} / {where} → {self.department}"
 
+    def save(self, *args, **kwargs) -> None:
+        self._fill_city()
+        self.city_check()
+        super().save(*args, **kwargs)
+
     def _fill_city(self) -> None:
         if self.city_id is None:
             if self.district_id is not None:
@@ -330,11 +335,6 @@ class RoutingRule(models.Model):
             raise CityMismatch({"district": error})
         if self.department_id is not None and self.department.city_id != self.city_id:
             raise CityMismatch({"department": error})
-
-    def save(self, *args, **kwargs) -> None:
-        self._fill_city()
-        self.city_check()
-        super().save(*args, **kwargs)
 
 
 class CityCategory(models.Model):

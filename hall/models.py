@@ -53,17 +53,17 @@ class HallDisplay(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def save(self, *args, **kwargs) -> None:
+        if self.city_id is None:
+            self.city_id = _sole_city_id()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         if self.city_id is None:
             self.city_id = _sole_city_id()
         if self.city_id is None:
             raise ValidationError({"city": _("Choose the city whose figures the screen shows.")})
-
-    def save(self, *args, **kwargs) -> None:
-        if self.city_id is None:
-            self.city_id = _sole_city_id()
-        super().save(*args, **kwargs)
 
 
 def _sole_city_id() -> int | None:

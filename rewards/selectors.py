@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.prepared import Prepared, PreparedModels
-from governance.models import Report, ReportStatus
+from governance.models import CityCategory, Report, ReportStatus
 from payouts.models import PayoutBatch
 from riders.models import Rider
 
@@ -45,7 +45,16 @@ def reports_awaiting_award(*, since: dt.datetime) -> list[int]:
     return list(
         Report.objects.filter(validated_at__gte=since, rider__is_active=True)
         .exclude(status__in=[ReportStatus.INVALID, ReportStatus.DUPLICATE])
-        .filter(Q(category__cash_reward__gt=0) | Q(category__points_reward__gt=0))
+        .filter(
+            Q(category__cash_reward__gt=0)
+            | Q(category__points_reward__gt=0)
+            # Or the city pays for the category what the category itself does not.
+            | Exists(
+                CityCategory.objects.filter(
+                    city=OuterRef("district__city"), category=OuterRef("category")
+                ).filter(Q(cash_reward__gt=0) | Q(points_reward__gt=0))
+            )
+        )
         .exclude(Exists(Award.objects.filter(report=OuterRef("pk"))))
         .values_list("pk", flat=True)[:5000]
     )

@@ -65,6 +65,10 @@ class Webhook(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def save(self, *args, **kwargs) -> None:
+        self._fill_city()
+        super().save(*args, **kwargs)
+
     def _fill_city(self) -> None:
         from governance.models import sole_city_id
 
@@ -78,10 +82,6 @@ class Webhook(models.Model):
         self._fill_city()
         if self.city_id is None:
             raise ValidationError({"city": _("Choose the city whose reports it receives.")})
-
-    def save(self, *args, **kwargs) -> None:
-        self._fill_city()
-        super().save(*args, **kwargs)
 
 
 class Delivery(models.Model):
