@@ -955,11 +955,13 @@ def _partner_check(row: Report, department: Department | None, *, field: str) ->
     return department
 
 
-def dispatchers() -> QuerySet[User]:
-    """The centre's dispatchers, who decide transfers."""
-    return User.objects.filter(
-        groups__name=roles.DISPATCHER, is_active=True, is_staff=True
-    ).distinct()
+def dispatchers(*, city_id: int | None = None) -> QuerySet[User]:
+    """The centre's dispatchers, who decide transfers; with `city_id`, that city's only (a
+    Jinan transfer is no Qingdao dispatcher's to decide, issue 19)."""
+    rows = User.objects.filter(groups__name=roles.DISPATCHER, is_active=True, is_staff=True)
+    if city_id is not None:
+        rows = rows.filter(city_id=city_id)
+    return rows.distinct()
 
 
 def _transfer_names(transfer: TransferRequest) -> Params:
@@ -1056,7 +1058,7 @@ def transfer_request(
             public=False,
         )
         link = reverse("admin:governance_transferrequest_change", args=[transfer.pk])
-        for user in dispatchers():
+        for user in dispatchers(city_id=department.city_id):
             notification_post(
                 recipient=user,
                 message=messages.TRANSFER_TO_DECIDE,
