@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import User
+from core.models import City, User
 from governance.models import Department
 
 from .models import ApiToken, IdempotencyRecord, token_digest
@@ -16,14 +16,18 @@ def token_issue(
     label: str,
     department: Department | None = None,
     integration: bool = False,
+    city: City | None = None,
     created_by: User | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token and return it with its key; the key is never stored, only its hash."""
+    """Create a token and return it with its key; the key is never stored, only its hash.
+    An officer token is of its department's city; an integration key of `city` (needed once
+    there are several cities, issue 19)."""
     key = secrets.token_urlsafe(30)  # 40 characters
     with transaction.atomic():
         token = ApiToken.objects.create(
             kind=ApiToken.Kind.INTEGRATION if integration else ApiToken.Kind.OFFICER,
             department=None if integration else department,
+            city=None if department is not None and not integration else city,
             label=label,
             prefix=key[:8],
             key_hash=token_digest(key),
