@@ -49,11 +49,11 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from core.models import District
+        from core.models import City, District
 
         from .models import CityCategory, Department, RoutingRule
         from .services import routing_rules_forget
 
-        for model in (RoutingRule, Department, District, CityCategory):
+        for model in (RoutingRule, Department, District, City, CityCategory):
             post_save.connect(routing_rules_forget, sender=model, dispatch_uid=f"rules-{model}")
             post_delete.connect(routing_rules_forget, sender=model, dispatch_uid=f"rules-d-{model}")

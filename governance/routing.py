@@ -1,7 +1,7 @@
 """What routing reads for every report, kept by each process (core/memo.py): the rules, which
 city each district is in, and how each city runs each category (issue 19).
 
-Routing is a hot path (docs/benchmarks.md): the table is built once per memo period with three
+Routing is a hot path (docs/benchmarks.md): the table is built once per memo period with four
 queries and answers every report with dictionary look-ups. A category-wide rule covers the
 districts of its own city only, so a report never reaches another city's department.
 """
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.memo import ProcessMemo
+from core.models import City
 
 from .models import Category, CityCategory, Department, District, RoutingRule
 
@@ -22,6 +23,9 @@ class RoutingTable:
     district_city: dict[int, int]
     # (city, category) → the city's settings for the category; absent: the category as it is.
     city_categories: dict[tuple[int, int], CityCategory]
+    # Open311 jurisdiction_id → city (open311/), and how many cities the deployment serves.
+    jurisdictions: dict[str, int]
+    city_count: int
 
     def department_for(self, *, category_id: int, district_id: int) -> Department | None:
         return self.departments.get((category_id, district_id))
@@ -61,8 +65,13 @@ def _load() -> RoutingTable:
             if city_id == rule.city_id:
                 departments.setdefault((rule.category_id, district_id), rule.department)
     city_categories = {(row.city_id, row.category_id): row for row in CityCategory.objects.all()}
+    cities = list(City.objects.values_list("pk", "jurisdiction_id"))
     return RoutingTable(
-        departments=departments, district_city=district_city, city_categories=city_categories
+        departments=departments,
+        district_city=district_city,
+        city_categories=city_categories,
+        jurisdictions={code: pk for pk, code in cities if code},
+        city_count=len(cities),
     )
 
 
