@@ -110,11 +110,13 @@ def cash_summary(*, rider: Rider) -> CashSummary:
 
 
 def catalogue(*, today: dt.date, rider: Rider | None = None) -> QuerySet[Benefit]:
-    """Benefits a rider can redeem today; with `rider`, how many they already hold of each."""
+    """Benefits a rider can redeem today; with `rider`, those of the rider's city and the
+    national ones (no city, issue 19), and how many they already hold of each."""
     benefits = Benefit.objects.filter(is_active=True, active_from__lte=today).filter(
         Q(active_until__isnull=True) | Q(active_until__gte=today)
     )
     if rider is not None:
+        benefits = benefits.filter(Q(city__isnull=True) | Q(city_id=rider.district.city_id))
         benefits = benefits.annotate(
             held=Coalesce(
                 Subquery(
@@ -191,10 +193,13 @@ def top_reporters(*, month: dt.date, limit: int) -> list[tuple[Rider, int]]:
     return [(riders[row["rider"]], row["count"]) for row in rows]
 
 
-def published_honours(*, kind: str | None = None) -> QuerySet[Honour]:
+def published_honours(*, kind: str | None = None, city_id: int | None = None) -> QuerySet[Honour]:
+    """The published honour roll; with `city_id`, of that city's riders (issue 19)."""
     honours = Honour.objects.filter(status=Honour.Status.PUBLISHED).select_related(
         "rider__district"
     )
+    if city_id is not None:
+        honours = honours.filter(rider__district__city_id=city_id)
     if kind:
         honours = honours.filter(kind=kind)
     return honours.order_by("-honoured_on", "-id")

@@ -230,7 +230,9 @@ def benefit_redeem(*, rider: Rider, benefit_id: int) -> Redemption:
     today = timezone.localdate()
     with transaction.atomic():
         benefit = Benefit.objects.filter(pk=benefit_id).first()
-        if benefit is None or not _available(benefit, today):
+        # Another city's benefit is not on this rider's catalogue (issue 19).
+        other_city = benefit is not None and benefit.city_id not in (None, rider.district.city_id)
+        if benefit is None or other_city or not _available(benefit, today):
             raise DomainError(_("This benefit is not available now."), code="benefit_unavailable")
         account = _account_locked(rider)
         if account.balance < benefit.points_price:
