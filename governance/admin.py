@@ -28,6 +28,7 @@ from .admin_city import CityAdmin, admin_city_id, in_city
 from .models import (
     WITH_DEPARTMENT,
     Category,
+    CityCategory,
     Department,
     FixAnswer,
     Officer,
@@ -95,6 +96,26 @@ class CategoryAdmin(admin.ModelAdmin):
     # What a resolution must carry (issue 14) is tuned here, next to the deadline it is held to.
     list_editable = ("min_reply_chars", "evidence_required", "is_active")
     fieldsets = CATEGORY_FIELDSETS
+
+
+@admin.register(CityCategory)
+class CityCategoryAdmin(CityAdmin):
+    """How each city runs a category (issue 19): offered or not, its own deadline and rewards
+    (empty: the category's). A city's admin keeps their city's rows."""
+
+    list_display = (
+        "category",
+        "city",
+        "is_enabled",
+        "closure_hours",
+        "cash_reward",
+        "points_reward",
+    )
+    list_filter = ("is_enabled", "category__role", "category")
+    list_editable = ("is_enabled",)
+    search_fields = ("category__name", "category__name_en", "category__code")
+    list_select_related = ("category", "city")
+    ordering = ("city", "category__role__sort_order", "category__sort_order")
 
 
 @admin.register(Department)

@@ -22,6 +22,7 @@ class GovernanceConfig(AppConfig):
             "change_routingrule",
             "delete_routingrule",
             "view_category",
+            "view_citycategory",
             "view_department",
             "view_role",
             # The riders' checks of fixes, which supervision (督办) is decided on.
