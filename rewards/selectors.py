@@ -109,14 +109,19 @@ def cash_summary(*, rider: Rider) -> CashSummary:
     return CashSummary(earned=earned, paid=paid, pending=earned - paid)
 
 
-def catalogue(*, today: dt.date, rider: Rider | None = None) -> QuerySet[Benefit]:
-    """Benefits a rider can redeem today; with `rider`, those of the rider's city and the
-    national ones (no city, issue 19), and how many they already hold of each."""
+def catalogue(
+    *, today: dt.date, rider: Rider | None = None, city_id: int | None = None
+) -> QuerySet[Benefit]:
+    """Benefits a rider can redeem today; with `rider`, those of the rider's city (`city_id`,
+    else their district's) and the national ones (no city, issue 19), and how many they
+    already hold of each."""
     benefits = Benefit.objects.filter(is_active=True, active_from__lte=today).filter(
         Q(active_until__isnull=True) | Q(active_until__gte=today)
     )
     if rider is not None:
-        benefits = benefits.filter(Q(city__isnull=True) | Q(city_id=rider.district.city_id))
+        if city_id is None:
+            city_id = rider.district.city_id
+        benefits = benefits.filter(Q(city__isnull=True) | Q(city_id=city_id))
         benefits = benefits.annotate(
             held=Coalesce(
                 Subquery(
@@ -135,13 +140,14 @@ def catalogue(*, today: dt.date, rider: Rider | None = None) -> QuerySet[Benefit
 
 # Home's points card: the benefits the rider can still redeem, compiled once (core/prepared.py).
 _REDEEMABLE = PreparedModels(
-    lambda _shape, rider_id, today: (
-        catalogue(today=today, rider=Rider(pk=rider_id))
+    lambda _shape, rider_id, city_id, today: (
+        catalogue(today=today, rider=Rider(pk=rider_id), city_id=city_id)
         .exclude(stock=0)
         .filter(Q(per_rider_limit__isnull=True) | Q(per_rider_limit__gt=F("held")))
         .order_by("points_price", "sort_order", "id")
     ),
     rider_id=int,
+    city_id=int,
     today=dt.date,
 )
 
@@ -249,7 +255,7 @@ def nearest_reward(*, rider: Rider, today: dt.date) -> NearestReward:
     the benefits out of stock or at the rider's limit (redeeming those would be refused):
     two queries."""
     balance = points_balance(rider=rider)
-    benefits = _REDEEMABLE.objects(rider_id=rider.pk, today=today)
+    benefits = _REDEEMABLE.objects(rider_id=rider.pk, city_id=rider.district.city_id, today=today)
     within_reach = [b for b in benefits if b.points_price <= balance]
     goal = next((b for b in benefits if b.points_price > balance), None)
     return NearestReward(
