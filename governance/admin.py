@@ -141,10 +141,10 @@ class ResponseTemplateAdmin(CityAdmin):
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(CityAdmin):
-    list_display = ("category", "district", "department")
+    list_display = ("category", "city", "district", "department")
     list_filter = ("category__role", "category", "district", "department")
     search_fields = ("category__name", "category__name_en", "department__name", "district__name")
-    list_select_related = ("category", "district", "department")
+    list_select_related = ("category", "city", "district", "department")
     autocomplete_fields = ("department",)
 
 
