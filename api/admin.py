@@ -3,6 +3,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from governance.admin_city import CityAdmin
+from governance.models import sole_city_id
+
 from .models import ApiToken
 from .services import token_issue, token_revoke
 
@@ -10,7 +13,7 @@ from .services import token_issue, token_revoke
 class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = ["kind", "department", "label"]
+        fields = ["kind", "department", "city", "label"]
 
     def clean(self):
         cleaned = super().clean()
@@ -19,11 +22,13 @@ class ApiTokenForm(forms.ModelForm):
             self.add_error("department", _("An officer's token belongs to a department."))
         if not officer and cleaned.get("department"):
             self.add_error("department", _("An integration key has no department."))
+        if not officer and not cleaned.get("city") and sole_city_id() is None:
+            self.add_error("city", _("Choose the city this key files reports in."))
         return cleaned
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(CityAdmin):
     """Centre admins issue tokens (the key is shown once, after saving) and revoke them."""
 
     form = ApiTokenForm
@@ -31,6 +36,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "label",
         "kind",
         "department",
+        "city",
         "prefix",
         "created_at",
         "last_used_at",
@@ -38,22 +44,22 @@ class ApiTokenAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "department", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("label", "prefix", "department__name", "department__code")
-    list_select_related = ("department",)
+    list_select_related = ("department", "city")
     readonly_fields = ("prefix", "created_at", "created_by", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
     def get_fields(self, request, obj=None):
         return (
-            ["kind", "department", "label"]
+            ["kind", "department", "city", "label"]
             if obj is None
-            else ["kind", "department", "label", *self.readonly_fields]
+            else ["kind", "department", "city", "label", *self.readonly_fields]
         )
 
     def get_readonly_fields(self, request, obj=None):
         return (
             self.readonly_fields
             if obj is None
-            else ("kind", "department", "label", *self.readonly_fields)
+            else ("kind", "department", "city", "label", *self.readonly_fields)
         )
 
     def save_model(self, request, obj: ApiToken, form, change: bool) -> None:
@@ -63,6 +69,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             label=obj.label,
             department=obj.department,
             integration=obj.kind == ApiToken.Kind.INTEGRATION,
+            city=form.cleaned_data.get("city"),
             created_by=request.user,
         )
         obj.pk = token.pk

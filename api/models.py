@@ -3,6 +3,7 @@
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,10 @@ def token_digest(key: str) -> str:
 
 class ApiToken(models.Model):
     """A secret shown once. Officer tokens belong to a department and see only its reports;
-    integration keys (Open311 `api_key`) may file reports on behalf of riders."""
+    integration keys (Open311 `api_key`) may file reports on behalf of riders, in their city
+    only (issue 19)."""
+
+    city_lookup = "city"
 
     class Kind(models.TextChoices):
         OFFICER = "officer", _("Department officer")
@@ -29,6 +33,16 @@ class ApiToken(models.Model):
         blank=True,
         related_name="api_tokens",
         verbose_name=_("department"),
+    )
+    # An officer token's city is its department's (filled on save); an integration key's is
+    # the one city it files reports in.
+    city = models.ForeignKey(
+        "core.City",
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("city"),
+        blank=True,
+        help_text=_("An officer token's city is its department's."),
     )
     label = models.CharField(_("label"), max_length=100)
     prefix = models.CharField(_("key prefix"), max_length=8, db_index=True, editable=False)
@@ -60,9 +74,27 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.label} ({self.prefix}…)"
 
+    def save(self, *args, **kwargs) -> None:
+        self._fill_city()
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def _fill_city(self) -> None:
+        from governance.models import sole_city_id
+
+        if self.department_id is not None:
+            self.city_id = self.department.city_id
+        elif self.city_id is None:
+            self.city_id = sole_city_id()
+
+    def clean(self) -> None:
+        super().clean()
+        self._fill_city()
+        if self.city_id is None:
+            raise ValidationError({"city": _("Choose the city this key files reports in.")})
 
 
 class IdempotencyRecord(models.Model):

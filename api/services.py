@@ -4,9 +4,11 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from core.models import User
-from governance.models import Department
+from core.errors import DomainError
+from core.models import City, User
+from governance.models import Department, sole_city_id
 
 from .models import ApiToken, IdempotencyRecord, token_digest
 
@@ -16,14 +18,27 @@ def token_issue(
     label: str,
     department: Department | None = None,
     integration: bool = False,
+    city: City | None = None,
     created_by: User | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token and return it with its key; the key is never stored, only its hash."""
+    """Create a token and return it with its key; the key is never stored, only its hash.
+    An officer token is of its department's city; an integration key of `city` (needed once
+    there are several cities, issue 19)."""
+    city_id: int | None
+    if department is not None and not integration:
+        city_id = department.city_id
+    else:
+        city_id = city.pk if city is not None else sole_city_id()
+    if city_id is None:
+        raise DomainError(
+            _("Choose the city this key files reports in."), code="token_city_required"
+        )
     key = secrets.token_urlsafe(30)  # 40 characters
     with transaction.atomic():
         token = ApiToken.objects.create(
             kind=ApiToken.Kind.INTEGRATION if integration else ApiToken.Kind.OFFICER,
             department=None if integration else department,
+            city_id=city_id,
             label=label,
             prefix=key[:8],
             key_hash=token_digest(key),

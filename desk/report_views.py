@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from api.serializers import signed_photo_url
 from core.errors import DomainError
 from core.photos import PhotoError
-from governance import selectors, services, workflow
+from governance import routing, selectors, services, workflow
 from governance.models import (
     FixAnswer,
     Report,
@@ -127,7 +127,7 @@ def countdown(report: Report, now: dt.datetime) -> Countdown | None:
     # While waiting for the rider the clock stands where it stopped.
     at = report.paused_at if report.status == ReportStatus.WAITING and report.paused_at else now
     left = int((report.due_at - at).total_seconds() // 60)
-    total = report.category.hours_for(report.priority) * 60
+    total = routing.hours_for(report.category, report.priority, report.district_id) * 60
     return Countdown(
         minutes=left,
         paused=report.status == ReportStatus.WAITING,

@@ -20,12 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
+from core.admin_tenancy import CityScopedInline
 from core.responses import file_response
 
 from . import scorecard_admin, selectors, services, workflow
+from .admin_city import CityAdmin, admin_city_id, in_city
 from .models import (
     WITH_DEPARTMENT,
     Category,
+    CityCategory,
     Department,
     FixAnswer,
     Officer,
@@ -95,8 +98,28 @@ class CategoryAdmin(admin.ModelAdmin):
     fieldsets = CATEGORY_FIELDSETS
 
 
+@admin.register(CityCategory)
+class CityCategoryAdmin(CityAdmin):
+    """How each city runs a category (issue 19): offered or not, its own deadline and rewards
+    (empty: the category's). A city's admin keeps their city's rows."""
+
+    list_display = (
+        "category",
+        "city",
+        "is_enabled",
+        "closure_hours",
+        "cash_reward",
+        "points_reward",
+    )
+    list_filter = ("is_enabled", "category__role", "category")
+    list_editable = ("is_enabled",)
+    search_fields = ("category__name", "category__name_en", "category__code")
+    list_select_related = ("category", "city")
+    ordering = ("city", "category__role__sort_order", "category__sort_order")
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(CityAdmin):
     list_display = ("name", "name_en", "code", "city", "is_active")
     list_filter = ("city", "is_active")
     search_fields = ("name", "name_en", "code")
@@ -104,7 +127,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResponseTemplate)
-class ResponseTemplateAdmin(admin.ModelAdmin):
+class ResponseTemplateAdmin(CityAdmin):
     """The replies departments send often (issue 14); the body is checked for plain `{name}`
     placeholders by the model's clean()."""
 
@@ -117,11 +140,11 @@ class ResponseTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
-    list_display = ("category", "district", "department")
+class RoutingRuleAdmin(CityAdmin):
+    list_display = ("category", "city", "district", "department")
     list_filter = ("category__role", "category", "district", "department")
     search_fields = ("category__name", "category__name_en", "department__name", "district__name")
-    list_select_related = ("category", "district", "department")
+    list_select_related = ("category", "city", "district", "department")
     autocomplete_fields = ("department",)
 
 
@@ -190,7 +213,7 @@ class DispatchActionForm(ActionForm):
     )
 
 
-class ReportPhotoInline(admin.TabularInline):
+class ReportPhotoInline(CityScopedInline, admin.TabularInline):
     model = ReportPhoto
     extra = 0
     can_delete = False
@@ -213,7 +236,7 @@ def _status_label(value: str) -> str:
     return value or "—"
 
 
-class ReportEventInline(admin.TabularInline):
+class ReportEventInline(CityScopedInline, admin.TabularInline):
     model = ReportEvent
     extra = 0
     can_delete = False
@@ -265,7 +288,7 @@ def answer_rider(answer: FixAnswer) -> str:
     return _("#%(id)s (joined)") % {"id": answer.rider_id}
 
 
-class FixAnswerInline(admin.TabularInline):
+class FixAnswerInline(CityScopedInline, admin.TabularInline):
     """The riders' checks of each resolution, which the centre's supervision is decided on."""
 
     model = FixAnswer
@@ -342,7 +365,7 @@ def transfer_due(transfer: TransferRequest) -> str:
     return format_html('<span class="countdown countdown--{}">{}</span>', colour, label)
 
 
-class TransferRequestInline(admin.TabularInline):
+class TransferRequestInline(CityScopedInline, admin.TabularInline):
     """The report's transfer requests; decided in the transfer requests' admin."""
 
     model = TransferRequest
@@ -373,7 +396,7 @@ class TransferRequestInline(admin.TabularInline):
         return False
 
 
-class ReportAssistInline(admin.TabularInline):
+class ReportAssistInline(CityScopedInline, admin.TabularInline):
     """The assisting departments; added and removed with the list's actions (the services
     write the timeline and tell the department's webhook)."""
 
@@ -401,7 +424,7 @@ def overdue_first():
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(CityAdmin):
     """The dispatch queue. Riders' phone numbers never appear here."""
 
     list_display = (
@@ -524,8 +547,7 @@ class ReportAdmin(admin.ModelAdmin):
         description=gettext_lazy("Re-route to the chosen department"), permissions=["change"]
     )
     def reroute(self, request, queryset) -> None:
-        form = DispatchActionForm(request.POST)
-        department = form.fields["department"].clean(request.POST.get("department") or None)
+        department = self._department_posted(request)
         if department is None:
             self.message_user(request, _("Choose the department to route to."), messages.ERROR)
             return
@@ -587,7 +609,11 @@ class ReportAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def mark_duplicate(self, request, queryset) -> None:
-        original = Report.objects.filter(public_id=request.POST.get("original", "").strip()).first()
+        original = (
+            self.get_queryset(request)
+            .filter(public_id=request.POST.get("original", "").strip())
+            .first()
+        )
         if original is None:
             self.message_user(request, _("Type the number of the original report."), messages.ERROR)
             return
@@ -695,9 +721,26 @@ class ReportAdmin(admin.ModelAdmin):
         )
 
     # Joint handling (联办): the action bar's department assists, or no longer does.
+    def _department_posted(self, request) -> Department | None:
+        """The action bar's department, among the staff member's city's only (issue 19): another
+        city's id is refused as an unknown choice."""
+        field = DispatchActionForm().fields["department"]
+        field.queryset = in_city(field.queryset, request)
+        try:
+            return field.clean(request.POST.get("department") or None)
+        except forms.ValidationError:
+            return None
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        action_form = getattr(response, "context_data", {}).get("action_form")
+        if action_form is not None and "department" in action_form.fields:
+            field = action_form.fields["department"]
+            field.queryset = in_city(field.queryset, request)
+        return response
+
     def _chosen_department(self, request) -> Department | None:
-        form = DispatchActionForm(request.POST)
-        department = form.fields["department"].clean(request.POST.get("department") or None)
+        department = self._department_posted(request)
         if department is None:
             self.message_user(request, _("Choose the department."), messages.ERROR)
         return department
@@ -774,7 +817,9 @@ class ReportAdmin(admin.ModelAdmin):
         if form.is_valid():
             start = form.cleaned_data["start"] or start
             end = form.cleaned_data["end"] or end
-        rows = selectors.closure_dashboard(start=start, end=end)
+        rows = selectors.closure_dashboard(
+            start=start, end=end, city_id=admin_city_id(request.user)
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Closure dashboard"),
@@ -788,7 +833,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(FixAnswer)
-class FixAnswerAdmin(admin.ModelAdmin):
+class FixAnswerAdmin(CityAdmin):
     """The riders' checks of fixes, read-only: what the centre's supervision and the
     departments' satisfaction figures are made of. Dispatchers (view_fixanswer) and centre
     admins; riders appear by pseudonym only."""
@@ -870,7 +915,7 @@ class FixAnswerAdmin(admin.ModelAdmin):
         """The rider's photo of the fix: staff who may view the checks."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        answer = get_object_or_404(FixAnswer, pk=pk)
+        answer = get_object_or_404(self.get_queryset(request), pk=pk)
         field = (answer.thumbnail or answer.photo) if size == "thumb" else answer.photo
         return file_response(field, public=False, max_age=86400)
 
@@ -947,7 +992,7 @@ QUESTION_FIELDS = (
 )
 
 
-class ReportQuestionInline(admin.TabularInline):
+class ReportQuestionInline(CityScopedInline, admin.TabularInline):
     """The departments' questions to the reporter and the answers, read-only."""
 
     model = ReportQuestion
@@ -986,7 +1031,7 @@ ReportAdmin.inlines = [
 
 
 @admin.register(ReportQuestion)
-class ReportQuestionAdmin(admin.ModelAdmin):
+class ReportQuestionAdmin(CityAdmin):
     """The departments' questions to the reporters, read-only (dispatchers: view_reportquestion).
     The rider appears by no name at all: the report number says which report."""
 
@@ -1056,7 +1101,7 @@ class ReportQuestionAdmin(admin.ModelAdmin):
         """The rider's photo with an answer: staff who may view the questions."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        question = get_object_or_404(ReportQuestion, pk=pk)
+        question = get_object_or_404(self.get_queryset(request), pk=pk)
         field = (question.thumbnail or question.photo) if size == "thumb" else question.photo
         return file_response(field, public=False, max_age=86400)
 
@@ -1087,7 +1132,7 @@ class TransferDecisionFilter(admin.SimpleListFilter):
 
 
 @admin.register(TransferRequest)
-class TransferRequestAdmin(admin.ModelAdmin):
+class TransferRequestAdmin(CityAdmin):
     """Departments' requests to hand a report to another department (转办), decided by the
     dispatcher within TRANSFER_DECISION_HOURS through governance.services.transfer_decide."""
 
@@ -1198,7 +1243,7 @@ class TransferRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransferRule)
-class TransferRuleAdmin(admin.ModelAdmin):
+class TransferRuleAdmin(CityAdmin):
     """Known hand-overs approved at once, without the dispatcher."""
 
     list_display = ("from_department", "to_department", "is_active")
@@ -1213,7 +1258,7 @@ class TransferRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(CityAdmin):
     """Who works a department's reports in the workbench (/desk/). An officer is an existing
     user account; they sign in at /desk/sign-in/ with its password and an authenticator app
     (Django OTP → TOTP devices, or set up at the first sign-in with STAFF_2FA_SELF_ENROL), or,

@@ -22,6 +22,7 @@ class GovernanceConfig(AppConfig):
             "change_routingrule",
             "delete_routingrule",
             "view_category",
+            "view_citycategory",
             "view_department",
             "view_role",
             # The riders' checks of fixes, which supervision (督办) is decided on.
@@ -49,9 +50,11 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from .models import Department, RoutingRule
+        from core.models import City, District
+
+        from .models import CityCategory, Department, RoutingRule
         from .services import routing_rules_forget
 
-        for model in (RoutingRule, Department):
+        for model in (RoutingRule, Department, District, City, CityCategory):
             post_save.connect(routing_rules_forget, sender=model, dispatch_uid=f"rules-{model}")
             post_delete.connect(routing_rules_forget, sender=model, dispatch_uid=f"rules-d-{model}")

@@ -22,6 +22,7 @@ from riders.models import Rider
 from . import services, workflow
 from .models import (
     Category,
+    CityCategory,
     Department,
     FixAnswer,
     Officer,
@@ -92,6 +93,7 @@ def seed(stdout) -> None:
             RoutingRule.objects.get_or_create(
                 category=Category.objects.get(code=category_code),
                 district=None,
+                city=qingdao,
                 defaults={"department": departments[code]},
             )
     for code, category_code, title, body in TEMPLATES:
@@ -108,6 +110,7 @@ def seed(stdout) -> None:
     )
     riders = list(Rider.objects.filter(rider_number__startswith="QD1000").order_by("rider_number"))
     if not riders:
+        _jinan(stdout)
         return
     # Two sets, each seeded once: a database seeded before the closed loop gets its reports too.
     if Report.objects.exists():
@@ -126,6 +129,8 @@ def seed(stdout) -> None:
     else:
         count = _working(riders, departments)
         stdout.write(f"Demo reports being worked: {count} (urgent, transferred, assisted)")
+    # Last: Qingdao's sets above are seeded while no report exists yet.
+    _jinan(stdout)
 
 
 def _every_status(riders: list[Rider], licang: District) -> int:
@@ -597,3 +602,155 @@ def _workbench(riders: list[Rider], licang: District, stdout) -> None:
         f"Workbench (/desk/): {', '.join(u for u, _n, _h, _p in OFFICERS)} of {name} "
         "(same password and authenticator key as the staff, or a code by SMS in the server log)"
     )
+
+
+# --- Jinan, the second city (issue 19): invented departments, rules and reports ---------------
+
+JINAN_DEPARTMENTS = [
+    ("jn-lixia-urban", "历下区城管局", "Lixia Urban Management"),
+    ("jn-shizhong-urban", "市中区城管局", "Shizhong Urban Management"),
+    ("jn-traffic", "济南市公安局交通警察支队", "Jinan Traffic Police"),
+]
+# Each district's own urban-management bureau for these categories.
+JINAN_URBAN = ["broken-streetlight", "illegal-flyers", "stairwell-clutter", "uncivil-behaviour"]
+# City-wide rules of Jinan: category → department.
+JINAN_CITY_WIDE = {"road-hazard": "jn-traffic", "traffic-signal-fault": "jn-traffic"}
+# How Jinan runs some categories: not offered (its market stalls are licensed by the
+# districts' own hotline), a longer deadline for streetlights, more points for flyers.
+JINAN_CATEGORIES = {
+    "unlicensed-food-stall": {"is_enabled": False},
+    "broken-streetlight": {"closure_hours": 48},
+    "illegal-flyers": {"points_reward": 5},
+}
+# Jinan's demo riders when the riders' demo made none: number, name, phone, district.
+JINAN_RIDERS = [
+    ("JN1000001", "孙晓东", "13700531001", "lixia"),
+    ("JN1000002", "韩雪梅", "13700531002", "shizhong"),
+    ("JN1000003", "马志强", "13700531003", "lixia"),
+]
+# category, description, address, lat, lng, district, what happens next
+JINAN_REPORTS = [
+    (
+        "broken-streetlight",
+        "泉城路一段路灯全灭",
+        "历下区泉城路 180 号",
+        "36.6653",
+        "117.0253",
+        "lixia",
+        "acknowledged",
+    ),
+    (
+        "illegal-flyers",
+        "小区门口电箱贴满小广告",
+        "市中区经四路 300 号",
+        "36.6580",
+        "116.9950",
+        "shizhong",
+        "resolved",
+    ),
+    (
+        "road-hazard",
+        "路面塌陷一个大坑，已有电动车摔倒",
+        "历下区解放路 50 号",
+        "36.6700",
+        "117.0500",
+        "lixia",
+        "routed",
+    ),
+    (
+        "fire-hazard",
+        "楼道里有人给电动车飞线充电",
+        "市中区英雄山路 120 号",
+        "36.6420",
+        "117.0050",
+        "shizhong",
+        "dispatch",
+    ),
+    (
+        "stairwell-clutter",
+        "楼道堆满旧家具，消防通道不通",
+        "历下区文化东路 60 号",
+        "36.6600",
+        "117.0600",
+        "lixia",
+        "submitted",
+    ),
+]
+
+
+def _jinan(stdout) -> None:
+    """Jinan's departments, routing rules, categories, riders and a handful of reports, each
+    made once (seed_demo runs again and again)."""
+    from riders.services import rider_create
+
+    jinan = City.objects.filter(code="jinan").first()
+    if jinan is None:
+        return
+    districts = {d.code: d for d in District.objects.filter(city=jinan)}
+    if not {"lixia", "shizhong"} <= set(districts):
+        return
+    departments = {}
+    for code, name, name_en in JINAN_DEPARTMENTS:
+        departments[code], _ = Department.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "city": jinan}
+        )
+    for category_code in JINAN_URBAN:
+        for district_code in ("lixia", "shizhong"):
+            RoutingRule.objects.get_or_create(
+                category=Category.objects.get(code=category_code),
+                district=districts[district_code],
+                defaults={"department": departments[f"jn-{district_code}-urban"], "city": jinan},
+            )
+    for category_code, department_code in JINAN_CITY_WIDE.items():
+        RoutingRule.objects.get_or_create(
+            category=Category.objects.get(code=category_code),
+            district=None,
+            city=jinan,
+            defaults={"department": departments[department_code]},
+        )
+    for category_code, settings_ in JINAN_CATEGORIES.items():
+        CityCategory.objects.update_or_create(
+            city=jinan, category=Category.objects.get(code=category_code), defaults=settings_
+        )
+    stdout.write("Jinan: 3 departments, routing rules, 1 category not offered")
+    riders = list(Rider.objects.filter(district__city=jinan, is_active=True).order_by("pk")[:3])
+    if not riders:
+        for number, name, phone, district_code in JINAN_RIDERS:
+            riders.append(
+                Rider.objects.filter(rider_number=number).first()
+                or rider_create(
+                    rider_number=number,
+                    name=name,
+                    phone=phone,
+                    district=districts[district_code],
+                    joined_on=dt.date(2025, 3, 1),
+                    station="济南泉城站",
+                )
+            )
+    if Report.objects.filter(district__city=jinan).exists():
+        stdout.write("Jinan demo reports already present")
+        return
+    colours = ["#00695c", "#4527a0", "#ad1457"]
+    for index, (code, text, address, lat, lng, district_code, fate) in enumerate(JINAN_REPORTS):
+        report = services.report_submit(
+            rider=riders[index % len(riders)],
+            category=Category.objects.get(code=code),
+            description=text,
+            district=districts[district_code],
+            latitude=Decimal(lat),
+            longitude=Decimal(lng),
+            address=address,
+            photos=[_photo(colours[index % len(colours)])],
+        )
+        if fate == "submitted":
+            continue  # left for the worker to route
+        department = services.department_for(category=report.category, district=report.district)
+        if fate == "dispatch" or department is None:
+            workflow.to_dispatcher(report)  # no Jinan rule for fire hazards: the dispatcher
+            continue
+        report = workflow.route(report, department=department)
+        if fate in ("acknowledged", "resolved"):
+            report = workflow.acknowledge(report, department=department)
+        if fate == "resolved":
+            workflow.resolve(report, department=department, reply="小广告已清除，将加强巡查。")
+    stdout.write(f"Jinan demo reports: {len(JINAN_REPORTS)}")

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import District
 from core.photos import PhotoError, check_photo_count
 
+from . import routing
 from .models import Category, FixAnswer, ReportQuestion
 
 
@@ -70,6 +71,19 @@ class ReportForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
+    def __init__(self, *args, city_id: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if city_id is not None:
+            # The rider's city only (issue 19): its districts, the categories it offers.
+            self.fields["district"].queryset = self.fields["district"].queryset.filter(
+                city_id=city_id
+            )
+            disabled = routing.table().disabled_in(city_id)
+            if disabled:
+                self.fields["category"].queryset = self.fields["category"].queryset.exclude(
+                    pk__in=disabled
+                )
+
     def clean_photos(self) -> list:
         photos = self.cleaned_data["photos"]
         if not photos:
@@ -112,6 +126,7 @@ ERROR_FIELDS = {
     "invalid_photo": "photos",
     "location_required": "address",
     "category_inactive": "category",
+    "category_not_offered": "category",
 }
 
 

@@ -128,18 +128,22 @@ class Category(BilingualName):
             ),
         ]
 
-    def hours_for(self, priority: int) -> int:
+    def hours_for(self, priority: int, *, closure_hours: int | None = None) -> int:
         """The closure time for a report of this priority: the category's own, else the
-        setting, clamped so urgent ≤ normal ≤ low."""
+        setting, clamped so urgent ≤ normal ≤ low. `closure_hours`: a city's own normal
+        deadline for the category (CityCategory), which the clamp then follows."""
+        normal = closure_hours or self.closure_hours
         if priority == Priority.URGENT:
-            return self.urgent_hours or min(settings.REPORT_URGENT_HOURS, self.closure_hours)
+            return min(self.urgent_hours or settings.REPORT_URGENT_HOURS, normal)
         if priority == Priority.LOW:
-            return self.low_hours or max(settings.REPORT_LOW_HOURS, self.closure_hours)
-        return self.closure_hours
+            return max(self.low_hours or settings.REPORT_LOW_HOURS, normal)
+        return normal
 
 
 class Department(BilingualName):
     """A city department that receives and closes reports."""
+
+    city_lookup = "city"  # core/tenancy.py
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     city = models.ForeignKey(
@@ -157,6 +161,8 @@ class Officer(models.Model):
     """A department officer's account (issue 15): a person of a street office, grid station or
     bureau who works the department's reports in the workbench (/desk/). A head sees and assigns
     the team's work; any officer works every report of the department."""
+
+    city_lookup = "department__city"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -206,6 +212,8 @@ class OfficerSMSDevice(CooldownMixin, ThrottlingMixin, SideChannelDevice):
     before the next try, and SIGN_IN_CODE_MAX_ATTEMPTS wrong codes burn the code, as for a
     rider's sign-in code (riders/services.py)."""
 
+    city_lookup = "user__city"
+
     class Meta:
         verbose_name = _("workbench SMS sign-in device")
         verbose_name_plural = _("workbench SMS sign-in devices")
@@ -233,9 +241,32 @@ class OfficerSMSDevice(CooldownMixin, ThrottlingMixin, SideChannelDevice):
         return False
 
 
-class RoutingRule(models.Model):
-    """(category, district) → department. A rule without a district covers the whole category."""
+def sole_city_id() -> int | None:
+    """The city of a single-city deployment, None once there are several: rows that name no
+    city (a platform receiver, a category-wide rule) belong to it, as before cities were
+    tenants; with two cities they must say which."""
+    ids = list(City.objects.values_list("pk", flat=True)[:2])
+    return ids[0] if len(ids) == 1 else None
 
+
+class CityMismatch(ValidationError):
+    """A row that joins two cities (a Jinan department for a Qingdao district)."""
+
+
+class RoutingRule(models.Model):
+    """(category, district) → department. A rule without a district covers the whole category
+    in its city (issue 19): in the district's city, and the department's."""
+
+    city_lookup = "city"
+
+    city = models.ForeignKey(
+        City,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("city"),
+        help_text=_("Filled from the district or the department when left empty."),
+        blank=True,
+    )
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("category")
     )
@@ -263,16 +294,103 @@ class RoutingRule(models.Model):
             models.UniqueConstraint(
                 fields=["category", "district"], name="routing_rule_unique_per_district"
             ),
+            # One category-wide default per city.
             models.UniqueConstraint(
-                fields=["category"],
+                fields=["category", "city"],
                 condition=Q(district__isnull=True),
-                name="routing_rule_one_default_per_category",
+                name="routing_rule_one_default_per_category_city",
             ),
         ]
 
     def __str__(self) -> str:
         where = self.district or _("all districts")
         return f"{self.category} / {where} → {self.department}"
+
+    def save(self, *args, **kwargs) -> None:
+        self._fill_city()
+        self.city_check()
+        super().save(*args, **kwargs)
+
+    def _fill_city(self) -> None:
+        if self.city_id is None:
+            if self.district_id is not None:
+                self.city_id = District.objects.values_list("city_id", flat=True).get(
+                    pk=self.district_id
+                )
+            elif self.department_id is not None:
+                self.city_id = Department.objects.values_list("city_id", flat=True).get(
+                    pk=self.department_id
+                )
+
+    def clean(self) -> None:
+        super().clean()
+        self._fill_city()
+        self.city_check()
+
+    def city_check(self) -> None:
+        """The rule's district and department are of the rule's city: routing never sends a
+        report to another city's department (issue 19)."""
+        error = _("The district and the department must be of the rule's city.")
+        if self.district_id is not None and self.district.city_id != self.city_id:
+            raise CityMismatch({"district": error})
+        if self.department_id is not None and self.department.city_id != self.city_id:
+            raise CityMismatch({"department": error})
+
+
+class CityCategory(models.Model):
+    """A report category as one city runs it (issue 19): offered there or not, and the city's own
+    deadline and rewards where they differ from the category's. No row: the category as it is."""
+
+    city_lookup = "city"
+
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="categories", verbose_name=_("city")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="cities", verbose_name=_("category")
+    )
+    is_enabled = models.BooleanField(
+        _("offered in this city"),
+        default=True,
+        help_text=_("Untick: the city's riders and its Open311 integrations cannot use it."),
+    )
+    closure_hours = models.PositiveSmallIntegerField(
+        _("closure hours"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("Empty: the category's own."),
+    )
+    cash_reward = models.DecimalField(
+        _("cash reward (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the category's own."),
+    )
+    points_reward = models.PositiveIntegerField(
+        _("points reward"), null=True, blank=True, help_text=_("Empty: the category's own.")
+    )
+
+    class Meta:
+        verbose_name = _("category in a city")
+        verbose_name_plural = _("categories in cities")
+        ordering = ["city", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "category"], name="city_category_once"),
+            models.CheckConstraint(
+                condition=Q(closure_hours__isnull=True) | Q(closure_hours__gte=1),
+                name="city_category_closure_hours_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(cash_reward__isnull=True) | Q(cash_reward__gte=0),
+                name="city_category_cash_reward_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city} / {self.category}"
 
 
 class ReportStatus(models.TextChoices):
@@ -327,6 +445,8 @@ def new_public_id() -> str:
 
 
 class Report(models.Model):
+    city_lookup = "district__city"
+
     public_id = models.CharField(
         _("report number"), max_length=12, unique=True, default=new_public_id, editable=False
     )
@@ -553,6 +673,8 @@ def report_thumbnail_path(photo: "ReportPhoto", filename: str) -> str:
 class ReportPhoto(models.Model):
     """A photo of the problem, re-encoded as JPEG without EXIF; at most 3 per report."""
 
+    city_lookup = "report__district__city"
+
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report")
     )
@@ -589,6 +711,8 @@ def evidence_thumbnail_path(photo: "EvidencePhoto", filename: str) -> str:
 class EvidencePhoto(models.Model):
     """A department's photo of the fixed problem, sent with its resolution."""
 
+    city_lookup = "report__district__city"
+
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report")
     )
@@ -610,6 +734,8 @@ class EvidencePhoto(models.Model):
 
 class ReportEvent(models.Model):
     """One line of a report's timeline, written by the code that changed the report."""
+
+    city_lookup = "report__district__city"
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -719,6 +845,8 @@ class ReportSupporter(models.Model):
     Supporters follow the report: they see it in My reports and get its status changes.
     """
 
+    city_lookup = "report__district__city"
+
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="supporters", verbose_name=_("report")
     )
@@ -758,6 +886,8 @@ class FixAnswer(models.Model):
     count in the department's satisfaction figures. A check not answered in time is recorded
     as accepted `by_default` (默认满意), never as a real answer.
     """
+
+    city_lookup = "report__district__city"
 
     class Outcome(models.TextChoices):
         FIXED = "fixed", _("Fixed")
@@ -846,6 +976,9 @@ class ResponseTemplate(models.Model):
     """A reply a department sends often, with `{name}` placeholders it fills in when resolving
     (issue 14): "已于{time}清理完毕，现场已恢复通畅。". No department: every department may use it;
     no category: it fits any category."""
+
+    # A template for every department is national: only national admins see it in the admin.
+    city_lookup = "department__city"
 
     department = models.ForeignKey(
         Department,
@@ -939,6 +1072,8 @@ class ReportQuestion(models.Model):
     timeout `answer_by`, resumes it. At most QUESTIONS_PER_REPORT per report; the department
     never learns who answers."""
 
+    city_lookup = "report__district__city"
+
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="questions", verbose_name=_("report")
     )
@@ -1012,6 +1147,8 @@ class TransferRule(models.Model):
     """A known hand-over (转办) the dispatcher need not look at: a request from `from_department`
     to `to_department` is approved at once."""
 
+    city_lookup = "from_department__city"
+
     from_department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("from department")
     )
@@ -1041,6 +1178,8 @@ class TransferRule(models.Model):
 class TransferRequest(models.Model):
     """A department that is not responsible asks to hand a report to another one (转办); the
     dispatcher approves or refuses it by `decide_by`, or a TransferRule approves it at once."""
+
+    city_lookup = "report__district__city"
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the dispatcher")
@@ -1124,6 +1263,8 @@ class ReportAssist(models.Model):
     """An assisting department of a report (联办): it sees the report in its API list and
     workbench, comments and attaches evidence; only the lead department (`Report.department`)
     acknowledges, asks, resolves or rejects."""
+
+    city_lookup = "report__district__city"
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="assists", verbose_name=_("report")

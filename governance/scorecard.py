@@ -122,9 +122,12 @@ def _scores(
     department: Department | None,
     district: District | None,
     by_district: bool,
+    city_id: int | None = None,
 ) -> list[ScorecardRow]:
     since, until = scorecard_period(start=start, end=end)
     reports: QuerySet[Report] = Report.objects.filter(department__isnull=False)
+    if city_id is not None:  # one city's departments (issue 19)
+        reports = reports.filter(department__city_id=city_id)
     if department is not None:
         reports = reports.filter(department=department)
     if district is not None:
@@ -186,6 +189,8 @@ def _scores(
             )
 
     departments = Department.objects.order_by("code")
+    if city_id is not None:
+        departments = departments.filter(city_id=city_id)
     if department is not None:
         departments = departments.filter(pk=department.pk)
     departments = list(departments)
@@ -238,11 +243,17 @@ def department_scorecard(
     end: dt.date,
     department: Department | None = None,
     district: District | None = None,
+    city_id: int | None = None,
 ) -> list[ScorecardRow]:
-    """One row per department (all of them, or the one given) for the reports routed to it in
-    [start, end] (local days), optionally only those of one district."""
+    """One row per department (all of them, those of `city_id`, or the one given) for the
+    reports routed to it in [start, end] (local days), optionally only those of one district."""
     return _scores(
-        start=start, end=end, department=department, district=district, by_district=False
+        start=start,
+        end=end,
+        department=department,
+        district=district,
+        by_district=False,
+        city_id=city_id,
     )
 
 
@@ -252,9 +263,17 @@ def district_scorecard(
     end: dt.date,
     department: Department | None = None,
     district: District | None = None,
+    city_id: int | None = None,
 ) -> list[ScorecardRow]:
     """One row per (department, district) that received or has overdue reports."""
-    return _scores(start=start, end=end, department=department, district=district, by_district=True)
+    return _scores(
+        start=start,
+        end=end,
+        department=department,
+        district=district,
+        by_district=True,
+        city_id=city_id,
+    )
 
 
 def period_problem(start: dt.date, end: dt.date) -> str | None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .admin_city import admin_city_id
 from .models import Department
 from .scorecard import (
     ScorecardRow,
@@ -99,7 +100,8 @@ def scorecard_view(request: HttpRequest, *, admin_site, opts) -> HttpResponse:
     _allowed(request)
     form = ScorecardForm(request.GET or None)
     start, end = form.period()
-    rows = department_scorecard(start=start, end=end)
+    city_id = admin_city_id(request.user)  # the staff member's city's departments (issue 19)
+    rows = department_scorecard(start=start, end=end, city_id=city_id)
     chart = {
         "labels": [str(row.department) for row in rows],
         "series": [
@@ -116,7 +118,7 @@ def scorecard_view(request: HttpRequest, *, admin_site, opts) -> HttpResponse:
         "title": _("Department scorecard"),
         "form": form,
         "rows": rows,
-        "district_rows": district_scorecard(start=start, end=end),
+        "district_rows": district_scorecard(start=start, end=end, city_id=city_id),
         "chart": chart,
         "start": start,
         "end": end,
@@ -131,21 +133,30 @@ def scorecard_export_view(request: HttpRequest) -> HttpResponse:
     _allowed(request)
     form = ScorecardForm(request.GET or None)
     start, end = form.period()
-    return scorecard_export(start=start, end=end)
+    return scorecard_export(start=start, end=end, city_id=admin_city_id(request.user))
 
 
 def scorecard_export(
-    *, start: dt.date, end: dt.date, department: Department | None = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    department: Department | None = None,
+    city_id: int | None = None,
 ) -> HttpResponse:
-    """The ranking of [start, end] as .xlsx: every department's, or only the given
-    department's row with its rank among all (the workbench's export, desk/report_views.py)."""
+    """The ranking of [start, end] as .xlsx: every department's (of `city_id`), or only the
+    given department's row with its rank among its city's (the workbench's export,
+    desk/report_views.py)."""
+    if department is not None:
+        city_id = department.city_id
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{start:%Y-%m-%d}~{end:%Y-%m-%d}"[:31]
     sheet.append(export_header())
-    for rank, row in enumerate(ranking(department_scorecard(start=start, end=end)), start=1):
+    for rank, row in enumerate(
+        ranking(department_scorecard(start=start, end=end, city_id=city_id)), start=1
+    ):
         if department is not None and row.department.pk != department.pk:
             continue
         sheet.append(

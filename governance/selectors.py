@@ -184,11 +184,17 @@ def _day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def closure_dashboard(*, start: dt.date, end: dt.date) -> list[ClosureRow]:
+def closure_dashboard(
+    *, start: dt.date, end: dt.date, city_id: int | None = None
+) -> list[ClosureRow]:
     """Per department and category: reports received in [start, end], how many were closed,
-    how many within their deadline, the median time to close, and how many are overdue now."""
+    how many within their deadline, the median time to close, and how many are overdue now.
+    With `city_id`, that city's departments only (issue 19)."""
     since, until = _day_range(start, end)
-    in_period = Report.objects.filter(
+    reports = Report.objects.all()
+    if city_id is not None:
+        reports = reports.filter(department__city_id=city_id)
+    in_period = reports.filter(
         department__isnull=False, created_at__gte=since, created_at__lt=until
     )
     resolved = Q(status__in=FIXED_STATUSES)
@@ -199,7 +205,7 @@ def closure_dashboard(*, start: dt.date, end: dt.date) -> list[ClosureRow]:
     )
     overdue = {
         (row["department"], row["category"]): row["n"]
-        for row in Report.objects.filter(is_overdue=True, status__in=WITH_DEPARTMENT)
+        for row in reports.filter(is_overdue=True, status__in=WITH_DEPARTMENT)
         .values("department", "category")
         .annotate(n=Count("id"))
     }

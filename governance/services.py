@@ -21,7 +21,6 @@ from core import roles
 from core.errors import DomainError
 from core.events import publish
 from core.geo import bounding_box, distance_m
-from core.memo import ProcessMemo
 from core.messages import Params, names
 from core.models import District, User
 from core.photos import PhotoError, check_photos, process_photo
@@ -35,7 +34,7 @@ from riders.sms import get_sms_sender
 from riders.sms_outbox import sms_create, sms_send_now
 from riders.sms_templates import OFFICER_SIGN_IN_CODE
 
-from . import messages, workflow
+from . import messages, routing, workflow
 from .events import ReportAssistAdded, ReportsEscalated, ReportsOverdue
 from .models import (
     OPEN_STATUSES,
@@ -55,7 +54,6 @@ from .models import (
     ReportStatus,
     ReportSupporter,
     ResponseTemplate,
-    RoutingRule,
     TransferRequest,
     TransferRule,
     template_placeholders,
@@ -112,6 +110,12 @@ def report_submit(
         raise DomainError(_("Your rider account is not active."), code="rider_inactive")
     if not category.is_active:
         raise DomainError(_("This category is no longer in use."), code="category_inactive")
+    if not routing.category_offered(category.pk, district.city_id):
+        raise DomainError(
+            _("This category is not used in %(city)s: choose another one.")
+            % {"city": district.city.display_name},
+            code="category_not_offered",
+        )
     if require_photo and not photos:
         raise PhotoError(_("Add at least one photo of the problem."), code="photo_required")
     # Cheap refusals first, decoding last (issue #12): the hourly limit and every photo's
@@ -317,33 +321,18 @@ def report_join(
     return report
 
 
-def _load_routing_rules() -> dict[tuple[int, int | None], Department]:
-    return {
-        (rule.category_id, rule.district_id): rule.department
-        for rule in RoutingRule.objects.filter(department__is_active=True).select_related(
-            "department"
-        )
-    }
-
-
-# Routing rules change rarely and are read for every report: each process keeps them for a
-# short while (saving a rule clears this process's copy at once; others follow within 30 s).
-_routing_rules_memo = ProcessMemo(_load_routing_rules, ttl_seconds=30)
-routing_rules_forget = _routing_rules_memo.forget
-
-
-def _routing_rules() -> dict[tuple[int, int | None], Department]:
-    return _routing_rules_memo.get()
+# The routing table (governance/routing.py): saving a rule clears this process's copy.
+routing_rules_forget = routing.forget
 
 
 def department_for(*, category: Category, district: District) -> Department | None:
-    """The routing rule for (category, district), else the category-wide rule, else None."""
+    """The routing rule for (category, district), else the category-wide rule of the district's
+    city, else None; never a department of another city (issue 19)."""
     return _department_for(category_id=category.pk, district_id=district.pk)
 
 
 def _department_for(*, category_id: int, district_id: int) -> Department | None:
-    rules = _routing_rules()
-    return rules.get((category_id, district_id)) or rules.get((category_id, None))
+    return routing.table().department_for(category_id=category_id, district_id=district_id)
 
 
 # What routing reads of a submitted report: the rider (told), the category (duplicates, the
@@ -966,11 +955,13 @@ def _partner_check(row: Report, department: Department | None, *, field: str) ->
     return department
 
 
-def dispatchers() -> QuerySet[User]:
-    """The centre's dispatchers, who decide transfers."""
-    return User.objects.filter(
-        groups__name=roles.DISPATCHER, is_active=True, is_staff=True
-    ).distinct()
+def dispatchers(*, city_id: int | None = None) -> QuerySet[User]:
+    """The centre's dispatchers, who decide transfers; with `city_id`, that city's only (a
+    Jinan transfer is no Qingdao dispatcher's to decide, issue 19)."""
+    rows = User.objects.filter(groups__name=roles.DISPATCHER, is_active=True, is_staff=True)
+    if city_id is not None:
+        rows = rows.filter(city_id=city_id)
+    return rows.distinct()
 
 
 def _transfer_names(transfer: TransferRequest) -> Params:
@@ -1067,7 +1058,7 @@ def transfer_request(
             public=False,
         )
         link = reverse("admin:governance_transferrequest_change", args=[transfer.pk])
-        for user in dispatchers():
+        for user in dispatchers(city_id=department.city_id):
             notification_post(
                 recipient=user,
                 message=messages.TRANSFER_TO_DECIDE,

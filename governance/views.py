@@ -38,7 +38,10 @@ def report_new(request):
     """The signed-in rider files a report (photos, location, description)."""
     rider = request.rider
     form = ReportForm(
-        request.POST or None, request.FILES or None, initial={"district": rider.district_id}
+        request.POST or None,
+        request.FILES or None,
+        initial={"district": rider.district_id},
+        city_id=rider.district.city_id,
     )
     if request.method == "POST" and _wants_json(request):
         # The cheapest refusal first: a rider over the hourly limit gets one count query, not

@@ -44,11 +44,12 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError
 from core.events import publish
 from core.messages import Message, Params, names
-from core.models import User
+from core.models import District, User
 from core.prepared import PreparedModels
 from core.services import notification_post
 from riders.notify import SMSNotice, rider_notify
 
+from . import routing
 from .events import ReportStatusChanged, ReportUrgent, ReportValidated
 from .messages import (
     CHECK_ANSWERED,
@@ -374,7 +375,8 @@ def deadline_for(routed_at: dt.datetime, closure_hours: int) -> dt.datetime:
 
 
 def _clock_started(report: Report, now: dt.datetime) -> dict[str, Any]:
-    hours = report.category.hours_for(report.priority)
+    # The city's own deadline for the category, if it set one (CityCategory).
+    hours = routing.hours_for(report.category, report.priority, report.district_id)
     return {
         "routed_at": now,
         "due_at": deadline_for(now, hours),
@@ -430,6 +432,33 @@ def _check_department(report: Report, department: Department) -> None:
         )
 
 
+def report_city_id(report: Report) -> int:
+    """The report's city, from the routing table (no query) or, for a district newer than the
+    table, from the database."""
+    city_id = routing.table().city_of(report.district_id)
+    if city_id is None:
+        city_id = District.objects.values_list("city_id", flat=True).get(pk=report.district_id)
+    return city_id
+
+
+def city_check(report: Report, department: Department) -> None:
+    """A report's department is of the report's city, whoever sends it there (routing, the
+    dispatcher, a transfer): the last line of defence of issue 19."""
+    if department.city_id != report_city_id(report):
+        raise IllegalTransition(
+            _("This department works in another city: it cannot take this report."),
+            code="department_other_city",
+        )
+
+
+def _in_city_and_clock_started(department: Department) -> Rule:
+    def rule(row: Report, now: dt.datetime) -> dict[str, Any]:
+        city_check(row, department)
+        return _clock_started(row, now)
+
+    return rule
+
+
 def route(
     report: Report,
     *,
@@ -445,7 +474,7 @@ def route(
         name,
         by=actor,
         locked=locked,
-        rule=_clock_started,
+        rule=_in_city_and_clock_started(department),
         note=note,
         event_department=department,
         department=department,
@@ -842,7 +871,7 @@ def transfer(
         "transfer",
         by=actor,
         locked=locked,
-        rule=_clock_started,
+        rule=_in_city_and_clock_started(to_department),
         note=note,
         system_note=system_note,
         note_params=note_params,
@@ -876,7 +905,8 @@ def prioritise(
         if row.due_at is not None and row.status in WORKING:
             category = row.category
             due_at = row.due_at + dt.timedelta(
-                hours=category.hours_for(priority) - category.hours_for(row.priority)
+                hours=routing.hours_for(category, priority, row.district_id)
+                - routing.hours_for(category, row.priority, row.district_id)
             )
             overdue = now >= due_at
             changes["due_at"] = due_at

@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +14,21 @@ def new_display_token() -> str:
 
 
 class HallDisplay(models.Model):
-    """A screen allowed to show /hall/<token>/. Revoked (inactive), its URL is a 404."""
+    """A screen allowed to show /hall/<token>/, with its city's figures only (issue 19).
+    Revoked (inactive), its URL is a 404."""
+
+    city_lookup = "city"
 
     label = models.CharField(
         _("label"), max_length=100, help_text=_("Where the screen is, e.g. “Hall, left wall”.")
+    )
+    city = models.ForeignKey(
+        "core.City",
+        on_delete=models.CASCADE,
+        related_name="hall_displays",
+        verbose_name=_("city"),
+        blank=True,
+        help_text=_("The city whose figures the screen shows."),
     )
     token = models.CharField(
         _("token"), max_length=64, unique=True, default=new_display_token, editable=False
@@ -40,3 +52,21 @@ class HallDisplay(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        if self.city_id is None:
+            self.city_id = _sole_city_id()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.city_id is None:
+            self.city_id = _sole_city_id()
+        if self.city_id is None:
+            raise ValidationError({"city": _("Choose the city whose figures the screen shows.")})
+
+
+def _sole_city_id() -> int | None:
+    from governance.models import sole_city_id
+
+    return sole_city_id()

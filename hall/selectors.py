@@ -24,7 +24,7 @@ from volunteering.models import SignUp
 
 from .models import HallDisplay
 
-DATA_CACHE_KEY = "hall:data"
+DATA_CACHE_KEY = "hall:data"  # the prefix: each city's figures have their key (data_cache_key)
 # "Active": signed in, filed a report or ordered a meal in the last ACTIVE_DAYS days.
 ACTIVE_DAYS = 30
 HONOURS_SHOWN = 12
@@ -53,17 +53,24 @@ def display_cache_key(token: str) -> str:
     return f"hall:display:{token}"
 
 
-def hall_data() -> dict[str, Any]:
-    """The screen's figures, at most HALL_REFRESH_SECONDS old. Every screen shares one key,
-    so a wall of screens costs the database one computation a minute."""
+def data_cache_key(city_id: int) -> str:
+    return f"{DATA_CACHE_KEY}:{city_id}"
+
+
+def hall_data(*, city_id: int) -> dict[str, Any]:
+    """The screen's figures of its city (issue 19), at most HALL_REFRESH_SECONDS old. Every
+    screen of a city shares one key, so a wall of screens costs the database one computation
+    a minute per city."""
     data: dict[str, Any] | None = cache.get_or_set(
-        DATA_CACHE_KEY, _compute, timeout=settings.HALL_REFRESH_SECONDS
+        data_cache_key(city_id),
+        lambda: _compute(city_id),
+        timeout=settings.HALL_REFRESH_SECONDS,
     )
     assert data is not None  # get_or_set answers what it computed
     return data
 
 
-def _compute() -> dict[str, Any]:
+def _compute(city_id: int) -> dict[str, Any]:
     now = timezone.now()
     today = timezone.localdate(now)
     zone = timezone.get_current_timezone()
@@ -71,32 +78,36 @@ def _compute() -> dict[str, Any]:
     first, last = month_bounds(today)
     month_start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
 
-    scores = department_scorecard(start=first, end=last)
-    districts, reports_today = _districts(today_start=today_start, month_start=month_start)
+    scores = department_scorecard(start=first, end=last, city_id=city_id)
+    districts, reports_today = _districts(
+        today_start=today_start, month_start=month_start, city_id=city_id
+    )
     return {
         "generated_at": now.isoformat(),
         "month": first.isoformat(),
         "figures": {
-            "active_riders": _active_riders(since=now - dt.timedelta(days=ACTIVE_DAYS)),
+            "active_riders": _active_riders(
+                since=now - dt.timedelta(days=ACTIVE_DAYS), city_id=city_id
+            ),
             "reports_today": reports_today,
             **_report_figures(scores),
-            **_bed_figures(),
-            **_meal_figures(today_start=today_start, month_start=month_start),
-            **_volunteer_figures(month_start=first),
+            **_bed_figures(city_id=city_id),
+            **_meal_figures(today_start=today_start, month_start=month_start, city_id=city_id),
+            **_volunteer_figures(month_start=first, city_id=city_id),
         },
         "districts": districts,
         "ranking": [_ranking_row(rank, row) for rank, row in enumerate(ranking(scores), 1)][
             :RANKING_SHOWN
         ],
-        "honours": _honours(),
+        "honours": _honours(city_id=city_id),
     }
 
 
-def _active_riders(*, since: dt.datetime) -> int:
+def _active_riders(*, since: dt.datetime, city_id: int) -> int:
     reported = Report.objects.filter(rider=OuterRef("pk"), created_at__gte=since)
     ordered = MealOrder.objects.filter(rider=OuterRef("pk"), created_at__gte=since)
     return (
-        Rider.objects.filter(is_active=True)
+        Rider.objects.filter(is_active=True, district__city_id=city_id)
         .filter(Q(user__last_login__gte=since) | Exists(reported) | Exists(ordered))
         .count()
     )
@@ -115,28 +126,36 @@ def _report_figures(scores: list[ScorecardRow]) -> dict[str, Any]:
     }
 
 
-def _bed_figures() -> dict[str, Any]:
-    apartment_ids = list(operating_apartments().values_list("pk", flat=True))
+def _bed_figures(*, city_id: int) -> dict[str, Any]:
+    apartment_ids = list(
+        operating_apartments().filter(district__city_id=city_id).values_list("pk", flat=True)
+    )
     counts = bed_counts(apartment_ids).values()
     return {
         "beds": sum(c.beds for c in counts),
         "beds_occupied": sum(c.occupied for c in counts),
         # Riders, not (rider, apartment) pairs: an application may name several apartments.
         "applications_waiting": Application.objects.filter(
-            status=Application.Status.WAITING
+            status=Application.Status.WAITING, rider__district__city_id=city_id
         ).count(),
     }
 
 
-def _meal_figures(*, today_start: dt.datetime, month_start: dt.datetime) -> dict[str, Any]:
+def _meal_figures(
+    *, today_start: dt.datetime, month_start: dt.datetime, city_id: int
+) -> dict[str, Any]:
     meals = MealOrder.objects.filter(
-        status=MealOrder.Status.COLLECTED, collected_at__gte=month_start
+        status=MealOrder.Status.COLLECTED,
+        collected_at__gte=month_start,
+        canteen__district__city_id=city_id,
     ).aggregate(month=Count("id"), today=Count("id", filter=Q(collected_at__gte=today_start)))
     return {"meals_today": meals["today"], "meals_month": meals["month"]}
 
 
-def _volunteer_figures(*, month_start: dt.date) -> dict[str, Any]:
-    hours = SignUp.objects.filter(status=SignUp.Status.ATTENDED).aggregate(
+def _volunteer_figures(*, month_start: dt.date, city_id: int) -> dict[str, Any]:
+    hours = SignUp.objects.filter(
+        status=SignUp.Status.ATTENDED, rider__district__city_id=city_id
+    ).aggregate(
         total=Sum("verified_hours", default=Decimal("0")),
         month=Sum(
             "verified_hours", filter=Q(activity__date__gte=month_start), default=Decimal("0")
@@ -149,7 +168,7 @@ def _volunteer_figures(*, month_start: dt.date) -> dict[str, Any]:
 
 
 def _districts(
-    *, today_start: dt.datetime, month_start: dt.datetime
+    *, today_start: dt.datetime, month_start: dt.datetime, city_id: int
 ) -> tuple[list[dict[str, Any]], int]:
     """Open reports now and reports closed this month, per district; and today's reports."""
     counted = Q(status__in=OPEN_STATUSES)
@@ -157,7 +176,8 @@ def _districts(
     today = Q(created_at__gte=today_start)
     rows: dict[int, dict[str, Any]] = {
         row["district"]: dict(row)
-        for row in Report.objects.filter(counted | closed | today)
+        for row in Report.objects.filter(district__city_id=city_id)
+        .filter(counted | closed | today)
         .values("district")
         .annotate(
             open=Count("id", filter=counted),
@@ -174,7 +194,7 @@ def _districts(
             "open": rows.get(d.pk, {}).get("open", 0),
             "closed": rows.get(d.pk, {}).get("closed", 0),
         }
-        for d in District.objects.order_by("sort_order", "name")
+        for d in District.objects.filter(city_id=city_id).order_by("sort_order", "name")
     ]
     return districts, sum(row["today"] for row in rows.values())
 
@@ -192,7 +212,7 @@ def _ranking_row(rank: int, row: ScorecardRow) -> dict[str, Any]:
     }
 
 
-def _honours() -> list[dict[str, Any]]:
+def _honours(*, city_id: int) -> list[dict[str, Any]]:
     """Only what the public honour roll (/honours/) shows: the name, district, station, the
     honour's kind, title, story, photo and date. Never a phone or rider number."""
     return [
@@ -210,7 +230,7 @@ def _honours() -> list[dict[str, Any]]:
             "has_photo": bool(h.photo),
             "honoured_on": h.honoured_on.isoformat(),
         }
-        for h in published_honours()[:HONOURS_SHOWN]
+        for h in published_honours(city_id=city_id)[:HONOURS_SHOWN]
     ]
 
 

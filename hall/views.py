@@ -86,7 +86,7 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
             "hall/screen.html",
             {
                 "display": display,
-                "data": for_reader(selectors.hall_data()),
+                "data": for_reader(selectors.hall_data(city_id=display.city_id)),
                 "refresh_seconds": settings.HALL_REFRESH_SECONDS,
                 "data_url": reverse("hall:data", args=[token]),
             },
@@ -102,7 +102,8 @@ def data(request: HttpRequest, token: str) -> JsonResponse:
     display = _display(token)
     with _in_language(display):
         response = JsonResponse(
-            for_reader(selectors.hall_data()), json_dumps_params={"ensure_ascii": False}
+            for_reader(selectors.hall_data(city_id=display.city_id)),
+            json_dumps_params={"ensure_ascii": False},
         )
     # Fresh from our cache each time; the browser must not answer from its own.
     response["Cache-Control"] = "no-store"

@@ -29,7 +29,7 @@ from api.serializers import signed_photo_url
 from api.validators import aware_datetime, bounded_int, finite_decimal, refuse_control_characters
 from core.errors import DomainError
 from core.prepared import Prepared
-from governance import selectors, services
+from governance import routing, selectors, services
 from governance.models import (
     CLOSED_STATUSES,
     FIXED_STATUSES,
@@ -70,6 +70,28 @@ FMS_STATUS = {
 class Open311Error(Exception):
     def __init__(self, status: int, description: str) -> None:
         self.status, self.description = status, description
+
+
+def _jurisdiction(request) -> int | None:
+    """The city a call is about (issue 19), by GeoReport v2's `jurisdiction_id`: that city's
+    rows only. Unknown: 404. Left out: every row while the deployment serves one city; once it
+    serves several the standard makes it required (400). None: no city to narrow to."""
+    table = routing.table()
+    code = request.GET.get("jurisdiction_id") or (
+        request.POST.get("jurisdiction_id") if request.method == "POST" else None
+    )
+    if code:
+        city_id = table.jurisdictions.get(code)
+        if city_id is None:
+            raise Open311Error(404, _("No such jurisdiction_id: %(id)s") % {"id": code})
+        return city_id
+    if table.city_count > 1:
+        raise Open311Error(
+            400,
+            _("jurisdiction_id is required: this endpoint serves several cities (%(ids)s).")
+            % {"ids": ", ".join(sorted(table.jurisdictions))},
+        )
+    return None
 
 
 def _error(fmt: str, status: int, description: str) -> HttpResponse:
@@ -289,8 +311,12 @@ def discovery(request):
         "discovery",
         {
             "changeset": "2026-11-28T00:00:00+08:00",
-            "contact": _("Qingdao delivery-industry service centre"),
-            "key_service": _("Ask the service centre for an api_key (admin → API tokens)."),
+            "contact": _("The delivery-industry service centre of each city"),
+            "key_service": _(
+                "Ask your city's service centre for an api_key (admin → API tokens). Pass "
+                "jurisdiction_id, one per city: %(ids)s."
+            )
+            % {"ids": ", ".join(sorted(routing.table().jurisdictions)) or "—"},
             "endpoints": [
                 {
                     "specification": "http://wiki.open311.org/GeoReport_v2",
@@ -306,7 +332,16 @@ def discovery(request):
 
 @open311_view()
 def services_list(request):
+    city_id = _jurisdiction(request)
     categories = Category.objects.filter(is_active=True).select_related("role")
+    table = routing.table()
+    if city_id is not None and (disabled := table.disabled_in(city_id)):
+        categories = categories.exclude(pk__in=disabled)  # not offered in this city
+
+    def hours(category: Category) -> int:
+        row = table.city_categories.get((city_id, category.pk)) if city_id else None
+        return (row.closure_hours if row else None) or category.closure_hours
+
     return (
         "services",
         "service",
@@ -315,7 +350,7 @@ def services_list(request):
                 "service_code": category.code,
                 "service_name": category.display_name,
                 "description": _("%(role)s: to be closed within %(hours)d hours.")
-                % {"role": category.role.display_name, "hours": category.closure_hours},
+                % {"role": category.role.display_name, "hours": hours(category)},
                 "metadata": "false",
                 "type": "realtime",
                 "keywords": f"{category.role.code},{category.code}",
@@ -328,7 +363,9 @@ def services_list(request):
 
 @open311_view()
 def service_definition(request, service_code: str):
-    if not Category.objects.filter(code=service_code, is_active=True).exists():
+    city_id = _jurisdiction(request)
+    category = Category.objects.filter(code=service_code, is_active=True).first()
+    if category is None or not routing.category_offered(category.pk, city_id):
         raise Open311Error(404, _("No such service_code: %(code)s") % {"code": service_code})
     # Our categories need no extra fields beyond the standard ones.
     return (
@@ -341,8 +378,11 @@ def service_definition(request, service_code: str):
     )
 
 
-def _public_reports():
-    return Report.objects.all()
+def _public_reports(city_id: int | None):
+    reports = Report.objects.all()
+    if city_id is not None:
+        reports = reports.filter(district__city_id=city_id)
+    return reports
 
 
 def _date(value: str, name: str) -> dt.datetime:
@@ -359,8 +399,9 @@ def _page(request) -> tuple[int, int]:
 
 @open311_view(methods=("GET", "POST"))
 def requests_view(request):
+    city_id = _jurisdiction(request)
     if request.method == "POST":
-        return "service_requests", "request", [_create(request)]
+        return "service_requests", "request", [_create(request, city_id)]
     page, size = _page(request)
     # Every parameter is checked, even those a list of ids overrides: a bad one is a 400.
     end = _date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
@@ -375,13 +416,13 @@ def requests_view(request):
     if ids := request.GET.get("service_request_id"):
         # The spec: a list of ids overrides every other filter.
         wanted = [i.strip() for i in ids.split(",") if i.strip()][:MAX_ROWS]
-        reports = _public_reports().filter(public_id__in=wanted)
+        reports = _public_reports(city_id).filter(public_id__in=wanted)
         rows = list(_newest_first(reports, page, size))
         return "service_requests", "request", _request_rows(request, rows)
     code = request.GET.get("service_code") or None
     which = statuses.pop() if len(statuses) == 1 else "both"
-    shape = (end is not None, code is not None, which, page, size)
-    rows = REQUESTS.rows(shape, start=start, end=end, code=code)
+    shape = (end is not None, code is not None, which, page, size, city_id is not None)
+    rows = REQUESTS.rows(shape, start=start, end=end, code=code, city_id=city_id)
     return "service_requests", "request", _request_rows(request, rows)
 
 
@@ -396,9 +437,9 @@ def _newest_first(reports, page: int, size: int):
     return reports.values(*REQUEST_VALUES, "first_photo")[(page - 1) * size : page * size]
 
 
-def _requests_query(shape, *, start, end, code):
-    has_end, has_code, statuses, page, size = shape
-    reports = _public_reports().filter(created_at__gte=start)
+def _requests_query(shape, *, start, end, code, city_id):
+    has_end, has_code, statuses, page, size, _has_city = shape
+    reports = _public_reports(city_id).filter(created_at__gte=start)
     if has_end:
         reports = reports.filter(created_at__lte=end)
     if has_code:
@@ -411,12 +452,16 @@ def _requests_query(shape, *, start, end, code):
 
 
 # requests.json's statement, compiled once per shape of filters and page (core/prepared.py).
-REQUESTS = Prepared(_requests_query, start=dt.datetime, end=dt.datetime, code=str)
+REQUESTS = Prepared(_requests_query, start=dt.datetime, end=dt.datetime, code=str, city_id=int)
 
 
 @open311_view()
 def request_detail(request, service_request_id: str):
-    found = _public_reports().filter(public_id=service_request_id)[:1].values(*REQUEST_VALUES)
+    found = (
+        _public_reports(_jurisdiction(request))
+        .filter(public_id=service_request_id)[:1]
+        .values(*REQUEST_VALUES)
+    )
     rows = _request_rows(request, list(found))
     if not rows:
         raise Open311Error(
@@ -428,7 +473,7 @@ def request_detail(request, service_request_id: str):
 @open311_view()
 def token_detail(request, token: str):
     # Requests are created at once, so a token is the request's own id.
-    if not Report.objects.filter(public_id=token).exists():
+    if not _public_reports(_jurisdiction(request)).filter(public_id=token).exists():
         raise Open311Error(404, _("No such token: %(token)s") % {"token": token})
     return "service_requests", "request", [{"service_request_id": token, "token": token}]
 
@@ -437,21 +482,30 @@ def _decimal(value: str, name: str) -> Decimal:
     return finite_decimal(value, name=name)
 
 
-def _create(request) -> dict:
+def _create(request, city_id: int | None) -> dict:
     token = token_for_key(request.POST.get("api_key", ""))
     if token is None or token.kind != ApiToken.Kind.INTEGRATION:
         raise Open311Error(403, _("A valid api_key is required to post a request."))
+    # An integration key files reports in its own city only (issue 19).
+    if city_id is not None and token.city_id != city_id:
+        raise Open311Error(403, _("This api_key files requests in another jurisdiction."))
     data = request.POST
     category = Category.objects.filter(code=data.get("service_code", ""), is_active=True).first()
     if category is None:
         raise Open311Error(400, _("service_code is missing or unknown."))
     rider = (
         Rider.objects.select_related("district", "user")
-        .filter(rider_number=data.get("account_id", ""), is_active=True)
+        .filter(
+            rider_number=data.get("account_id", ""),
+            is_active=True,
+            district__city_id=token.city_id,
+        )
         .first()
     )
     if rider is None:
-        raise Open311Error(400, _("account_id must be the rider number of an active rider."))
+        raise Open311Error(
+            400, _("account_id must be the rider number of an active rider of this city.")
+        )
     description = data.get("description", "").strip()
     if not description or len(description) > 4000:
         raise Open311Error(400, _("description is required, at most 4,000 characters."))
@@ -509,6 +563,8 @@ def request_updates(request):
         else timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
     )
     events = ReportEvent.objects.filter(public=True, created_at__gte=start).select_related("report")
+    if (city_id := _jurisdiction(request)) is not None:
+        events = events.filter(report__district__city_id=city_id)
     if end:
         events = events.filter(created_at__lte=end)
     page, size = _page(request)

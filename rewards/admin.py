@@ -7,6 +7,7 @@ Money and points change only through rewards.services; the ledger and awards are
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -18,6 +19,8 @@ from core.admin_actions import run_each
 from core.admin_display import month_label
 from core.errors import DomainError
 from core.photos import admin_picture
+from core.tenancy import city_filter, sees_all_cities
+from governance.admin_city import CityAdmin
 
 from . import services
 from .forms import PointsAdjustForm
@@ -25,7 +28,7 @@ from .messages import CANCELLED_BY_CENTRE
 from .models import Award, Benefit, Honour, LedgerEntry, PointsAccount, Redemption
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(CityAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -108,6 +111,10 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         if not request.user.has_perm("rewards.add_ledgerentry"):
             raise PermissionDenied
         form = PointsAdjustForm(request.POST or None)
+        # The admin's city's riders only (issue 19): another city's rider number is unknown.
+        form.fields["rider"].queryset = city_filter(
+            form.fields["rider"].queryset, request.user, "district__city"
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 entry = services.points_adjust(
@@ -139,6 +146,7 @@ class BenefitAdminForm(forms.ModelForm):
     class Meta:
         model = Benefit
         fields = (
+            "city",
             "name",
             "name_en",
             "kind",
@@ -169,10 +177,14 @@ class HonourAdminForm(forms.ModelForm):
 
 
 @admin.register(Benefit)
-class BenefitAdmin(admin.ModelAdmin):
+class BenefitAdmin(CityAdmin):
+    """A city's admin keeps the city's benefits and sees the national ones (no city), which only
+    national admins change (issue 19)."""
+
     form = BenefitAdminForm
     list_display = (
         "name",
+        "city",
         "name_en",
         "kind",
         "provider",
@@ -186,10 +198,32 @@ class BenefitAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active", "active_from")
     search_fields = ("name", "name_en", "provider")
     list_editable = ("is_active",)
+    list_select_related = ("city",)
+
+    def get_queryset(self, request):
+        rows = admin.ModelAdmin.get_queryset(self, request)
+        if sees_all_cities(request.user):
+            return rows
+        return rows.filter(Q(city_id=request.user.city_id) | Q(city__isnull=True))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.city_id is None and not sees_all_cities(request.user):
+            return False  # the national catalogue is the national admins'
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.city_id is None and not sees_all_cities(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not sees_all_cities(request.user):
+            obj.city_id = request.user.city_id  # a city's admin adds to their city only
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(CityAdmin):
     """Providers mark codes used; centre admins cancel unused ones and refund the points."""
 
     list_display = ("code", "benefit", "rider", "points", "status", "created_at", "used_at")
@@ -247,7 +281,7 @@ class RedemptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Honour)
-class HonourAdmin(admin.ModelAdmin):
+class HonourAdmin(CityAdmin):
     form = HonourAdminForm
     list_display = ("title", "rider", "kind", "honoured_on", "validated_reports", "status")
     list_filter = ("status", "kind", "honoured_on")

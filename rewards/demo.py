@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from core.models import User
+from core.models import City, User
 from governance import services as report_services
 from governance import workflow
 from governance.models import Category, Report
@@ -99,6 +99,19 @@ STORIES = [
 ]
 
 
+JINAN_BENEFIT = (
+    "meal",
+    "济南泉城骑手驿站午餐券",
+    "Jinan Quancheng rider station lunch voucher",
+    "济南泉城骑手驿站",
+    25,
+    200,
+    4,
+    "#00695c",
+    "济南骑手专享：泉城路骑手驿站午餐一份。",
+)
+
+
 def _picture(colour: str) -> ContentFile:
     image = Image.new("RGB", (320, 240), colour)
     ImageDraw.Draw(image).ellipse([100, 60, 220, 180], outline="white", width=10)
@@ -113,6 +126,24 @@ def seed(stdout) -> None:
         if Benefit.objects.filter(name=name).exists():
             continue
         benefit = Benefit(
+            kind=kind,
+            name=name,
+            name_en=name_en,
+            provider=provider,
+            points_price=points,
+            stock=stock,
+            per_rider_limit=limit,
+            active_from=today.replace(month=1, day=1),
+            description=text,
+        )
+        benefit.picture.save("benefit.jpg", _picture(colour), save=False)
+        benefit.save()
+    # Jinan's own benefit next to the national catalogue (issue 19).
+    jinan = City.objects.filter(code="jinan").first()
+    if jinan is not None and not Benefit.objects.filter(name=JINAN_BENEFIT[1]).exists():
+        kind, name, name_en, provider, points, stock, limit, colour, text = JINAN_BENEFIT
+        benefit = Benefit(
+            city=jinan,
             kind=kind,
             name=name,
             name_en=name_en,

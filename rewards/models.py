@@ -31,6 +31,9 @@ class Award(models.Model):
     A cash award is a payable item until a payout batch takes it.
     """
 
+    # Where the report was filed; the points themselves follow the rider (PointsAccount).
+    city_lookup = "report__district__city"
+
     class Kind(models.TextChoices):
         CASH = "cash", _("Cash reward")
         POINTS = "points", _("Points")
@@ -92,6 +95,9 @@ class PointsAccount(models.Model):
     redemptions. `manage.py verify_ledgers` proves balance = sum(ledger).
     """
 
+    # The rider's city of today: points belong to the rider and move city with them.
+    city_lookup = "rider__district__city"
+
     rider = models.OneToOneField(
         "riders.Rider",
         on_delete=models.PROTECT,
@@ -117,6 +123,8 @@ class PointsAccount(models.Model):
 
 class LedgerEntry(models.Model):
     """One line of a rider's points ledger. Append-only: never updated, never deleted."""
+
+    city_lookup = "rider__district__city"
 
     class Kind(models.TextChoices):
         EARNED = "earned", _("Earned")
@@ -233,6 +241,19 @@ def benefit_picture_path(benefit: "Benefit", filename: str) -> str:
 class Benefit(BilingualName):
     """Something riders buy with points: a canteen meal voucher, a mattress upgrade, …"""
 
+    # A benefit of one city, or (no city) of every city: the national catalogue (issue 19).
+    city_lookup = "city"
+
+    city = models.ForeignKey(
+        "core.City",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="benefits",
+        verbose_name=_("city"),
+        help_text=_("Leave empty for a benefit riders of every city may buy."),
+    )
+
     class Kind(models.TextChoices):
         MEAL_VOUCHER = "meal", _("Canteen meal voucher")
         MATTRESS = "mattress", _("Mattress upgrade")
@@ -294,6 +315,8 @@ class Benefit(BilingualName):
 
 class Redemption(models.Model):
     """A benefit a rider bought with points; the code is shown at the counter."""
+
+    city_lookup = "rider__district__city"
 
     class Status(models.TextChoices):
         ISSUED = "issued", _("Ready to use")
@@ -357,6 +380,8 @@ def honour_photo_path(honour: "Honour", filename: str) -> str:
 
 class Honour(models.Model):
     """A rider on the honour roll, with their story; public once an admin publishes it."""
+
+    city_lookup = "rider__district__city"
 
     class Kind(models.TextChoices):
         STATION_LEAD = "station_lead", _("Promoted to station lead")

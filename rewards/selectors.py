@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.prepared import Prepared, PreparedModels
-from governance.models import Report, ReportStatus
+from governance.models import CityCategory, Report, ReportStatus
 from payouts.models import PayoutBatch
 from riders.models import Rider
 
@@ -45,7 +45,16 @@ def reports_awaiting_award(*, since: dt.datetime) -> list[int]:
     return list(
         Report.objects.filter(validated_at__gte=since, rider__is_active=True)
         .exclude(status__in=[ReportStatus.INVALID, ReportStatus.DUPLICATE])
-        .filter(Q(category__cash_reward__gt=0) | Q(category__points_reward__gt=0))
+        .filter(
+            Q(category__cash_reward__gt=0)
+            | Q(category__points_reward__gt=0)
+            # Or the city pays for the category what the category itself does not.
+            | Exists(
+                CityCategory.objects.filter(
+                    city=OuterRef("district__city"), category=OuterRef("category")
+                ).filter(Q(cash_reward__gt=0) | Q(points_reward__gt=0))
+            )
+        )
         .exclude(Exists(Award.objects.filter(report=OuterRef("pk"))))
         .values_list("pk", flat=True)[:5000]
     )
@@ -100,12 +109,19 @@ def cash_summary(*, rider: Rider) -> CashSummary:
     return CashSummary(earned=earned, paid=paid, pending=earned - paid)
 
 
-def catalogue(*, today: dt.date, rider: Rider | None = None) -> QuerySet[Benefit]:
-    """Benefits a rider can redeem today; with `rider`, how many they already hold of each."""
+def catalogue(
+    *, today: dt.date, rider: Rider | None = None, city_id: int | None = None
+) -> QuerySet[Benefit]:
+    """Benefits a rider can redeem today; with `rider`, those of the rider's city (`city_id`,
+    else their district's) and the national ones (no city, issue 19), and how many they
+    already hold of each."""
     benefits = Benefit.objects.filter(is_active=True, active_from__lte=today).filter(
         Q(active_until__isnull=True) | Q(active_until__gte=today)
     )
     if rider is not None:
+        if city_id is None:
+            city_id = rider.district.city_id
+        benefits = benefits.filter(Q(city__isnull=True) | Q(city_id=city_id))
         benefits = benefits.annotate(
             held=Coalesce(
                 Subquery(
@@ -124,13 +140,14 @@ def catalogue(*, today: dt.date, rider: Rider | None = None) -> QuerySet[Benefit
 
 # Home's points card: the benefits the rider can still redeem, compiled once (core/prepared.py).
 _REDEEMABLE = PreparedModels(
-    lambda _shape, rider_id, today: (
-        catalogue(today=today, rider=Rider(pk=rider_id))
+    lambda _shape, rider_id, city_id, today: (
+        catalogue(today=today, rider=Rider(pk=rider_id), city_id=city_id)
         .exclude(stock=0)
         .filter(Q(per_rider_limit__isnull=True) | Q(per_rider_limit__gt=F("held")))
         .order_by("points_price", "sort_order", "id")
     ),
     rider_id=int,
+    city_id=int,
     today=dt.date,
 )
 
@@ -182,10 +199,13 @@ def top_reporters(*, month: dt.date, limit: int) -> list[tuple[Rider, int]]:
     return [(riders[row["rider"]], row["count"]) for row in rows]
 
 
-def published_honours(*, kind: str | None = None) -> QuerySet[Honour]:
+def published_honours(*, kind: str | None = None, city_id: int | None = None) -> QuerySet[Honour]:
+    """The published honour roll; with `city_id`, of that city's riders (issue 19)."""
     honours = Honour.objects.filter(status=Honour.Status.PUBLISHED).select_related(
         "rider__district"
     )
+    if city_id is not None:
+        honours = honours.filter(rider__district__city_id=city_id)
     if kind:
         honours = honours.filter(kind=kind)
     return honours.order_by("-honoured_on", "-id")
@@ -235,7 +255,7 @@ def nearest_reward(*, rider: Rider, today: dt.date) -> NearestReward:
     the benefits out of stock or at the rider's limit (redeeming those would be refused):
     two queries."""
     balance = points_balance(rider=rider)
-    benefits = _REDEEMABLE.objects(rider_id=rider.pk, today=today)
+    benefits = _REDEEMABLE.objects(rider_id=rider.pk, city_id=rider.district.city_id, today=today)
     within_reach = [b for b in benefits if b.points_price <= balance]
     goal = next((b for b in benefits if b.points_price > balance), None)
     return NearestReward(

@@ -21,6 +21,7 @@ from core.errors import DomainError
 from core.messages import Message
 from core.models import User
 from core.services import notification_post
+from governance import routing
 from governance.models import Report, ReportStatus
 from riders.models import Rider
 
@@ -134,21 +135,22 @@ def _grant_locked(report_id: int) -> list[Award]:
         or not report.rider.is_active
     ):
         return []
-    category = report.category
+    # The city's own rewards for the category where it set them (CityCategory, issue 19).
+    cash_reward, points_reward = routing.rewards_for(report.category, report.district_id)
     done = set(Award.objects.filter(report=report).values_list("kind", flat=True))
     new: list[Award] = []
-    if category.cash_reward > 0 and Award.Kind.CASH not in done:
+    if cash_reward > 0 and Award.Kind.CASH not in done:
         new.append(
             Award.objects.create(
                 report=report,
                 rider=report.rider,
                 kind=Award.Kind.CASH,
-                cash_amount=category.cash_reward,
+                cash_amount=cash_reward,
             )
         )
-    if category.points_reward > 0 and Award.Kind.POINTS not in done:
+    if points_reward > 0 and Award.Kind.POINTS not in done:
         award = Award.objects.create(
-            report=report, rider=report.rider, kind=Award.Kind.POINTS, points=category.points_reward
+            report=report, rider=report.rider, kind=Award.Kind.POINTS, points=points_reward
         )
         _ledger_post(
             account=_account_locked(report.rider),
@@ -228,7 +230,9 @@ def benefit_redeem(*, rider: Rider, benefit_id: int) -> Redemption:
     today = timezone.localdate()
     with transaction.atomic():
         benefit = Benefit.objects.filter(pk=benefit_id).first()
-        if benefit is None or not _available(benefit, today):
+        # Another city's benefit is not on this rider's catalogue (issue 19).
+        other_city = benefit is not None and benefit.city_id not in (None, rider.district.city_id)
+        if benefit is None or other_city or not _available(benefit, today):
             raise DomainError(_("This benefit is not available now."), code="benefit_unavailable")
         account = _account_locked(rider)
         if account.balance < benefit.points_price:

@@ -3,6 +3,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from governance.admin_city import CityAdmin
+from governance.models import sole_city_id
+
 from .models import Attempt, Delivery, Event, Webhook
 from .services import delivery_redeliver
 
@@ -15,7 +18,7 @@ class WebhookForm(forms.ModelForm):
 
     class Meta:
         model = Webhook
-        fields = ["label", "department", "url", "secret", "events", "is_active"]
+        fields = ["label", "department", "city", "url", "secret", "events", "is_active"]
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
@@ -23,16 +26,25 @@ class WebhookForm(forms.ModelForm):
             raise forms.ValidationError(_("Use an http:// or https:// address."))
         return url
 
+    def clean(self):
+        cleaned = super().clean()
+        department = cleaned.get("department")
+        if department is not None:
+            cleaned["city"] = department.city  # a department's receiver is of its city
+        elif not cleaned.get("city") and sole_city_id() is None:
+            self.add_error("city", _("Choose the city whose reports it receives."))
+        return cleaned
+
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(CityAdmin):
     """Centre admins register receivers for departments and the platform."""
 
     form = WebhookForm
-    list_display = ("label", "department", "url", "is_active", "created_at")
+    list_display = ("label", "department", "city", "url", "is_active", "created_at")
     list_filter = ("is_active", "department")
     search_fields = ("label", "url", "department__name")
-    list_select_related = ("department",)
+    list_select_related = ("department", "city")
 
 
 class AttemptInline(admin.TabularInline):
@@ -47,7 +59,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(CityAdmin):
     """The outbox: what is pending (and when it is next tried), delivered, or failed."""
 
     list_display = (

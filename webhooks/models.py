@@ -3,6 +3,7 @@
 import secrets
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -27,8 +28,10 @@ def new_secret() -> str:
 
 
 class Webhook(models.Model):
-    """A receiver URL. With a department: that department's reports; without: every report
-    (the delivery platform, which tells the rider's app)."""
+    """A receiver URL. With a department: that department's reports; without: every report of
+    its city (the delivery platform, which tells the rider's app), never another city's."""
+
+    city_lookup = "city"
 
     label = models.CharField(_("label"), max_length=100)
     department = models.ForeignKey(
@@ -39,6 +42,14 @@ class Webhook(models.Model):
         related_name="webhooks",
         verbose_name=_("department"),
         help_text=_("Leave empty for a platform receiver that gets every report's events."),
+    )
+    city = models.ForeignKey(
+        "core.City",
+        on_delete=models.CASCADE,
+        related_name="webhooks",
+        verbose_name=_("city"),
+        blank=True,
+        help_text=_("A department's receiver is of its city; a platform receiver of this one."),
     )
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(_("secret"), max_length=100, default=new_secret)
@@ -53,6 +64,24 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        self._fill_city()
+        super().save(*args, **kwargs)
+
+    def _fill_city(self) -> None:
+        from governance.models import sole_city_id
+
+        if self.department_id is not None:
+            self.city_id = self.department.city_id
+        elif self.city_id is None:
+            self.city_id = sole_city_id()
+
+    def clean(self) -> None:
+        super().clean()
+        self._fill_city()
+        if self.city_id is None:
+            raise ValidationError({"city": _("Choose the city whose reports it receives.")})
 
 
 class Delivery(models.Model):
@@ -93,6 +122,8 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
 
+    city_lookup = "webhook__city"
+
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
@@ -127,6 +158,8 @@ class Attempt(models.Model):
     status_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"))
     error = models.CharField(_("error"), max_length=300, blank=True)
+
+    city_lookup = "delivery__webhook__city"
 
     class Meta:
         verbose_name = _("delivery attempt")

@@ -32,8 +32,9 @@ from django.utils.translation import override
 from core.memo import ProcessMemo
 from core.models import Notification, User
 from core.queue import enqueue_on_commit, enqueue_on_commit_to
-from core.roles import CENTRE_ADMIN
+from core.roles import CENTRE_ADMIN, NATIONAL_ADMIN
 from core.services import notification_build
+from governance import routing
 from governance.models import Report
 
 from . import messages
@@ -99,12 +100,13 @@ def webhooks_emit(
 
     `to_department_id`: only that department's receivers (an assisting department, 联办), not
     the report's department's nor the platform's; by default the report's department's and
-    the platform's."""
+    the platform receivers of the report's city (never another city's, issue 19)."""
     hooks = [hook for hook in _active_webhooks() if event in hook.events]
     if to_department_id is not None:
         hooks = [hook for hook in hooks if hook.department_id == to_department_id]
     if not hooks:
         return 0  # `reports` may be a lazy queryset: it is read only when someone listens
+    table = routing.table()  # the report's city from its district, without a query
     deliveries = [
         Delivery(
             webhook=hook, event=event, report_id=report.pk, payload=report_payload(event, report)
@@ -112,8 +114,8 @@ def webhooks_emit(
         for report in reports
         for hook in hooks
         if to_department_id is not None
-        or hook.department_id is None
-        or hook.department_id == report.department_id
+        or (hook.department_id is None and hook.city_id == table.city_of(report.district_id))
+        or (hook.department_id is not None and hook.department_id == report.department_id)
     ]
     Delivery.objects.bulk_create(deliveries, batch_size=1000)
     from .tasks import deliver_webhook
@@ -301,9 +303,15 @@ def _delivery_record(
     return (next_attempt_at - now).total_seconds()
 
 
-def centre_admins() -> QuerySet[User]:
+def centre_admins(*, city_id: int | None = None) -> QuerySet[User]:
+    """The centre admins (of `city_id`, and the national ones) and superusers."""
+    admins = Q(groups__name=CENTRE_ADMIN)
+    if city_id is not None:
+        admins &= Q(city_id=city_id)
     return User.objects.filter(
-        Q(is_superuser=True) | Q(groups__name=CENTRE_ADMIN), is_active=True, is_staff=True
+        Q(is_superuser=True) | admins | Q(groups__name=NATIONAL_ADMIN),
+        is_active=True,
+        is_staff=True,
     ).distinct()
 
 
@@ -338,7 +346,7 @@ def _alert_centre_admins(*, delivery: Delivery, now: dt.datetime) -> None:
     link = reverse("admin:webhooks_delivery_change", args=[delivery.pk])
     notifications = [
         notification_build(recipient=user, message=message, params=params, link=link)
-        for user in centre_admins()
+        for user in centre_admins(city_id=webhook.city_id)
     ]
     Notification.objects.bulk_create(notifications)
     with override(settings.LANGUAGE_CODE):

@@ -16,7 +16,7 @@ from canteen.models import MealOrder
 from canteen.services import meal_order_place
 from governance import workflow
 from hall.models import HallDisplay
-from hall.selectors import DATA_CACHE_KEY
+from hall.selectors import data_cache_key
 from rewards.models import Honour
 from tests.factories import (
     DepartmentFactory,
@@ -289,7 +289,7 @@ def test_no_phone_rider_number_or_reporter_name(client, display):
 
 def test_one_cache_key_second_call_no_queries(client, display, django_assert_num_queries):
     get_data(client, display)
-    assert cache.get(DATA_CACHE_KEY) is not None
+    assert cache.get(data_cache_key(display.city_id)) is not None
     with django_assert_num_queries(0):
         get_data(client, display)
         get_data(client, display, lang="zh-hans")
