@@ -19,8 +19,12 @@ class RewardCash:
     csv_header = ("batch", "rider_number", "rider_name", "items", "amount_yuan")
 
     def take(self, *, batch: PayoutBatch) -> Taken:
+        # The batch's city only: a reward is paid by the city whose report earned it.
         claimed = Award.objects.filter(
-            kind=Award.Kind.CASH, batch__isnull=True, created_at__lt=month_bounds(batch.month)[1]
+            kind=Award.Kind.CASH,
+            batch__isnull=True,
+            created_at__lt=month_bounds(batch.month)[1],
+            report__district__city=batch.city_id,
         ).update(batch=batch)
         totals = Award.objects.filter(batch=batch).aggregate(
             total=Sum("cash_amount", default=Decimal("0.00")),

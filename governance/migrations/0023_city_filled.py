@@ -9,7 +9,8 @@ def _first_city(apps):
 
 def rules_in_their_city(apps, schema_editor):
     # Checked now: the NOT NULL below must not meet pending foreign-key checks.
-    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     RoutingRule = apps.get_model("governance", "RoutingRule")
     for rule in RoutingRule.objects.filter(city=None).select_related("district", "department"):
         rule.city_id = rule.district.city_id if rule.district_id else rule.department.city_id

@@ -9,7 +9,8 @@ def _first_city(apps):
 
 def displays_in_the_one_city(apps, schema_editor):
     # Checked now: the NOT NULL below must not meet pending foreign-key checks.
-    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     HallDisplay = apps.get_model("hall", "HallDisplay")
     if HallDisplay.objects.filter(city=None).exists():
         HallDisplay.objects.filter(city=None).update(city=_first_city(apps))

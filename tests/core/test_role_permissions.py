@@ -140,6 +140,7 @@ ADDED = {
         governance.add_transferrule governance.change_transferrule
         governance.delete_transferrule governance.view_reportassist
         governance.add_reportassist governance.delete_reportassist
+        governance.view_citycategory
     """,
     # Reviewers keep the batch work (now in payouts), and approve and pay each other's batches.
     SUBSIDY_REVIEWER: """
@@ -179,6 +180,8 @@ ADDED = {
         core.change_district
         riders.view_rider riders.add_rider riders.change_rider riders.view_tierperiod
         riders.view_citymove
+        governance.add_citycategory governance.change_citycategory
+        governance.delete_citycategory governance.view_citycategory
     """,
 }
 

@@ -346,3 +346,16 @@ def test_who_discarded_a_draft_is_in_the_audit_log(reviewer):
         content_type__app_label="payouts", object_pk=str(batch.pk), action=LogEntry.Action.DELETE
     )
     assert entry.actor == discarder
+
+
+def test_a_reward_batch_takes_its_citys_awards_only(reviewer):
+    from tests.factories import DepartmentFactory, jinan
+
+    lixia = jinan("lixia")
+    jinan_rider = RiderFactory(district=lixia)
+    validated_report(department=DepartmentFactory(city=jinan()), rider=jinan_rider, district=lixia)
+    validated_report()
+    batch = reward_batch(reviewer)  # a Qingdao reviewer's batch is Qingdao's
+    assert batch.item_count == 1 and batch.total == Decimal("5.00")
+    jinan_award = Award.objects.get(report__district=lixia)
+    assert jinan_award.batch_id is None  # left for Jinan's own batch

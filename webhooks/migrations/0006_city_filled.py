@@ -9,7 +9,8 @@ def _first_city(apps):
 
 def receivers_in_their_city(apps, schema_editor):
     # Checked now: the NOT NULL below must not meet pending foreign-key checks.
-    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Webhook = apps.get_model("webhooks", "Webhook")
     for hook in Webhook.objects.filter(city=None, department__isnull=False).select_related(
         "department"
