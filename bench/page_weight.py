@@ -87,7 +87,7 @@ def workbench_and_hall() -> list:
 
     from governance import services, workflow
     from hall.models import HallDisplay
-    from hall.selectors import DATA_CACHE_KEY
+    from hall.selectors import data_cache_key
     from rewards.models import Honour
     from tests.desk.helpers import officer, queued_many
     from tests.factories import DepartmentFactory, ReportFactory, RiderFactory
@@ -117,9 +117,9 @@ def workbench_and_hall() -> list:
     desk = Client()
     desk.force_login(head)
     display = HallDisplay.objects.create(label="大厅主屏", language="zh-hans")
-    # The hall's figures are cached for a minute under one key (hall/selectors.py), in Redis
-    # when REDIS_URL is set: computed from this database, not left over from another run.
-    cache.delete(DATA_CACHE_KEY)
+    # The hall's figures are cached for a minute under one key per city (hall/selectors.py), in
+    # Redis when REDIS_URL is set: computed from this database, not left over from another run.
+    cache.delete(data_cache_key(display.city_id))
     screen = Client()
     return [
         weigh(desk, "/desk/"),

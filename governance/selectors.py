@@ -241,10 +241,14 @@ def closure_dashboard(
     return sorted(rows, key=lambda r: (r.department.code, r.category.sort_order, r.category.code))
 
 
-def closed_within_deadline_rate(*, days: int = 30) -> float | None:
-    """Share (%) of reports resolved in the last `days` that were closed by their deadline."""
+def closed_within_deadline_rate(*, days: int = 30, city_id: int | None = None) -> float | None:
+    """Share (%) of reports resolved in the last `days` that were closed by their deadline, of
+    one city's reports if given."""
     since = timezone.now() - dt.timedelta(days=days)
-    totals = Report.objects.filter(status__in=FIXED_STATUSES, closed_at__gte=since).aggregate(
+    reports = Report.objects.filter(status__in=FIXED_STATUSES, closed_at__gte=since)
+    if city_id is not None:
+        reports = reports.filter(district__city=city_id)
+    totals = reports.aggregate(
         closed=Count("id"), on_time=Count("id", filter=Q(closed_at__lte=F("due_at")))
     )
     closed: int = totals["closed"]

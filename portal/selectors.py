@@ -37,18 +37,19 @@ class HeadlineFigure:
     available: bool = True  # False: the feature behind this figure is not built yet
 
 
-def home_figures() -> list[HeadlineFigure]:
-    """The headline figures on the portal's Home page."""
+def home_figures(city_id: int | None = None) -> list[HeadlineFigure]:
+    """The headline figures on the portal's Home page: the rider's city's (issue 19), every
+    city's without one."""
     # Every rider's Home shows these; a few minutes old is fine, a count per request is not.
     # With Redis down the cache answers empty (core/cache.py): the counts come from the database.
     counts: dict[str, int | float | None] | None = cache.get_or_set(
-        "home-figures",
+        f"home-figures:{city_id or 'all'}",
         lambda: {
-            "riders": active_rider_count(),
-            "closed_on_time": closed_within_deadline_rate(),
-            "beds": operating_bed_count(),
-            "meals": served_meal_count(),
-            "merchants": partner_merchant_count(),
+            "riders": active_rider_count(city_id),
+            "closed_on_time": closed_within_deadline_rate(city_id=city_id),
+            "beds": operating_bed_count(city_id),
+            "meals": served_meal_count(city_id),
+            "merchants": partner_merchant_count(city_id),
         },
         timeout=300,
     )
@@ -122,6 +123,8 @@ def district_open_near(*, district: District, now: dt.datetime) -> list[OpenNear
     key = f"home-open-near:{district.pk}:{minute:%Y%m%d%H%M}"
     found: list[OpenNear] | None = cache.get(key)
     if found is None:
-        found = open_near(latitude=district.latitude, longitude=district.longitude, at=minute)
+        found = open_near(
+            latitude=district.latitude, longitude=district.longitude, at=minute, city=district.city
+        )
         cache.set(key, found, timeout=60)
     return found

@@ -19,7 +19,7 @@ def home(request):
         "portal/home.html",
         {
             "today": rider_today(rider=request.rider),
-            "figures": home_figures(),
+            "figures": home_figures(request.rider.district.city_id),
             "nav": "home",
         },
     )
