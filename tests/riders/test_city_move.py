@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apartments import services as apartments
 from canteen import services as canteen
@@ -85,7 +85,7 @@ def test_a_bed_or_a_waiting_list_or_an_order_ties_the_rider_to_the_city():
         desired_move_in=timezone.localdate() + dt.timedelta(days=2),
     )
     assert obligations_of(rider)
-    with pytest.raises(CityMoveRefused) as refused:
+    with pytest.raises(CityMoveRefused) as refused, translation.override("en"):
         rider_move_city(rider=rider, district=jinan("lixia"), by=national_admin(), reason="x")
     assert refused.value.code == "tied" and "waiting list" in refused.value.message
     apartments.application_cancel(application=application, rider=rider)
