@@ -3,10 +3,11 @@
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.tenancy import CityFilledIn
 
 
 def token_digest(key: str) -> str:
@@ -14,7 +15,7 @@ def token_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class ApiToken(models.Model):
+class ApiToken(CityFilledIn, models.Model):
     """A secret shown once. Officer tokens belong to a department and see only its reports;
     integration keys (Open311 `api_key`) may file reports on behalf of riders, in their city
     only (issue 19)."""
@@ -74,27 +75,7 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.label} ({self.prefix}…)"
 
-    def save(self, *args, **kwargs) -> None:
-        self._fill_city()
-        super().save(*args, **kwargs)
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-    def _fill_city(self) -> None:
-        from governance.models import sole_city_id
-
-        if self.department_id is not None:
-            self.city_id = self.department.city_id
-        elif self.city_id is None:
-            self.city_id = sole_city_id()
-
-    def clean(self) -> None:
-        super().clean()
-        self._fill_city()
-        if self.city_id is None:
-            raise ValidationError({"city": _("Choose the city this key files reports in.")})
+    city_required_message = _("Choose the city this key files reports in.")
 
 
 class IdempotencyRecord(models.Model):

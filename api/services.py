@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import City, User
-from governance.models import Department, sole_city_id
+from core.tenancy import sole_city_id
+from governance.models import Department
 
 from .models import ApiToken, IdempotencyRecord, token_digest
 

@@ -16,11 +16,49 @@ core/admin_tenancy.py.
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 
 from .roles import NATIONAL_ADMIN
 
 M = TypeVar("M", bound=Model)
+
+
+def sole_city_id() -> int | None:
+    """The city of a single-city deployment, None once there are several: rows that name no
+    city (a platform receiver, an integration key, a hall screen) belong to it, as before
+    cities were tenants; with two cities they must say which."""
+    from .models import City
+
+    ids = list(City.objects.values_list("pk", flat=True)[:2])
+    return ids[0] if len(ids) == 1 else None
+
+
+class CityFilledIn:
+    """For a model with an optional `department` and a `city`: the department's city when it
+    has one, else the one city of a single-city deployment; with several cities and no
+    department, the form asks (`city_required_message`)."""
+
+    city_required_message: Any = ""
+    city_id: int | None
+    department_id: int | None
+    department: Any
+
+    def fill_city(self) -> None:
+        if getattr(self, "department_id", None) is not None:
+            self.city_id = self.department.city_id
+        elif self.city_id is None:
+            self.city_id = sole_city_id()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_city()
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    def clean(self) -> None:
+        super().clean()  # type: ignore[misc]
+        self.fill_city()
+        if self.city_id is None:
+            raise ValidationError({"city": self.city_required_message})
 
 
 def city_lookup_of(model: type[Model]) -> str | None:

@@ -241,14 +241,6 @@ class OfficerSMSDevice(CooldownMixin, ThrottlingMixin, SideChannelDevice):
         return False
 
 
-def sole_city_id() -> int | None:
-    """The city of a single-city deployment, None once there are several: rows that name no
-    city (a platform receiver, a category-wide rule) belong to it, as before cities were
-    tenants; with two cities they must say which."""
-    ids = list(City.objects.values_list("pk", flat=True)[:2])
-    return ids[0] if len(ids) == 1 else None
-
-
 class CityMismatch(ValidationError):
     """A row that joins two cities (a Jinan department for a Qingdao district)."""
 

@@ -3,9 +3,10 @@
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.tenancy import CityFilledIn
 
 
 def new_display_token() -> str:
@@ -13,7 +14,7 @@ def new_display_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class HallDisplay(models.Model):
+class HallDisplay(CityFilledIn, models.Model):
     """A screen allowed to show /hall/<token>/, with its city's figures only (issue 19).
     Revoked (inactive), its URL is a 404."""
 
@@ -53,20 +54,4 @@ class HallDisplay(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def save(self, *args, **kwargs) -> None:
-        if self.city_id is None:
-            self.city_id = _sole_city_id()
-        super().save(*args, **kwargs)
-
-    def clean(self) -> None:
-        super().clean()
-        if self.city_id is None:
-            self.city_id = _sole_city_id()
-        if self.city_id is None:
-            raise ValidationError({"city": _("Choose the city whose figures the screen shows.")})
-
-
-def _sole_city_id() -> int | None:
-    from governance.models import sole_city_id
-
-    return sole_city_id()
+    city_required_message = _("Choose the city whose figures the screen shows.")

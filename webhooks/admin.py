@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.tenancy import sole_city_id
 from governance.admin_city import CityAdmin
-from governance.models import sole_city_id
 
 from .models import Attempt, Delivery, Event, Webhook
 from .services import delivery_redeliver

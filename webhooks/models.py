@@ -3,11 +3,12 @@
 import secrets
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.tenancy import CityFilledIn
 
 
 class Event(models.TextChoices):
@@ -27,7 +28,7 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Webhook(models.Model):
+class Webhook(CityFilledIn, models.Model):
     """A receiver URL. With a department: that department's reports; without: every report of
     its city (the delivery platform, which tells the rider's app), never another city's."""
 
@@ -65,23 +66,7 @@ class Webhook(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def save(self, *args, **kwargs) -> None:
-        self._fill_city()
-        super().save(*args, **kwargs)
-
-    def _fill_city(self) -> None:
-        from governance.models import sole_city_id
-
-        if self.department_id is not None:
-            self.city_id = self.department.city_id
-        elif self.city_id is None:
-            self.city_id = sole_city_id()
-
-    def clean(self) -> None:
-        super().clean()
-        self._fill_city()
-        if self.city_id is None:
-            raise ValidationError({"city": _("Choose the city whose reports it receives.")})
+    city_required_message = _("Choose the city whose reports it receives.")
 
 
 class Delivery(models.Model):
