@@ -21,6 +21,7 @@ from core.errors import DomainError
 from core.messages import Message
 from core.models import User
 from core.services import notification_post
+from core.tenancy import sees_all_cities
 from governance import routing
 from governance.models import Report, ReportStatus
 from riders.models import Rider
@@ -279,8 +280,15 @@ def _available(benefit: Benefit, today: dt.date) -> bool:
 def redemption_use(*, code: str, by: User) -> Redemption:
     """The provider marks a code used at the counter; a second scan is refused, with when."""
     code = code.strip().upper().replace(" ", "")
-    redemption = Redemption.objects.select_related("benefit", "rider").filter(code=code).first()
-    if redemption is None:
+    redemption = (
+        Redemption.objects.select_related("benefit", "rider__district").filter(code=code).first()
+    )
+    # Another city's voucher is as unknown as a code never issued: a counter serves its city
+    # (the benefit's, or for a national benefit the rider's).
+    if redemption is None or not (
+        sees_all_cities(by)
+        or (redemption.benefit.city_id or redemption.rider.district.city_id) == by.city_id
+    ):
         raise DomainError(_("No voucher has the code %(code)s.") % {"code": code}, code="unknown")
     now = timezone.now()
     updated = Redemption.objects.filter(pk=redemption.pk, status=Redemption.Status.ISSUED).update(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
+from core.models import City
 from core.responses import file_response
 from riders.permissions import rider_required
 
@@ -110,14 +111,26 @@ def benefit_picture(request, pk: int):
 
 @require_GET
 def honour_roll(request):
-    """Anyone: the published honour roll, newest first, filterable by kind."""
+    """Anyone: the published honour roll, newest first, filterable by kind; one city's (issue
+    19): `?city=<code>`, else a signed-in rider's own, else every city's."""
     form = HonourFilterForm(request.GET or None)
     kind = form.cleaned_data["kind"] if form.is_valid() else ""
-    page = Paginator(selectors.published_honours(kind=kind), 12).get_page(request.GET.get("page"))
+    city = City.objects.filter(code=request.GET.get("city", "")).first()
+    if city is None and hasattr(request.user, "rider"):
+        city = request.user.rider.district.city
+    honours = selectors.published_honours(kind=kind, city_id=city.pk if city else None)
+    page = Paginator(honours, 12).get_page(request.GET.get("page"))
     return render(
         request,
         "rewards/honour_roll.html",
-        {"page": page, "form": form, "kind": kind, "kinds": Honour.Kind.choices, "nav": "home"},
+        {
+            "page": page,
+            "form": form,
+            "kind": kind,
+            "kinds": Honour.Kind.choices,
+            "city": city,
+            "nav": "home",
+        },
     )
 
 

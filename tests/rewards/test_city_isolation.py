@@ -109,3 +109,34 @@ def test_a_national_admin_sees_every_citys_benefits(client, benefits):
     client.force_login(admin)
     page = client.get(reverse("admin:rewards_benefit_changelist")).content.decode()
     assert "青岛餐券" in page and "全国流量包" in page and "济南餐券" in page
+
+
+def test_the_honour_roll_is_one_citys(client):
+    """A rider sees their city's honour roll; anyone may ask for a city by its code."""
+    from django.utils import timezone
+
+    from rewards.models import Honour
+    from tests.factories import RiderFactory, jinan
+
+    def honour(rider, title):
+        return Honour.objects.create(
+            rider=rider,
+            kind="bravery",
+            title=title,
+            story="雨夜救人",
+            honoured_on=timezone.localdate(),
+            status="published",
+            published_at=timezone.now(),
+        )
+
+    qingdao_rider = RiderFactory()
+    honour(qingdao_rider, "青岛的荣誉")
+    honour(RiderFactory(district=jinan("lixia")), "济南的荣誉")
+    client.force_login(qingdao_rider.user)
+    page = client.get("/honours/").text
+    assert "青岛的荣誉" in page and "济南的荣誉" not in page
+    client.logout()
+    page = client.get("/honours/?city=jinan").text
+    assert "济南的荣誉" in page and "青岛的荣誉" not in page
+    everyone = client.get("/honours/").text
+    assert "济南的荣誉" in everyone and "青岛的荣誉" in everyone

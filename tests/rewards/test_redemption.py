@@ -146,3 +146,17 @@ def test_a_used_code_cannot_be_cancelled(rider):
     with pytest.raises(DomainError):
         services.redemption_cancel(redemption=redemption, by=staff, reason="想退")
     assert PointsAccount.objects.get(rider=rider).balance == 80
+
+
+def test_another_citys_counter_does_not_know_the_code(rider):
+    """Issue 19: a Jinan counter cannot use (nor learn of) a Qingdao rider's voucher."""
+    from tests.factories import jinan
+
+    redemption = services.benefit_redeem(rider=rider, benefit_id=BenefitFactory().pk)
+    with pytest.raises(DomainError) as refused:
+        services.redemption_use(code=redemption.code, by=StaffFactory(city=jinan()))
+    assert refused.value.code == "unknown"
+    redemption.refresh_from_db()
+    assert redemption.status == "issued"
+    used = services.redemption_use(code=redemption.code, by=StaffFactory())  # Qingdao's counter
+    assert used.status == "used"
