@@ -713,6 +713,7 @@ def _jinan(stdout) -> None:
             city=jinan, category=Category.objects.get(code=category_code), defaults=settings_
         )
     stdout.write("Jinan: 3 departments, routing rules, 1 category not offered")
+    _jinan_officer(departments["jn-lixia-urban"], stdout)
     riders = list(Rider.objects.filter(district__city=jinan, is_active=True).order_by("pk")[:3])
     if not riders:
         for number, name, phone, district_code in JINAN_RIDERS:
@@ -754,3 +755,26 @@ def _jinan(stdout) -> None:
         if fate == "resolved":
             workflow.resolve(report, department=department, reply="小广告已清除，将加强巡查。")
     stdout.write(f"Jinan demo reports: {len(JINAN_REPORTS)}")
+
+
+# Jinan's workbench officer: the Lixia bureau's head sees Jinan's reports only (issue 19).
+JINAN_OFFICER = ("lixia-head", "高主任", "13900000201")
+
+
+def _jinan_officer(department: Department, stdout) -> None:
+    from core.demo import DEMO_ADMIN_PASSWORD, DEMO_TOTP_KEY  # demo-only, like this module
+
+    username, full_name, phone = JINAN_OFFICER
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": full_name, "city": department.city}
+    )
+    if created:
+        user.set_password(DEMO_ADMIN_PASSWORD)
+        user.save()
+    Officer.objects.get_or_create(
+        user=user, defaults={"department": department, "is_head": True, "phone": phone}
+    )
+    TOTPDevice.objects.update_or_create(
+        user=user, name=DEVICE_NAME, defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True}
+    )
+    stdout.write(f"Workbench of Jinan (/desk/): {username} of {department.name}")

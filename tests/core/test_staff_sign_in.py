@@ -388,6 +388,7 @@ def test_seed_demo_sets_up_two_factor_for_the_roles_that_need_it(settings, capsy
         # The street office's officers sign in to the workbench with the same second factor.
         "licun-head",
         "licun-officer",
+        "lixia-head",  # Jinan's (issue 19)
     }
     assert {device.bin_key for device in devices} == {DEMO_TOTP_KEY}
     # The key printed for the demo is the one that verifies.
