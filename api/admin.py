@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_tenancy import CityScopedAdmin
 from core.tenancy import sole_city_id
-from governance.admin_city import CityAdmin
 
 from .models import ApiToken
 from .services import token_issue, token_revoke
@@ -28,7 +28,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(CityAdmin):
+class ApiTokenAdmin(CityScopedAdmin):
     """Centre admins issue tokens (the key is shown once, after saving) and revoke them."""
 
     form = ApiTokenForm

@@ -5,13 +5,37 @@ a city.
   object is a 404, as if it did not exist (not the admin's redirect, which would confirm it);
 - the choices in forms (foreign keys and many-to-many) are the city's own, so a Qingdao admin
   can neither pick a Jinan district nor post its id;
+- the list filters by a related row offer the city's rows only (a Qingdao dispatcher never
+  sees a Jinan department's name in the sidebar);
 - a national admin sees every city, with a filter by city on the change list.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 from django.http import Http404
 
 from .tenancy import city_filter, city_lookup_of, sees_all_cities
+
+
+class CityRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A foreign-key list filter whose choices are the staff member's city's rows."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        rows = city_filter(field.related_model._default_manager.all(), request.user)
+        if ordering:
+            rows = rows.order_by(*ordering)
+        return [(row.pk, str(row)) for row in rows]
+
+
+def _related_model(model: type[Model], path: str) -> type[Model] | None:
+    try:
+        field = get_fields_from_path(model, path)[-1]
+    except (FieldDoesNotExist, NotRelationField):  # a name the admin resolves itself
+        return None
+    return field.related_model if getattr(field, "is_relation", False) else None
 
 
 class CityScopedAdmin(admin.ModelAdmin):
@@ -25,11 +49,17 @@ class CityScopedAdmin(admin.ModelAdmin):
         return city_filter(super().get_queryset(request), request.user, self._city_lookup())
 
     def get_list_filter(self, request):
-        filters = tuple(super().get_list_filter(request))
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str):
+                related = _related_model(self.model, entry)
+                if related is not None and city_lookup_of(related) is not None:
+                    entry = (entry, CityRelatedFieldListFilter)
+            filters.append(entry)
         lookup = self._city_lookup()
         if lookup and lookup != "pk" and sees_all_cities(request.user) and lookup not in filters:
             return (lookup, *filters)
-        return filters
+        return tuple(filters)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
-from core.admin_tenancy import CityScopedInline
+from core.admin_tenancy import CityScopedAdmin, CityScopedInline
 from core.responses import file_response
+from core.tenancy import city_filter
 
 from . import scorecard_admin, selectors, services, workflow
-from .admin_city import CityAdmin, admin_city_id, in_city
+from .admin_city import admin_city_id
 from .models import (
     WITH_DEPARTMENT,
     Category,
@@ -99,7 +100,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CityCategory)
-class CityCategoryAdmin(CityAdmin):
+class CityCategoryAdmin(CityScopedAdmin):
     """How each city runs a category (issue 19): offered or not, its own deadline and rewards
     (empty: the category's). A city's admin keeps their city's rows."""
 
@@ -119,7 +120,7 @@ class CityCategoryAdmin(CityAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(CityAdmin):
+class DepartmentAdmin(CityScopedAdmin):
     list_display = ("name", "name_en", "code", "city", "is_active")
     list_filter = ("city", "is_active")
     search_fields = ("name", "name_en", "code")
@@ -127,7 +128,7 @@ class DepartmentAdmin(CityAdmin):
 
 
 @admin.register(ResponseTemplate)
-class ResponseTemplateAdmin(CityAdmin):
+class ResponseTemplateAdmin(CityScopedAdmin):
     """The replies departments send often (issue 14); the body is checked for plain `{name}`
     placeholders by the model's clean()."""
 
@@ -140,7 +141,7 @@ class ResponseTemplateAdmin(CityAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(CityAdmin):
+class RoutingRuleAdmin(CityScopedAdmin):
     list_display = ("category", "city", "district", "department")
     list_filter = ("category__role", "category", "district", "department")
     search_fields = ("category__name", "category__name_en", "department__name", "district__name")
@@ -424,7 +425,7 @@ def overdue_first():
 
 
 @admin.register(Report)
-class ReportAdmin(CityAdmin):
+class ReportAdmin(CityScopedAdmin):
     """The dispatch queue. Riders' phone numbers never appear here."""
 
     list_display = (
@@ -725,7 +726,7 @@ class ReportAdmin(CityAdmin):
         """The action bar's department, among the staff member's city's only (issue 19): another
         city's id is refused as an unknown choice."""
         field = DispatchActionForm().fields["department"]
-        field.queryset = in_city(field.queryset, request)
+        field.queryset = city_filter(field.queryset, request.user)
         try:
             return field.clean(request.POST.get("department") or None)
         except forms.ValidationError:
@@ -736,7 +737,7 @@ class ReportAdmin(CityAdmin):
         action_form = getattr(response, "context_data", {}).get("action_form")
         if action_form is not None and "department" in action_form.fields:
             field = action_form.fields["department"]
-            field.queryset = in_city(field.queryset, request)
+            field.queryset = city_filter(field.queryset, request.user)
         return response
 
     def _chosen_department(self, request) -> Department | None:
@@ -833,7 +834,7 @@ class ReportAdmin(CityAdmin):
 
 
 @admin.register(FixAnswer)
-class FixAnswerAdmin(CityAdmin):
+class FixAnswerAdmin(CityScopedAdmin):
     """The riders' checks of fixes, read-only: what the centre's supervision and the
     departments' satisfaction figures are made of. Dispatchers (view_fixanswer) and centre
     admins; riders appear by pseudonym only."""
@@ -1031,7 +1032,7 @@ ReportAdmin.inlines = [
 
 
 @admin.register(ReportQuestion)
-class ReportQuestionAdmin(CityAdmin):
+class ReportQuestionAdmin(CityScopedAdmin):
     """The departments' questions to the reporters, read-only (dispatchers: view_reportquestion).
     The rider appears by no name at all: the report number says which report."""
 
@@ -1132,7 +1133,7 @@ class TransferDecisionFilter(admin.SimpleListFilter):
 
 
 @admin.register(TransferRequest)
-class TransferRequestAdmin(CityAdmin):
+class TransferRequestAdmin(CityScopedAdmin):
     """Departments' requests to hand a report to another department (转办), decided by the
     dispatcher within TRANSFER_DECISION_HOURS through governance.services.transfer_decide."""
 
@@ -1243,7 +1244,7 @@ class TransferRequestAdmin(CityAdmin):
 
 
 @admin.register(TransferRule)
-class TransferRuleAdmin(CityAdmin):
+class TransferRuleAdmin(CityScopedAdmin):
     """Known hand-overs approved at once, without the dispatcher."""
 
     list_display = ("from_department", "to_department", "is_active")
@@ -1258,7 +1259,7 @@ class TransferRuleAdmin(CityAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(CityAdmin):
+class OfficerAdmin(CityScopedAdmin):
     """Who works a department's reports in the workbench (/desk/). An officer is an existing
     user account; they sign in at /desk/sign-in/ with its password and an authenticator app
     (Django OTP → TOTP devices, or set up at the first sign-in with STAFF_2FA_SELF_ENROL), or,

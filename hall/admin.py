@@ -4,13 +4,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from governance.admin_city import CityAdmin
+from core.admin_tenancy import CityScopedAdmin
 
 from .models import HallDisplay
 
 
 @admin.register(HallDisplay)
-class HallDisplayAdmin(CityAdmin):
+class HallDisplayAdmin(CityScopedAdmin):
     list_display = ("label", "city", "language", "is_active", "screen_link", "created_at")
     list_filter = ("is_active",)
     readonly_fields = ("screen_link", "created_at")

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import run_each
 from core.admin_display import month_label
+from core.admin_tenancy import CityScopedAdmin
 from core.errors import DomainError
 from core.photos import admin_picture
 from core.tenancy import city_filter, sees_all_cities
-from governance.admin_city import CityAdmin
 
 from . import services
 from .forms import PointsAdjustForm
@@ -28,7 +28,7 @@ from .messages import CANCELLED_BY_CENTRE
 from .models import Award, Benefit, Honour, LedgerEntry, PointsAccount, Redemption
 
 
-class ReadOnlyAdmin(CityAdmin):
+class ReadOnlyAdmin(CityScopedAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -177,7 +177,7 @@ class HonourAdminForm(forms.ModelForm):
 
 
 @admin.register(Benefit)
-class BenefitAdmin(CityAdmin):
+class BenefitAdmin(CityScopedAdmin):
     """A city's admin keeps the city's benefits and sees the national ones (no city), which only
     national admins change (issue 19)."""
 
@@ -223,7 +223,7 @@ class BenefitAdmin(CityAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(CityAdmin):
+class RedemptionAdmin(CityScopedAdmin):
     """Providers mark codes used; centre admins cancel unused ones and refund the points."""
 
     list_display = ("code", "benefit", "rider", "points", "status", "created_at", "used_at")
@@ -281,7 +281,7 @@ class RedemptionAdmin(CityAdmin):
 
 
 @admin.register(Honour)
-class HonourAdmin(CityAdmin):
+class HonourAdmin(CityScopedAdmin):
     form = HonourAdminForm
     list_display = ("title", "rider", "kind", "honoured_on", "validated_reports", "status")
     list_filter = ("status", "kind", "honoured_on")

@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_tenancy import CityScopedAdmin
 from core.tenancy import sole_city_id
-from governance.admin_city import CityAdmin
 
 from .models import Attempt, Delivery, Event, Webhook
 from .services import delivery_redeliver
@@ -37,7 +37,7 @@ class WebhookForm(forms.ModelForm):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(CityAdmin):
+class WebhookAdmin(CityScopedAdmin):
     """Centre admins register receivers for departments and the platform."""
 
     form = WebhookForm
@@ -59,7 +59,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(CityAdmin):
+class DeliveryAdmin(CityScopedAdmin):
     """The outbox: what is pending (and when it is next tried), delivered, or failed."""
 
     list_display = (

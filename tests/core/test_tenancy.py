@@ -130,3 +130,13 @@ def test_the_national_admin_role_has_what_a_centre_admin_has():
         "change_user",
         "view_user",
     }
+
+
+def test_list_filters_offer_the_citys_rows_only(client):
+    """The sidebar of a change list names no other city's row (core/admin_tenancy.py)."""
+    jinan()
+    client.force_login(staff(CENTRE_ADMIN, qingdao()))
+    # The apartments list filters by district: Qingdao's, never Jinan's.
+    listing = client.get("/admin/apartments/apartment/")
+    assert listing.status_code == 200
+    assert "李沧区" in listing.text and "历下区" not in listing.text
