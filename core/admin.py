@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -27,16 +26,8 @@ class UserAdmin(CityScopedAdmin, DjangoUserAdmin):
     list_filter = ("city", "is_staff", "is_superuser", "is_active", "groups")
     list_select_related = ("city",)
 
-    # Staff of the admin's city and the city's riders; a national admin: everyone.
-    def get_queryset(self, request):
-        queryset = super(CityScopedAdmin, self).get_queryset(request)
-        if sees_all_cities(request.user):
-            return queryset
-        city_id = request.user.city_id
-        if city_id is None:
-            return queryset.none()
-        return queryset.filter(Q(city_id=city_id) | Q(rider__district__city_id=city_id))
-
+    # Staff of the admin's city and the city's riders (User.city_lookup); a national admin:
+    # everyone. The list filter by city is the model's own "city" (national admins only).
     def get_list_filter(self, request):
         filters = super(CityScopedAdmin, self).get_list_filter(request)
         return filters if sees_all_cities(request.user) else filters[1:]

@@ -57,7 +57,12 @@ class CityScopedAdmin(admin.ModelAdmin):
                     entry = (entry, CityRelatedFieldListFilter)
             filters.append(entry)
         lookup = self._city_lookup()
-        if lookup and lookup != "pk" and sees_all_cities(request.user) and lookup not in filters:
+        if (
+            isinstance(lookup, str)
+            and lookup != "pk"
+            and sees_all_cities(request.user)
+            and lookup not in filters
+        ):
             return (lookup, *filters)
         return tuple(filters)
 

@@ -53,6 +53,16 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(grant_after_migrate, dispatch_uid="core.roles.grant_after_migrate")
 
+        # Each city's time zone is kept per process (core/tenancy.py); a saved city or district
+        # clears this process's copy at once.
+        from django.db.models.signals import post_save
+
+        from .models import City, District
+        from .tenancy import time_zones_forget
+
+        for model in (City, District):
+            post_save.connect(time_zones_forget, sender=model, dispatch_uid=f"tz-{model.__name__}")
+
         # Each app's messages.py registers the message kinds it stores (core/messages.py);
         # found through the app registry, so core imports no other app.
         autodiscover_modules("messages")

@@ -80,3 +80,31 @@ class DatabaseUnavailableMiddleware:
             logger.warning("Database unavailable on %s: %s", request.path, exception)
             return unavailable_response(request)
         return None
+
+
+class CityTimeMiddleware:
+    """Times shown in the reader's city's zone (City.time_zone, core/tenancy.py).
+
+    Staff and officers work in a city (User.city); a rider's city is their district's, set by
+    riders/permissions.py rider_required once it has loaded the rider. Only a request with a
+    session looks at its user (an anonymous or token request loads nothing here), and the zone
+    is dropped after the response: a thread's next request starts from the default.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import timezone
+
+        from .tenancy import activate_city_time
+
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            user = request.user
+            if user.is_authenticated and getattr(user, "city_id", None):
+                activate_city_time(city_id=user.city_id)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -18,6 +18,10 @@ class User(AbstractUser):
     Staff work in one city (`city`, core/tenancy.py); national admins and superusers in all.
     """
 
+    # A staff member's city, or a rider's through their district: the choices of a form that
+    # picks an account (an officer's, an apartment's manager) are the city's own accounts.
+    city_lookup = ("city", "rider__district__city")
+
     language = models.CharField(
         _("language"),
         max_length=10,

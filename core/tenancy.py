@@ -17,8 +17,9 @@ core/admin_tenancy.py.
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
+from .memo import ProcessMemo
 from .roles import NATIONAL_ADMIN
 
 M = TypeVar("M", bound=Model)
@@ -61,9 +62,19 @@ class CityFilledIn:
             raise ValidationError({"city": self.city_required_message})
 
 
-def city_lookup_of(model: type[Model]) -> str | None:
-    """The model's lookup path to its city, or None for rows every city shares."""
+def city_lookup_of(model: type[Model]) -> str | tuple[str, ...] | None:
+    """The model's lookup path to its city, or None for rows every city shares. A tuple names
+    alternatives, any of which places the row in a city: a user account is a city's through
+    its staff member's city or its rider's district."""
     return getattr(model, "city_lookup", None)
+
+
+def _in_city_q(lookup: str | tuple[str, ...], city_id: int) -> Q:
+    paths = (lookup,) if isinstance(lookup, str) else lookup
+    q = Q()
+    for path in paths:
+        q |= Q(**{path: city_id})
+    return q
 
 
 def sees_all_cities(user: Any) -> bool:
@@ -84,7 +95,9 @@ def staff_city_id(user: Any) -> int | None:
     return getattr(user, "city_id", None)
 
 
-def city_filter(queryset: QuerySet[M], user: Any, lookup: str | None = None) -> QuerySet[M]:
+def city_filter(
+    queryset: QuerySet[M], user: Any, lookup: str | tuple[str, ...] | None = None
+) -> QuerySet[M]:
     """`queryset` narrowed to what `user` may see of it: their city's rows, every city's for a
     national admin, none for staff without a city. `lookup` defaults to the model's own."""
     if sees_all_cities(user):
@@ -95,7 +108,7 @@ def city_filter(queryset: QuerySet[M], user: Any, lookup: str | None = None) -> 
     city_id = getattr(user, "city_id", None)
     if city_id is None:
         return queryset.none()
-    return queryset.filter(**{lookup: city_id})
+    return queryset.filter(_in_city_q(lookup, city_id))
 
 
 def in_city(obj: Model, city_id: int | None) -> bool:
@@ -105,7 +118,7 @@ def in_city(obj: Model, city_id: int | None) -> bool:
         return True
     if lookup == "pk":
         return obj.pk == city_id
-    return type(obj)._default_manager.filter(pk=obj.pk, **{lookup: city_id}).exists()
+    return type(obj)._default_manager.filter(_in_city_q(lookup, city_id), pk=obj.pk).exists()
 
 
 def may_see(user: Any, obj: Model) -> bool:
@@ -116,3 +129,42 @@ def may_see(user: Any, obj: Model) -> bool:
     if city_lookup_of(type(obj)) is None:
         return True
     return city_id is not None and in_city(obj, city_id)
+
+
+# --- Each city's clock ---------------------------------------------------------------------
+# Times are stored in UTC and shown in the reader's city's zone (City.time_zone). All of China
+# keeps Beijing time, so today this changes nothing that anyone sees; it is configurable so a
+# city outside the zone, or a deployment abroad, needs no code. Read on every request: each
+# process keeps the (small) table of districts and cities for a minute, and saving a city
+# clears its copy at once (core/apps.py).
+
+
+def _load_time_zones() -> dict[str, dict[int, str]]:
+    from .models import City, District
+
+    cities = dict(City.objects.values_list("pk", "time_zone"))
+    districts = {pk: cities[city_id] for pk, city_id in District.objects.values_list("pk", "city")}
+    return {"city": cities, "district": districts}
+
+
+_time_zones = ProcessMemo(_load_time_zones, ttl_seconds=60)
+time_zones_forget = _time_zones.forget
+
+
+def time_zone_of(*, city_id: int | None = None, district_id: int | None = None) -> str | None:
+    """The time zone name of a city, or of a district's city; None when neither is known."""
+    table = _time_zones.get()
+    if city_id is not None:
+        return table["city"].get(city_id)
+    if district_id is not None:
+        return table["district"].get(district_id)
+    return None
+
+
+def activate_city_time(*, city_id: int | None = None, district_id: int | None = None) -> None:
+    """Show times for the rest of this request in that city's zone (else the default)."""
+    from django.utils import timezone
+
+    name = time_zone_of(city_id=city_id, district_id=district_id)
+    if name:
+        timezone.activate(name)

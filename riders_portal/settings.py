@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.audit.AuditMiddleware",  # the actor of every change; admin actions (core/audit.py)
+    "core.middleware.CityTimeMiddleware",  # times in the reader's city's zone (core/tenancy.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.staff_auth.StaffTwoFactorMiddleware",  # staff: working day, then TOTP before pages

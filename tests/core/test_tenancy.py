@@ -140,3 +140,93 @@ def test_list_filters_offer_the_citys_rows_only(client):
     listing = client.get("/admin/apartments/apartment/")
     assert listing.status_code == 200
     assert "李沧区" in listing.text and "历下区" not in listing.text
+
+
+# --- Each city's clock (City.time_zone) -------------------------------------------------------
+
+
+def _move_clock(city, name: str) -> None:
+    city.time_zone = name
+    city.save(update_fields=["time_zone"])
+
+
+def test_a_rider_reads_times_in_their_citys_zone(client):
+    """Urumqi time is UTC+6, Beijing time UTC+8: the same report, two hours apart."""
+    from datetime import UTC, datetime
+
+    from governance.models import Report
+    from tests.cities import jinan_rider, rider_client
+    from tests.factories import ReportFactory
+
+    moment = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+    rider = jinan_rider()
+    report = ReportFactory(rider=rider, district=rider.district)
+    Report.objects.filter(pk=report.pk).update(created_at=moment)
+    rider_client(client, rider)
+
+    assert "2026-12-01 12:00" in client.get("/reports/").content.decode()
+    _move_clock(rider.district.city, "Asia/Urumqi")
+    body = client.get("/reports/").content.decode()
+    assert "2026-12-01 10:00" in body and "2026-12-01 12:00" not in body
+
+
+def test_staff_read_times_in_their_citys_zone_and_the_zone_ends_with_the_request(rf):
+    from django.conf import settings
+    from django.utils import timezone
+
+    from core.middleware import CityTimeMiddleware
+
+    city = jinan()
+    _move_clock(city, "Asia/Urumqi")
+    seen = []
+    middleware = CityTimeMiddleware(lambda request: seen.append(timezone.get_current_timezone_name()))
+
+    request = rf.get("/admin/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "x"
+    request.user = staff(CENTRE_ADMIN, city)
+    middleware(request)
+    request.user = staff(CENTRE_ADMIN, None)  # a national admin, or one without a city
+    middleware(request)
+
+    assert seen == ["Asia/Urumqi", "Asia/Shanghai"]
+    assert timezone.get_current_timezone_name() == "Asia/Shanghai"
+
+
+def test_a_request_without_a_session_does_not_load_its_user(rf):
+    from django.utils.functional import SimpleLazyObject
+
+    from core.middleware import CityTimeMiddleware
+
+    loaded = []
+    request = rf.get("/open311/v2/services.json")
+    request.user = SimpleLazyObject(lambda: loaded.append(1))
+    CityTimeMiddleware(lambda request: None)(request)
+    assert loaded == []
+
+
+def test_a_form_that_picks_an_account_offers_the_citys_accounts_only(rf):
+    """An officer's account, an apartment's manager: another city's staff or riders are not a
+    choice, so their posted id is refused like any invalid choice."""
+    from django.contrib import admin
+
+    from governance.models import Officer
+    from tests.cities import jinan_rider
+
+    qingdao_staff = staff(CENTRE_ADMIN, qingdao())
+    jinan_staff = staff(CENTRE_ADMIN, jinan())
+    qingdao_rider, other_rider = RiderFactory(), jinan_rider()
+    national = staff(NATIONAL_ADMIN, None)
+
+    request = rf.get("/admin/governance/officer/add/")
+    request.user = qingdao_staff
+    form = admin.site._registry[Officer].get_form(request)()
+    choices = set(form.fields["user"].queryset)
+    assert {qingdao_staff, qingdao_rider.user} <= choices
+    assert not {jinan_staff, other_rider.user, national} & choices
+
+    bound = admin.site._registry[Officer].get_form(request)(data={"user": jinan_staff.pk})
+    assert not bound.is_valid() and "user" in bound.errors
+
+    request.user = national
+    choices = set(admin.site._registry[Officer].get_form(request)().fields["user"].queryset)
+    assert {qingdao_staff, jinan_staff, other_rider.user} <= choices
