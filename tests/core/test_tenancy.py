@@ -179,7 +179,9 @@ def test_staff_read_times_in_their_citys_zone_and_the_zone_ends_with_the_request
     city = jinan()
     _move_clock(city, "Asia/Urumqi")
     seen = []
-    middleware = CityTimeMiddleware(lambda request: seen.append(timezone.get_current_timezone_name()))
+    middleware = CityTimeMiddleware(
+        lambda request: seen.append(timezone.get_current_timezone_name())
+    )
 
     request = rf.get("/admin/")
     request.COOKIES[settings.SESSION_COOKIE_NAME] = "x"
