@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "auditlog",
     "core",
     "riders",
+    "privacy",  # the notice, consents, retention (issue 20)
+    "mydata",  # a rider's export, corrections, account closure (issue 20)
     "apartments",
     "canteen",
     "governance",

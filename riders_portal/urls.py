@@ -20,6 +20,8 @@ urlpatterns = [
     path("hall/", include("hall.urls")),
     path("sms/receipts/", include("riders.sms_urls")),  # the SMS gateways' delivery reports
     path("", include("riders.urls")),
+    path("", include("privacy.urls")),
+    path("", include("mydata.urls")),
     path("", include("governance.urls")),
     path("", include("rewards.urls")),
     path("", include("apartments.urls")),

@@ -1,0 +1,1 @@
+"""A rider's export, correction requests and account closure."""

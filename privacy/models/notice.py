@@ -1,0 +1,1 @@
+"""The privacy notice, its versions and a rider's acceptances and optional consents."""

@@ -1,0 +1,1 @@
+"""What the daily retention task removed, run by run."""
