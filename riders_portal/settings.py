@@ -5,6 +5,7 @@ broker, a local-memory cache); production sets DATABASE_URL, REDIS_URL, SECRET_K
 ALLOWED_HOSTS (see README.md).
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -48,6 +49,23 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-riders-portal-not-for-production"  # noqa: S105
+
+# Phone numbers at rest (issue 20, docs/privacy.md "Phone numbers"): encrypted with Fernet
+# (django-fernet-encrypted-fields: keys derived from SECRET_KEY and each of SALT_KEY), found by
+# a keyed hash (HMAC-SHA256 with PHONE_LOOKUP_KEYS) so sign-in stays one index lookup. Both
+# lists are newest first: new values use the first key, older keys still read (and find) what
+# they wrote until `manage.py phone_keys_rotate` has rewritten every row.
+_phone_keys = [
+    k.strip() for k in (envsecret("PHONE_ENCRYPTION_KEYS") or "").split(",") if k.strip()
+]
+_lookup_keys = [k.strip() for k in (envsecret("PHONE_LOOKUP_KEYS") or "").split(",") if k.strip()]
+SALT_KEY = _phone_keys or ["riders-portal-phone-numbers"]
+# Without its own keys the look-up key is derived from SECRET_KEY: rotating SECRET_KEY would
+# then lose every look-up until phone_keys_rotate ran; production sets both (check --deploy).
+PHONE_LOOKUP_KEYS = _lookup_keys or [
+    hashlib.sha256(f"riders.phone_lookup:{SECRET_KEY}".encode()).hexdigest()
+]
+PHONE_KEYS_SET = bool(_phone_keys and _lookup_keys)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
