@@ -23,6 +23,7 @@ and the others still run; centre admins are told.
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -266,10 +267,6 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def rules() -> tuple[Rule, ...]:
-    return RULES
-
-
 @dataclass
 class Outcome:
     rows: int = 0
@@ -313,7 +310,7 @@ def _due(rule: Rule, model: type[models.Model], age_field: str, now: dt.datetime
     return rows.order_by()
 
 
-def _batches(rows: QuerySet[Any], size: int) -> Any:
+def _batches(rows: QuerySet[Any], size: int) -> Iterator[list[Any]]:
     """Chunks of ids of `rows`, re-read after each chunk is acted on (so a chunk removed or
     cleared is not seen again and the loop ends)."""
     while True:
@@ -344,7 +341,10 @@ def _apply(rule: Rule, *, now: dt.datetime, batch_size: int) -> Outcome:
         for ids in _batches(rows, batch_size):
             with transaction.atomic():
                 _total, per_model = model._default_manager.filter(pk__in=ids).delete()
-            done += per_model.get(model._meta.label, 0)
+            removed = per_model.get(model._meta.label, 0)
+            if not removed:  # another process took them: stop rather than spin; next night
+                break
+            done += removed
         return Outcome(rows=done)
     if rule.action == CLEAR:
         fields = {name: _cleared(model._meta.get_field(name)) for name in rule.fields}
@@ -355,7 +355,10 @@ def _apply(rule: Rule, *, now: dt.datetime, batch_size: int) -> Outcome:
         rows = rows.filter(not_cleared)
         for ids in _batches(rows, batch_size):
             with transaction.atomic():
-                done += model._default_manager.filter(pk__in=ids).update(**fields)
+                cleared = model._default_manager.filter(pk__in=ids).update(**fields)
+            if not cleared:
+                break
+            done += cleared
         return Outcome(rows=done)
     raise ValueError(f"unknown retention action {rule.action!r}")
 

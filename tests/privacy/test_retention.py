@@ -360,3 +360,33 @@ def test_the_task_applies_the_table_and_returns_the_run():
     run = RetentionRun.objects.get(pk=run_id)
     assert run.requested_by is None
     assert not SignInCode.objects.exists()
+
+
+def test_a_rule_for_a_model_or_field_not_there_is_skipped_not_failed():
+    run = retention.retention_apply(
+        now=NOW,
+        table=(
+            retention.Rule(
+                name="test.no_model",
+                label="x",
+                action=retention.DELETE,
+                model="riders.NoSuchModel",
+                setting="",
+                default_days=1,
+            ),
+            retention.Rule(
+                name="test.no_field",
+                label="x",
+                action=retention.DELETE,
+                model="riders.SMSLog",
+                age_field=("no_such_field",),
+                setting="",
+                default_days=1,
+            ),
+        ),
+    )
+    assert [(e["status"], e["note"]) for e in run.results] == [
+        ("skipped", "model riders.NoSuchModel not installed"),
+        ("skipped", "riders.SMSLog has no field ('no_such_field',)"),
+    ]
+    assert run.failures == 0
