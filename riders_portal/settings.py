@@ -434,21 +434,37 @@ LOGGING = {
     },
     # Phone numbers masked in every record; one-time codes redacted from the sign-in loggers
     # unless LOG_SIGN_IN_CODES=1 (the default with DEBUG=1, so the console SMS sender works).
+    # Issue 20: IDs and e-mail addresses masked too, on every handler (a test checks each one).
     "filters": {
         "redact": {
             "()": "core.logging.RedactPersonalData",
             "redact_codes": not envbool("LOG_SIGN_IN_CODES", DEBUG),
-        }
+        },
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
             "filters": ["redact"],
-        }
+        },
+        # Django's error e-mails to ADMINS, as its default logging sends them, but masked: the
+        # traceback's local variables and request data through MaskedExceptionReporter.
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact"],
+            "reporter_class": "core.logging.MaskedExceptionReporter",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Replace the handlers Django's DEFAULT_LOGGING puts on these (unfiltered); records
+        # still reach the root's console handler.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Riders Portal --------------------------------------------------------------------------
@@ -910,4 +926,29 @@ _quiet_end = NOTIFY_QUIET_END.split(":")
 CELERY_BEAT_SCHEDULE["send-sms-held-by-quiet-hours"] = {
     "task": "riders.tasks.send_held_sms",
     "schedule": crontab(hour=int(_quiet_end[0]), minute=int(_quiet_end[1])),
+}
+
+# --- Retention (issue 20, privacy/retention.py, docs/privacy.md "Retention") ----------------
+# How many days each kind of personal data is kept; the table in privacy/retention.py says
+# what each covers and why. The nightly run (03:30 Asia/Shanghai, after the day's sweeps and
+# before the morning) applies them in batches of RETENTION_BATCH_SIZE ids.
+RETENTION_BATCH_SIZE = envint("RETENTION_BATCH_SIZE", 1000)
+RETENTION_SIGN_IN_CODES_DAYS = envint("RETENTION_SIGN_IN_CODES_DAYS", 1)
+RETENTION_LIMIT_COUNTERS_DAYS = envint("RETENTION_LIMIT_COUNTERS_DAYS", 2)
+RETENTION_SIGN_IN_IPS_DAYS = envint("RETENTION_SIGN_IN_IPS_DAYS", 30)
+RETENTION_SMS_LOG_DAYS = envint("RETENTION_SMS_LOG_DAYS", 180)
+RETENTION_NOTIFICATIONS_READ_DAYS = envint("RETENTION_NOTIFICATIONS_READ_DAYS", 180)
+RETENTION_NOTIFICATIONS_DAYS = envint("RETENTION_NOTIFICATIONS_DAYS", 730)
+RETENTION_SESSIONS_EXPIRED_DAYS = envint("RETENTION_SESSIONS_EXPIRED_DAYS", 0)
+RETENTION_STAFF_SIGN_IN_ATTEMPTS_DAYS = envint("RETENTION_STAFF_SIGN_IN_ATTEMPTS_DAYS", 30)
+# MLPS 2.0 (等保 2.0): security audit records at least six months.
+RETENTION_ACCESS_LOG_DAYS = envint("RETENTION_ACCESS_LOG_DAYS", 180)
+RETENTION_AUDIT_IP_DAYS = envint("RETENTION_AUDIT_IP_DAYS", 180)
+RETENTION_AUDIT_LOG_DAYS = envint("RETENTION_AUDIT_LOG_DAYS", 1095)
+RETENTION_IDEMPOTENCY_RECORDS_DAYS = envint("RETENTION_IDEMPOTENCY_RECORDS_DAYS", 2)
+# Days after a report is closed; read by governance's sweep "governance.photo_originals".
+RETENTION_REPORT_PHOTO_ORIGINALS_DAYS = envint("RETENTION_REPORT_PHOTO_ORIGINALS_DAYS", 180)
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "privacy.tasks.retention_apply",
+    "schedule": crontab(hour=3, minute=30),
 }
