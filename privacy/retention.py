@@ -92,7 +92,7 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule(
         name="riders.sign_in_codes",
-        label=_("Sign-in codes (phone number, code hash)"),
+        label=_("Sign-in codes (phone number's keyed hash, masked number, code hash)"),
         action=DELETE,
         model="riders.SignInCode",
         setting="RETENTION_SIGN_IN_CODES_DAYS",

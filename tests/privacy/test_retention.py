@@ -22,7 +22,8 @@ from core.models import Notification, User
 from core.roles import CENTRE_ADMIN, DISPATCHER
 from privacy import retention
 from privacy.models import RetentionRun
-from riders.models import LimitCounter, SignInCode, SMSLog
+from riders.models import LimitCounter, SignInCode, SMSLog, mask_phone
+from riders.phones import phone_digest
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,8 @@ def apply(name: str, **kwargs) -> dict:
 
 def code(phone: str, created_at: dt.datetime) -> SignInCode:
     return SignInCode.objects.create(
-        phone=phone,
+        phone_hash=phone_digest(phone),
+        phone_masked=mask_phone(phone),
         code_hash="x" * 64,
         created_at=created_at,
         expires_at=created_at + dt.timedelta(minutes=5),
