@@ -17,6 +17,7 @@ from core.models import District
 from governance.models import CLOSED_STATUSES, OPEN_STATUSES, Report
 from governance.scorecard import ScorecardRow, department_scorecard, month_bounds
 from governance.scorecard_admin import ranking
+from privacy.selectors import masked_name
 from rewards.models import Honour
 from rewards.selectors import published_honours
 from riders.models import Rider
@@ -214,20 +215,22 @@ def _ranking_row(rank: int, row: ScorecardRow) -> dict[str, Any]:
 
 def _honours(*, city_id: int) -> list[dict[str, Any]]:
     """Only what the public honour roll (/honours/) shows: the name, district, station, the
-    honour's kind, title, story, photo and date. Never a phone or rider number."""
+    honour's kind, title, story, photo and date. Never a phone or rider number. A rider who has
+    not agreed to appear with photo and story (issue 20, `public`): a masked name, the
+    district, the honour, nothing else."""
     return [
         {
             "id": h.pk,
             "kind": h.kind,
-            "name": h.rider.name,
+            "name": h.rider.name if h.public else masked_name(h.rider.name),
             "district": h.rider.district.name,
             "district_en": h.rider.district.name_en,
-            "station": h.rider.station,
+            "station": h.rider.station if h.public else "",
             "title": h.title,
             "title_en": h.title_en,
-            "story": h.story,
-            "story_en": h.story_en,
-            "has_photo": bool(h.photo),
+            "story": h.story if h.public else "",
+            "story_en": h.story_en if h.public else "",
+            "has_photo": bool(h.photo) and h.public,
             "honoured_on": h.honoured_on.isoformat(),
         }
         for h in published_honours(city_id=city_id)[:HONOURS_SHOWN]

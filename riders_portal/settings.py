@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.audit.AuditMiddleware",  # the actor of every change; admin actions (core/audit.py)
+    "privacy.middleware.NoticeGateMiddleware",  # a rider accepts the current notice first
     "core.middleware.CityTimeMiddleware",  # times in the reader's city's zone (core/tenancy.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -892,4 +893,14 @@ _quiet_end = NOTIFY_QUIET_END.split(":")
 CELERY_BEAT_SCHEDULE["send-sms-held-by-quiet-hours"] = {
     "task": "riders.tasks.send_held_sms",
     "schedule": crontab(hour=int(_quiet_end[0]), minute=int(_quiet_end[1])),
+}
+
+# --- The privacy notice and consents (issue 20, docs/privacy.md) ---------------------------------
+# Whom a rider contacts about their personal information: shown on the notice (/privacy/).
+PRIVACY_CONTACT = {
+    "name": os.environ.get(
+        "PRIVACY_CONTACT_NAME", _("Riders service centre, personal information desk")
+    ),
+    "email": os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@riders-portal.example"),
+    "phone": os.environ.get("PRIVACY_CONTACT_PHONE", CENTRE_PHONE),
 }
