@@ -218,23 +218,26 @@ def _honours(*, city_id: int) -> list[dict[str, Any]]:
     honour's kind, title, story, photo and date. Never a phone or rider number. A rider who has
     not agreed to appear with photo and story (issue 20, `public`): a masked name, the
     district, the honour, nothing else."""
-    return [
-        {
-            "id": h.pk,
-            "kind": h.kind,
-            "name": h.rider.name if h.public else masked_name(h.rider.name),
-            "district": h.rider.district.name,
-            "district_en": h.rider.district.name_en,
-            "station": h.rider.station if h.public else "",
-            "title": h.title,
-            "title_en": h.title_en,
-            "story": h.story if h.public else "",
-            "story_en": h.story_en if h.public else "",
-            "has_photo": bool(h.photo) and h.public,
-            "honoured_on": h.honoured_on.isoformat(),
-        }
-        for h in published_honours(city_id=city_id)[:HONOURS_SHOWN]
-    ]
+    rows = []
+    for h in published_honours(city_id=city_id)[:HONOURS_SHOWN]:
+        public = bool(getattr(h, "public", False))  # annotated by published_honours
+        rows.append(
+            {
+                "id": h.pk,
+                "kind": h.kind,
+                "name": h.rider.name if public else masked_name(h.rider.name),
+                "district": h.rider.district.name,
+                "district_en": h.rider.district.name_en,
+                "station": h.rider.station if public else "",
+                "title": h.title,
+                "title_en": h.title_en,
+                "story": h.story if public else "",
+                "story_en": h.story_en if public else "",
+                "has_photo": bool(h.photo) and public,
+                "honoured_on": h.honoured_on.isoformat(),
+            }
+        )
+    return rows
 
 
 def honour_kind_label(kind: str) -> str:
