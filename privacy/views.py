@@ -18,12 +18,12 @@ from riders.views import SESSION_PLATFORM_ID_TOKEN
 from . import selectors, services
 from .forms import AcceptForm, ConsentsForm
 from .middleware import remember
-from .models import Channel, Purpose
+from .models import Channel, PrivacyNotice, Purpose
 
 
-def _notice_context() -> dict:
+def _notice_context(notice: PrivacyNotice | None) -> dict:
     return {
-        "notice": selectors.current_notice(),
+        "notice": notice,
         "contact": settings.PRIVACY_CONTACT,
         "my_data_url": "/me/data/",  # mydata's pages (issue 20): copy, correction, closure
         "purposes": Purpose.choices,
@@ -33,7 +33,7 @@ def _notice_context() -> dict:
 @require_GET
 def notice(request):
     """Anyone: the notice in force, its version and date."""
-    context = _notice_context()
+    context = _notice_context(selectors.current_notice())
     rider = getattr(request.user, "rider", None) if request.user.is_authenticated else None
     if rider is not None and context["notice"] is not None:
         context["to_accept"] = selectors.accepted_version(rider=rider) < context["notice"].version
@@ -102,8 +102,8 @@ def accept(request):
                 "consents": granted,
             }
         )
-    context = _notice_context()
-    context.update({"form": form, "notice": notice})
+    context = _notice_context(notice)
+    context["form"] = form
     return render(request, "privacy/accept.html", context, status=status)
 
 
