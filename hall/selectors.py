@@ -17,6 +17,7 @@ from core.models import District
 from governance.models import CLOSED_STATUSES, OPEN_STATUSES, Report
 from governance.scorecard import ScorecardRow, department_scorecard, month_bounds
 from governance.scorecard_admin import ranking
+from privacy.selectors import masked_name
 from rewards.models import Honour
 from rewards.selectors import published_honours
 from riders.models import Rider
@@ -214,24 +215,29 @@ def _ranking_row(rank: int, row: ScorecardRow) -> dict[str, Any]:
 
 def _honours(*, city_id: int) -> list[dict[str, Any]]:
     """Only what the public honour roll (/honours/) shows: the name, district, station, the
-    honour's kind, title, story, photo and date. Never a phone or rider number."""
-    return [
-        {
-            "id": h.pk,
-            "kind": h.kind,
-            "name": h.rider.name,
-            "district": h.rider.district.name,
-            "district_en": h.rider.district.name_en,
-            "station": h.rider.station,
-            "title": h.title,
-            "title_en": h.title_en,
-            "story": h.story,
-            "story_en": h.story_en,
-            "has_photo": bool(h.photo),
-            "honoured_on": h.honoured_on.isoformat(),
-        }
-        for h in published_honours(city_id=city_id)[:HONOURS_SHOWN]
-    ]
+    honour's kind, title, story, photo and date. Never a phone or rider number. A rider who has
+    not agreed to appear with photo and story (issue 20, `public`): a masked name, the
+    district, the honour, nothing else."""
+    rows = []
+    for h in published_honours(city_id=city_id)[:HONOURS_SHOWN]:
+        public = bool(getattr(h, "public", False))  # annotated by published_honours
+        rows.append(
+            {
+                "id": h.pk,
+                "kind": h.kind,
+                "name": h.rider.name if public else masked_name(h.rider.name),
+                "district": h.rider.district.name,
+                "district_en": h.rider.district.name_en,
+                "station": h.rider.station if public else "",
+                "title": h.title,
+                "title_en": h.title_en,
+                "story": h.story if public else "",
+                "story_en": h.story_en if public else "",
+                "has_photo": bool(h.photo) and public,
+                "honoured_on": h.honoured_on.isoformat(),
+            }
+        )
+    return rows
 
 
 def honour_kind_label(kind: str) -> str:

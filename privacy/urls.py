@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "privacy"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("privacy/", views.notice, name="notice"),
+    path("privacy/accept/", views.accept, name="accept"),
+    path("me/privacy/", views.my_privacy, name="mine"),
+]

@@ -23,6 +23,8 @@ from django.utils import timezone
 from core.prepared import Prepared, PreparedModels
 from governance.models import CityCategory, Report, ReportStatus
 from payouts.models import PayoutBatch
+from privacy.models import Purpose
+from privacy.selectors import consent_granted
 from riders.models import Rider
 
 from .models import Award, Benefit, Honour, LedgerEntry, PointsAccount, Redemption
@@ -200,9 +202,14 @@ def top_reporters(*, month: dt.date, limit: int) -> list[tuple[Rider, int]]:
 
 
 def published_honours(*, kind: str | None = None, city_id: int | None = None) -> QuerySet[Honour]:
-    """The published honour roll; with `city_id`, of that city's riders (issue 19)."""
-    honours = Honour.objects.filter(status=Honour.Status.PUBLISHED).select_related(
-        "rider__district"
+    """The published honour roll; with `city_id`, of that city's riders (issue 19). Each row's
+    `public`: whether the rider agreed to appear with photo and story (issue 20); the pages
+    show the others without either, and with a masked name (docs/decisions.md, "Honour roll
+    and consent")."""
+    honours = (
+        Honour.objects.filter(status=Honour.Status.PUBLISHED)
+        .select_related("rider__district")
+        .annotate(public=consent_granted(Purpose.HONOUR_ROLL_PUBLIC))
     )
     if city_id is not None:
         honours = honours.filter(rider__district__city_id=city_id)

@@ -137,7 +137,8 @@ def honour_roll(request):
 @require_GET
 def honour_photo(request, pk: int):
     """Anyone, for a published honour; unpublished ones do not exist to the public."""
-    honour = get_object_or_404(Honour, pk=pk, status=Honour.Status.PUBLISHED)
+    # Nor the photos of riders who have not agreed to appear with one (issue 20).
+    honour = get_object_or_404(selectors.published_honours().filter(public=True), pk=pk)
     return file_response(honour.photo, public=True, max_age=3600)
 
 

@@ -6,8 +6,10 @@ inbox row is a kind + params (core/messages.py), rendered when read in the reade
 it is always written, whatever becomes of the SMS. The SMS, when the caller offers one, is
 decided here, in this order:
 
-1. Only the kinds in RIDER_SMS_KINDS, and only to an active rider who has not turned that
-   kind off (Me → SMS messages; riders.SMSOptOut, default on).
+1. Only the kinds in RIDER_SMS_KINDS, and only to an active rider who has agreed to SMS
+   notices (the SMS gates: privacy registers the rider's consent, issue 20; without it the
+   inbox only) and has not turned that kind off (Me → SMS messages; riders.SMSOptOut,
+   default on). Sign-in codes never come here: they are not notices and are never gated.
 2. The quiet hours (NOTIFY_QUIET_START–NOTIFY_QUIET_END, local time): an SMS planned inside
    them waits until they end — its row is queued with `next_attempt_at` at 07:00 and the SMS
    sweep (riders.tasks.sweep_sms, every minute) sends it then — unless it is time-critical and
@@ -30,7 +32,7 @@ commit, in chunks of 500 (riders.tasks.send_sms_batch); rows held back are the s
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -69,6 +71,7 @@ NO_SMS = "none"  # the caller offered none
 QUEUED = "queued"  # goes now
 DEFERRED = "deferred"  # queued for later: the quiet hours, or the next hour's budget
 OPTED_OUT = "opted_out"
+NO_CONSENT = "no_consent"  # the rider has not agreed to SMS notices (an SMS gate said no)
 INACTIVE = "inactive"
 CAPPED = "capped"  # the rider's daily cap
 BUDGET_SPENT = "budget_spent"
@@ -161,6 +164,30 @@ def riders_notify(*, notices: Sequence[Notice], now: dt.datetime | None = None) 
     ]
 
 
+# --- Who may be sent notification SMS at all: the gates (issue 20) -------------------------------
+# privacy sits above riders (a rider's consent is privacy's), so riders cannot ask it; it
+# registers a gate in its AppConfig.ready() instead, the shape of riders/obligations.py. A gate
+# takes the ids of the riders a batch would text and returns those who may get an SMS: one query
+# per batch, however many riders. No gate registered: everyone may.
+
+SMSGate = Callable[[set[int]], set[int]]
+_sms_gates: dict[str, SMSGate] = {}
+
+
+def register_sms_gate(name: str, gate: SMSGate) -> None:
+    """Register (or replace: ready() may run twice in tests) the gate called `name`."""
+    _sms_gates[name] = gate
+
+
+def _sms_allowed(rider_ids: set[int]) -> set[int]:
+    allowed = set(rider_ids)
+    for gate in _sms_gates.values():
+        if not allowed:
+            break
+        allowed &= gate(allowed)
+    return allowed
+
+
 # --- The SMS: preferences, quiet hours, the rider's day, the site's hour ------------------------
 
 
@@ -169,8 +196,10 @@ def _plan_sms(notices: list[Notice], now: dt.datetime) -> tuple[list[str], dict[
     offered = [i for i, notice in enumerate(notices) if notice.sms is not None]
     if not offered:
         return decisions, {}
+    rider_ids = {notices[i].rider.pk for i in offered}
+    allowed = _sms_allowed(rider_ids)
     opted_out = _opt_outs(
-        rider_ids={notices[i].rider.pk for i in offered},
+        rider_ids=allowed,
         kinds={notices[i].sms.kind for i in offered if notices[i].sms},
     )
     when: dict[int, dt.datetime] = {}
@@ -179,6 +208,8 @@ def _plan_sms(notices: list[Notice], now: dt.datetime) -> tuple[list[str], dict[
         assert sms is not None
         if not notice.rider.is_active or not notice.rider.phone:
             decisions[i] = INACTIVE
+        elif notice.rider.pk not in allowed:
+            decisions[i] = NO_CONSENT
         elif (notice.rider.pk, sms.kind) in opted_out:
             decisions[i] = OPTED_OUT
         else:

@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.audit.AuditMiddleware",  # the actor of every change; admin actions (core/audit.py)
+    "privacy.middleware.NoticeGateMiddleware",  # a rider accepts the current notice first
     "core.middleware.CityTimeMiddleware",  # times in the reader's city's zone (core/tenancy.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -951,4 +952,14 @@ RETENTION_REPORT_PHOTO_ORIGINALS_DAYS = envint("RETENTION_REPORT_PHOTO_ORIGINALS
 CELERY_BEAT_SCHEDULE["apply-retention"] = {
     "task": "privacy.tasks.retention_apply",
     "schedule": crontab(hour=3, minute=30),
+}
+
+# --- The privacy notice and consents (issue 20, docs/privacy.md) ---------------------------------
+# Whom a rider contacts about their personal information: shown on the notice (/privacy/).
+PRIVACY_CONTACT = {
+    "name": os.environ.get(
+        "PRIVACY_CONTACT_NAME", _("Riders service centre, personal information desk")
+    ),
+    "email": os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@riders-portal.example"),
+    "phone": os.environ.get("PRIVACY_CONTACT_PHONE", CENTRE_PHONE),
 }

@@ -85,6 +85,45 @@ class RiderFactory(DjangoModelFactory):
         if create:
             TierPeriod.objects.create(rider=rider, tier=rider.tier, started_on=rider.joined_on)
 
+    @factory.post_generation
+    def notice_accepted(rider, create, extracted, **kwargs):
+        """The rider accepted the current privacy notice (issue 20), so tests that sign a rider
+        in see their page, not the notice; RiderFactory(notice_accepted=False): not yet."""
+        if not create:
+            return
+        from privacy.models import NoticeAcceptance, PrivacyNotice
+        from privacy.selectors import current_version
+
+        if extracted is not False:
+            notice = PrivacyNotice.objects.order_by("-version").first()
+            if notice is not None:
+                NoticeAcceptance.objects.create(
+                    rider=rider, notice=notice, accepted_at=notice.published_at, channel="web"
+                )
+        # The gate keeps the current version per process for a minute: loaded now, so a
+        # query-count test's first page does not count the load.
+        current_version()
+
+    @factory.post_generation
+    def consents(rider, create, extracted, **kwargs):
+        """The optional consents the rider gave (issue 20): by default both, so tests of
+        notifications and of the honour roll see SMS, names and photos as before issue 20;
+        RiderFactory(consents=()) for none, or e.g. consents=("sms_notices",)."""
+        if not create:
+            return
+        from privacy.models import ConsentChoice
+
+        purposes = ("sms_notices", "honour_roll_public") if extracted is None else tuple(extracted)
+        ConsentChoice.objects.bulk_create(
+            ConsentChoice(
+                rider=rider,
+                purpose=p,
+                granted=True,
+                changed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+            )
+            for p in purposes
+        )
+
 
 # --- governance -------------------------------------------------------------------------------
 def jpeg_bytes(size=(800, 600), color="orange", gps: tuple[float, float] | None = None, fmt="JPEG"):

@@ -183,6 +183,8 @@ ADDED = {
         governance.add_citycategory governance.change_citycategory
         governance.delete_citycategory governance.view_citycategory
         privacy.view_retentionrun privacy.run_retention
+        privacy.view_privacynotice privacy.view_noticeacceptance privacy.view_consentchoice
+        privacy.view_consentevent
     """,
 }
 
@@ -214,6 +216,7 @@ def test_a_new_database_gives_each_role_what_the_old_migrations_gave():
         "core.add_user",
         "core.change_user",
         "core.view_user",
+        "privacy.add_privacynotice",  # the notice is the deployment's: national admins publish
     }
     assert granted() == expected
     assert set(expected) == set(STAFF_ROLES)

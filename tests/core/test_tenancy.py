@@ -129,6 +129,7 @@ def test_the_national_admin_role_has_what_a_centre_admin_has():
         "add_user",
         "change_user",
         "view_user",
+        "add_privacynotice",  # the privacy notice is the deployment's (issue 20)
     }
 
 

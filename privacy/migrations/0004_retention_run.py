@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('privacy', '0001_initial'),
+        ('privacy', '0003_publish_version_1'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
