@@ -22,3 +22,6 @@ class RidersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the SMS start-up checks)
+        from .personal_data import register_holdings
+
+        register_holdings()  # what riders holds of a rider (core/personal_data.py, issue 20)

@@ -893,3 +893,29 @@ CELERY_BEAT_SCHEDULE["send-sms-held-by-quiet-hours"] = {
     "task": "riders.tasks.send_held_sms",
     "schedule": crontab(hour=int(_quiet_end[0]), minute=int(_quiet_end[1])),
 }
+
+# --- My data: a rider's export, corrections, account closure (issue 20, docs/mydata.md) ------
+# An export is offered for MYDATA_EXPORT_HOURS after it is built, then the sweep deletes it; a
+# rider may ask for MYDATA_EXPORTS_PER_DAY in 24 hours (building one reads every table). An
+# export still queued or building after MYDATA_EXPORT_STUCK_MINUTES (a lost message, a dead
+# worker) is queued again, at most MYDATA_EXPORT_MAX_ATTEMPTS times, then marked failed.
+MYDATA_EXPORT_HOURS = envint("MYDATA_EXPORT_HOURS", 24)
+MYDATA_EXPORTS_PER_DAY = envint("MYDATA_EXPORTS_PER_DAY", 3)
+MYDATA_EXPORT_STUCK_MINUTES = envint("MYDATA_EXPORT_STUCK_MINUTES", 15)
+MYDATA_EXPORT_MAX_ATTEMPTS = envint("MYDATA_EXPORT_MAX_ATTEMPTS", 3)
+CELERY_BEAT_SCHEDULE["sweep-data-exports"] = {
+    "task": "mydata.tasks.sweep_data_exports",
+    "schedule": crontab(minute="*/5"),
+}
+# Corrections and closures in the audit trail (who, and why: AccountClosure.reason); the roster
+# fields a correction may change are audited with the rest of the rider.
+AUDITLOG_INCLUDE_TRACKING_MODELS += [
+    {"model": "mydata.CorrectionRequest", "exclude_fields": ["created_at"]},
+    "mydata.AccountClosure",
+]
+for _tracked in AUDITLOG_INCLUDE_TRACKING_MODELS:
+    if isinstance(_tracked, dict) and _tracked["model"] == "riders.Rider":
+        _tracked["include_fields"] = [
+            *_tracked["include_fields"],
+            *[f for f in ("station", "gender", "joined_on") if f not in _tracked["include_fields"]],
+        ]
