@@ -53,15 +53,12 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(grant_after_migrate, dispatch_uid="core.roles.grant_after_migrate")
 
-        # Each city's time zone is kept per process (core/tenancy.py); a saved city or district
-        # clears this process's copy at once.
-        from django.db.models.signals import post_save
+        # The city's time zone is kept in the session from sign-in (core/tenancy.py).
+        from django.contrib.auth.signals import user_logged_in
 
-        from .models import City, District
-        from .tenancy import time_zones_forget
+        from .tenancy import remember_time_zone
 
-        for model in (City, District):
-            post_save.connect(time_zones_forget, sender=model, dispatch_uid=f"tz-{model.__name__}")
+        user_logged_in.connect(remember_time_zone, dispatch_uid="core.tenancy.remember_time_zone")
 
         # Each app's messages.py registers the message kinds it stores (core/messages.py);
         # found through the app registry, so core imports no other app.

@@ -83,13 +83,10 @@ class DatabaseUnavailableMiddleware:
 
 
 class CityTimeMiddleware:
-    """Times shown in the reader's city's zone (City.time_zone, core/tenancy.py).
-
-    Staff and officers work in a city (User.city); a rider's city is their district's, set by
-    riders/permissions.py rider_required once it has loaded the rider. Only a request with a
-    session looks at its user (an anonymous or token request loads nothing here), and the zone
-    is dropped after the response: a thread's next request starts from the default.
-    """
+    """Times shown in the reader's city's zone (City.time_zone): the one remembered in the
+    session at sign-in (core/tenancy.py remember_time_zone). Only a request that carries a
+    session cookie looks; the zone is dropped after the response, so a thread's next request
+    starts from the default."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -98,12 +95,12 @@ class CityTimeMiddleware:
         from django.conf import settings
         from django.utils import timezone
 
-        from .tenancy import activate_city_time
+        from .tenancy import SESSION_TIME_ZONE
 
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            user = request.user
-            if user.is_authenticated and getattr(user, "city_id", None):
-                activate_city_time(city_id=user.city_id)
+            name = request.session.get(SESSION_TIME_ZONE)
+            if name:
+                timezone.activate(name)
         try:
             return self.get_response(request)
         finally:

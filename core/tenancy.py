@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
-from .memo import ProcessMemo
 from .roles import NATIONAL_ADMIN
 
 M = TypeVar("M", bound=Model)
@@ -133,38 +132,32 @@ def may_see(user: Any, obj: Model) -> bool:
 
 # --- Each city's clock ---------------------------------------------------------------------
 # Times are stored in UTC and shown in the reader's city's zone (City.time_zone). All of China
-# keeps Beijing time, so today this changes nothing that anyone sees; it is configurable so a
-# city outside the zone, or a deployment abroad, needs no code. Read on every request: each
-# process keeps the (small) table of districts and cities for a minute, and saving a city
-# clears its copy at once (core/apps.py).
+# keeps Beijing time, so today this changes nothing anyone sees; it is configurable so a city
+# outside the zone, or a deployment abroad, needs no code. The zone is looked up once, at
+# sign-in, and kept in the session (core/middleware.py CityTimeMiddleware activates it): no
+# query per request. A city whose zone changes shows it to each person from their next sign-in.
+
+SESSION_TIME_ZONE = "city_time_zone"
 
 
-def _load_time_zones() -> dict[str, dict[int, str]]:
-    from .models import City, District
+def time_zone_for(user: Any) -> str | None:
+    """The time zone of the city `user` works or rides in; None: the deployment's default."""
+    from .models import City
 
-    cities = dict(City.objects.values_list("pk", "time_zone"))
-    districts = {pk: cities[city_id] for pk, city_id in District.objects.values_list("pk", "city")}
-    return {"city": cities, "district": districts}
-
-
-_time_zones = ProcessMemo(_load_time_zones, ttl_seconds=60)
-time_zones_forget = _time_zones.forget
-
-
-def time_zone_of(*, city_id: int | None = None, district_id: int | None = None) -> str | None:
-    """The time zone name of a city, or of a district's city; None when neither is known."""
-    table = _time_zones.get()
-    if city_id is not None:
-        return table["city"].get(city_id)
-    if district_id is not None:
-        return table["district"].get(district_id)
-    return None
+    city_id = getattr(user, "city_id", None)
+    if city_id is None:
+        rider = getattr(user, "rider", None)  # riders: their district's city
+        if rider is None:
+            return None
+        return (
+            City.objects.filter(districts=rider.district_id).values_list("time_zone", flat=True)
+        ).first()
+    return City.objects.filter(pk=city_id).values_list("time_zone", flat=True).first()
 
 
-def activate_city_time(*, city_id: int | None = None, district_id: int | None = None) -> None:
-    """Show times for the rest of this request in that city's zone (else the default)."""
-    from django.utils import timezone
-
-    name = time_zone_of(city_id=city_id, district_id=district_id)
-    if name:
-        timezone.activate(name)
+def remember_time_zone(sender, request, user, **kwargs) -> None:
+    """At sign-in (user_logged_in, connected in core/apps.py): keep the city's zone."""
+    if request is not None and hasattr(request, "session"):
+        name = time_zone_for(user)
+        if name:
+            request.session[SESSION_TIME_ZONE] = name

@@ -6,8 +6,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from core.tenancy import activate_city_time
-
 
 def rider_required(view):
     """Portal pages: only a signed-in, active rider; sets request.rider.
@@ -28,7 +26,6 @@ def rider_required(view):
             messages.error(request, _("Your rider account is not active."))
             return redirect_to_login(request.get_full_path())
         request.rider = rider
-        activate_city_time(district_id=rider.district_id)  # times in the rider's city's zone
         return view(request, *args, **kwargs)
 
     return wrapped
