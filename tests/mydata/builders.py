@@ -14,8 +14,9 @@ from core.services import notification_post
 from governance.models import FixAnswer, ReportPhoto, ReportQuestion, ReportSupporter
 from growth import services as growth
 from growth.models import Attendance
+from payouts.models import PayoutBatch
 from rewards import services as rewards
-from rewards.models import Honour
+from rewards.models import Award, Honour
 from riders import services as riders
 from riders.models import CityMove, SMSOptOut
 from subsidies import services as subsidies
@@ -87,6 +88,19 @@ def rider_with_everything(*, settled: bool = True, **rider_fields) -> Everything
     # governance: a validated report with a photo (cash/points awards come with it), a report
     # of another rider the rider joined, a check of a fix with a photo, a question answered.
     report = validated_report(rider=rider)
+    if settled:
+        # Cash rewards paid (an unpaid one blocks closure).
+        batch = PayoutBatch.objects.create(
+            number=f"T{PayoutBatch.objects.count() + 1:05d}",
+            source="reward",
+            city=report.district.city,
+            month=last_month(),
+            status="paid",
+            created_by=staff,
+            approved_at=timezone.now(),
+            paid_at=timezone.now(),
+        )
+        Award.objects.filter(rider=rider, kind="cash").update(batch=batch)
     ReportPhoto.objects.create(
         report=report, position=1, image=_jpeg("p.jpg"), thumbnail=_jpeg("t.jpg")
     )
