@@ -1,10 +1,14 @@
 """Log formatting and redaction (settings.LOGGING).
 
 `JsonFormatter` writes one JSON object a line (LOG_FORMAT=json) for a log collector.
-`RedactPersonalData` is defence in depth on the console handler: whatever a developer logs,
-a rider's phone number leaves the process masked, and a one-time sign-in code logged by the
-sign-in path never leaves it at all (unless LOG_SIGN_IN_CODES=1, the DEBUG default, which the
-console SMS sender needs on a laptop).
+`RedactPersonalData` is defence in depth on every handler (settings.LOGGING; a test checks
+each one has it): whatever a developer logs, a mainland mobile number, an 18-character
+resident ID number and an e-mail address leave the process masked — in the message, its args,
+`extra=` values and the exception text — and a one-time sign-in code logged by the sign-in path
+never leaves it at all (unless LOG_SIGN_IN_CODES=1, the DEBUG default, which the console SMS
+sender needs on a laptop). `MaskedExceptionReporter` does the same for the error e-mails to
+ADMINS, whose traceback shows local variables and the request (issue 20: no personal data in
+logs; the code logs masked numbers at the source too, this catches what slips through).
 """
 
 import datetime as dt
@@ -13,11 +17,18 @@ import logging
 import re
 import traceback
 
+from django.views.debug import ExceptionReporter
+
 # A mainland mobile number not inside a longer run of digits: 13812345678 → 138****1234.
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 # A one-time sign-in code (riders.services: 6 digits) or a staff TOTP token (6 digits).
 CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 CODE_MASK = "******"
+# A resident ID number (居民身份证号码): 17 digits and a digit or X, not inside a longer run of
+# digits or letters → 370***********123X (enough to tell two apart, not to use one).
+RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+# An e-mail address → a***@example.com (the domain says which organisation, not who).
+EMAIL = re.compile(r"(?<![\w.+-])([\w+-])[\w.+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 # Loggers of the sign-in paths (rider codes, staff passwords and TOTP), by prefix.
 SIGN_IN_LOGGERS = ("riders", "django_otp", "axes")
@@ -28,6 +39,14 @@ _RECORD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime
 
 def mask_phones(text: str) -> str:
     return PHONE.sub(r"\1****\2", text)
+
+
+def mask_personal_data(text: str) -> str:
+    """Phone numbers, resident ID numbers and e-mail addresses in `text`, masked. The ID first:
+    its 18 digits never match a phone (which needs no digit beside it), but keep it simple."""
+    text = RESIDENT_ID.sub(r"\1***********\2", text)
+    text = EMAIL.sub(r"\1***@\2", text)
+    return mask_phones(text)
 
 
 def redact_codes(text: str) -> str:
@@ -41,7 +60,7 @@ class RedactPersonalData(logging.Filter):
         self.code_loggers = tuple(code_loggers)
 
     def _clean(self, text: str, record: logging.LogRecord) -> str:
-        text = mask_phones(text)
+        text = mask_personal_data(text)
         if self.redact_codes and record.name.startswith(self.code_loggers):
             text = redact_codes(text)
         return text
@@ -58,6 +77,17 @@ class RedactPersonalData(logging.Filter):
             if key not in _RECORD_ATTRIBUTES and isinstance(value, str):
                 setattr(record, key, self._clean(value, record))
         return True
+
+
+class MaskedExceptionReporter(ExceptionReporter):
+    """The error e-mail's traceback (local variables, request data) with personal data masked:
+    the log filter sees only the record, not what AdminEmailHandler builds from exc_info."""
+
+    def get_traceback_text(self) -> str:
+        return mask_personal_data(super().get_traceback_text())
+
+    def get_traceback_html(self) -> str:
+        return mask_personal_data(super().get_traceback_html())
 
 
 class JsonFormatter(logging.Formatter):
@@ -105,7 +135,7 @@ def _scrub(value, key: str = ""):
     if key in _SENTRY_STRUCTURAL:
         return value
     if isinstance(value, str):
-        return redact_codes(mask_phones(value))
+        return redact_codes(mask_personal_data(value))
     if isinstance(value, dict):
         return {k: _scrub(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -17,10 +19,25 @@ from core.models import City, District
 from core.tenancy import city_filter, sees_all_cities
 
 from . import services
-from .models import CityMove, Rider, SignInCode, SMSLog, SMSOptOut, TierPeriod
+from .models import PHONE_PATTERN, CityMove, Rider, SignInCode, SMSLog, SMSOptOut, TierPeriod
+from .phones import phone_digests
 from .roster import RosterRejected, roster_import
 
 ROSTER_MAX_BYTES = 20 * 1024 * 1024  # 41,000 rows are about 3 MB
+
+
+class PhoneSearchMixin:
+    """Search by an exact mobile number, though numbers are stored encrypted: a term that is a
+    number is looked up by its keyed hash (riders/phones.py) at `phone_hash_path`."""
+
+    phone_hash_path = "phone_hash"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if re.fullmatch(PHONE_PATTERN, term):
+            results |= queryset.filter(**{f"{self.phone_hash_path}__in": phone_digests(term)})
+        return results, may_have_duplicates
 
 
 class RosterUploadForm(forms.Form):
@@ -79,7 +96,7 @@ class TierPeriodInline(CityScopedInline, admin.TabularInline):
 
 
 @admin.register(Rider)
-class RiderAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
+class RiderAdmin(PhoneSearchMixin, PersonalDataViewLogMixin, CityScopedAdmin):
     """The change page shows the phone unmasked and searches find people: both are logged
     (who, which rider, when) in the audit log; the list itself shows masked phones only."""
 
@@ -95,7 +112,7 @@ class RiderAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
     )
     list_display_links = ("rider_number", "name")
     list_filter = ("district", "tier", "is_active")
-    search_fields = ("=rider_number", "name", "=phone")
+    search_fields = ("=rider_number", "name")  # and the exact phone: PhoneSearchMixin
     search_help_text = _("Rider number or exact phone number, or part of a name.")
     list_select_related = ("district",)
     list_per_page = 50
@@ -239,7 +256,7 @@ class RiderAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
         }
         return render(request, "admin/riders/rider/import_roster.html", context)
 
-    @admin.display(description=_("mobile phone"), ordering="phone")
+    @admin.display(description=_("mobile phone"))
     def masked_phone(self, rider: Rider) -> str:
         return rider.masked_phone
 
@@ -294,7 +311,7 @@ class RiderAdmin(PersonalDataViewLogMixin, CityScopedAdmin):
 
 
 @admin.register(SignInCode)
-class SignInCodeAdmin(admin.ModelAdmin):
+class SignInCodeAdmin(PhoneSearchMixin, admin.ModelAdmin):
     """Read-only, for support: was a code requested, did it expire, how many wrong tries.
     Staff of a city see the codes of their city's riders' phones."""
 
@@ -303,11 +320,11 @@ class SignInCodeAdmin(admin.ModelAdmin):
         if sees_all_cities(request.user):
             return queryset
         riders = city_filter(Rider.objects.all(), request.user)
-        return queryset.filter(phone__in=riders.values("phone"))
+        return queryset.filter(phone_hash__in=riders.values("phone_hash"))
 
     list_display = ("__str__", "created_at", "expires_at", "failed_attempts", "used_at")
     list_filter = ("created_at",)
-    search_fields = ("=phone",)
+    search_fields = ("=phone_masked",)  # and the exact phone: PhoneSearchMixin
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:
@@ -353,13 +370,14 @@ class SMSLogAdmin(CityScopedAdmin):
 
 
 @admin.register(SMSOptOut)
-class SMSOptOutAdmin(CityScopedAdmin):
+class SMSOptOutAdmin(PhoneSearchMixin, CityScopedAdmin):
     """The kinds of SMS riders turned off (Me → SMS messages). Support may turn one off at a
     rider's request (or delete the row to turn it back on); the rider sees it on their page."""
 
     list_display = ("rider", "kind", "created_at")
     list_filter = ("kind",)
-    search_fields = ("=rider__rider_number", "=rider__phone")
+    search_fields = ("=rider__rider_number",)  # and the exact phone: PhoneSearchMixin
+    phone_hash_path = "rider__phone_hash"
     list_select_related = ("rider",)
     autocomplete_fields = ("rider",)
     date_hierarchy = "created_at"

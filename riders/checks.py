@@ -6,7 +6,7 @@ Checked here instead, when the site starts (runserver, migrate, the worker's `ch
 """
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
@@ -43,3 +43,19 @@ def sms_configuration(app_configs=None, **kwargs) -> list[Error]:
     except ImproperlyConfigured as error:
         errors.append(Error(str(error), id="riders.E003"))
     return errors
+
+
+@register(deploy=True)
+def phone_keys(app_configs=None, **kwargs) -> list[Warning]:
+    """Production keeps its own phone keys (docs/privacy.md, "Phone numbers"): the defaults
+    hang on SECRET_KEY, whose rotation would then lose every phone look-up."""
+    if settings.PHONE_KEYS_SET:
+        return []
+    return [
+        Warning(
+            "PHONE_ENCRYPTION_KEYS and PHONE_LOOKUP_KEYS are not set: riders' phone numbers are "
+            "encrypted and looked up with keys derived from SECRET_KEY.",
+            hint="Set both (newest key first) before the first riders are imported.",
+            id="riders.W001",
+        )
+    ]

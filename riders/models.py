@@ -1,12 +1,15 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
 
 from core.models import City, District
 
+from .phones import phone_digest, phone_digests
 from .sms_templates import KIND_CHOICES
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
@@ -36,6 +39,13 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
+class RiderQuerySet(models.QuerySet):
+    def with_phone(self, phone: str) -> "RiderQuerySet":
+        """The rider with this phone number: one indexed look-up by its keyed hash (the stored
+        number is encrypted, riders/phones.py)."""
+        return self.filter(phone_hash__in=phone_digests(phone))
+
+
 class Rider(models.Model):
     # A rider belongs to one city at a time, through their district (core/tenancy.py); moving
     # to another city is riders/services.py rider_move_city, recorded as a CityMove.
@@ -55,8 +65,13 @@ class Rider(models.Model):
         help_text=_("The delivery platform's rider number."),
     )
     name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(
-        _("mobile phone"), max_length=11, unique=True, validators=[phone_validator]
+    # Encrypted at rest (Fernet, PHONE_ENCRYPTION_KEYS); found by `phone_hash` (riders/phones.py).
+    # Empty only once the rider's account is closed and the number erased.
+    phone = EncryptedCharField(
+        _("mobile phone"), max_length=11, null=True, validators=[phone_validator]
+    )
+    phone_hash = models.CharField(
+        _("phone look-up hash"), max_length=64, unique=True, null=True, editable=False
     )
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="riders", verbose_name=_("district")
@@ -78,6 +93,8 @@ class Rider(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = RiderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("rider")
         verbose_name_plural = _("riders")
@@ -89,16 +106,41 @@ class Rider(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(tier__in=Tier.values), name="rider_tier_valid"),
-            models.CheckConstraint(condition=~Q(phone=""), name="rider_phone_not_empty"),
+            # An active rider can be sent a code: they have a number (closure erases it).
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(phone_hash__isnull=False),
+                name="rider_active_has_phone",
+            ),
             models.CheckConstraint(condition=~Q(rider_number=""), name="rider_number_not_empty"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.rider_number})"
 
+    def save(self, *args, **kwargs) -> None:
+        self.phone_hash_fill()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_hash"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.phone:
+            taken = Rider.objects.with_phone(self.phone).exclude(pk=self.pk).exists()
+            if taken:
+                raise ValidationError(
+                    {"phone": _("This mobile number is already another rider's.")}
+                )
+
     @property
     def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+        return mask_phone(self.phone) if self.phone else ""
+
+    def phone_hash_fill(self) -> None:
+        """Set the look-up hash from the number; every writer of `phone` calls it (save does;
+        bulk_create and bulk_update callers do it themselves)."""
+        self.phone_hash = phone_digest(self.phone) if self.phone else None
 
 
 class TierPeriod(models.Model):
@@ -142,9 +184,13 @@ class SignInCode(models.Model):
 
     Codes are issued for any well-formed phone number, known or not, so the response and the
     throttle behave the same for everyone; only active riders are actually sent an SMS.
+
+    Nor is the number kept: a code is found by the phone's keyed hash (riders/phones.py), and
+    support reads the masked number.
     """
 
-    phone = models.CharField(_("mobile phone"), max_length=11)
+    phone_hash = models.CharField(_("phone look-up hash"), max_length=64)
+    phone_masked = models.CharField(_("mobile phone"), max_length=11)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"))
@@ -159,7 +205,7 @@ class SignInCode(models.Model):
         verbose_name = _("sign-in code")
         verbose_name_plural = _("sign-in codes")
         indexes = [
-            models.Index(fields=["phone", "-created_at"], name="sign_in_code_phone_idx"),
+            models.Index(fields=["phone_hash", "-created_at"], name="sign_in_code_phone_idx"),
             models.Index(fields=["expires_at"], name="sign_in_code_expiry_idx"),
         ]
         constraints = [
@@ -168,14 +214,14 @@ class SignInCode(models.Model):
                 name="sign_in_code_expires_after_creation",
             ),
             models.UniqueConstraint(
-                fields=["phone"],
+                fields=["phone_hash"],
                 condition=Q(is_current=True),
                 name="sign_in_code_one_current_per_phone",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{mask_phone(self.phone)} @ {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.phone_masked} @ {self.created_at:%Y-%m-%d %H:%M}"
 
     def is_live(self, now) -> bool:
         """Can still sign in: current, unused, unexpired, not locked by wrong tries."""
@@ -445,7 +491,7 @@ class SignInRecord(models.Model):
     )
     at = models.DateTimeField(_("signed in at"), default=timezone.now)
     channel = models.CharField(_("how"), max_length=10, choices=SignInChannel.choices)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # Truncated: enough to tell a phone from a computer, not a fingerprint of the device.
     user_agent = models.CharField(_("browser"), max_length=200, blank=True)
 

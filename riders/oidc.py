@@ -234,7 +234,8 @@ def platform_sign_in_finish(request: HttpRequest, *, redirect_uri: str) -> Platf
         raise _failed() from error
     rider_number = str(claims.get(config.rider_claim) or "").strip()
     rider = rider_for_platform_number(rider_number=rider_number)
-    logger.info("Platform sign-in: rider %s", rider.rider_number)
+    # The row's id, not the platform's rider number: the log names no one.
+    logger.info("Platform sign-in: rider id %s", rider.pk)
     return PlatformSignIn(rider=rider, id_token=token["id_token"])
 
 

@@ -6,7 +6,7 @@ core is below every app and registers nothing itself.
 Not a holding: the SMS log (SMSLog). A row keeps only a masked number ("138****1234"), the
 kind and the outcome, and no link to a rider, so it is nobody's data to export and nothing of
 it identifies the rider once they are gone; the privacy app's retention removes old rows.
-Sign-in codes (SignInCode) are an HMAC and the phone for a day, then purged.
+Sign-in codes (SignInCode) keep the phone's keyed hash and masked number for a day, then are purged.
 """
 
 from typing import Any
@@ -85,8 +85,8 @@ def _sign_ins(rider: Rider):
         SignInRecord.objects.filter(rider=rider).order_by("-at", "-id"),
         "at",
         "channel",
-        "ip_address",
         "user_agent",
+        ip_address="ip",
     )
 
 

@@ -31,6 +31,7 @@ from core.models import City, District, User
 from core.tenancy import sees_all_cities, staff_city_id
 
 from .models import Rider, Tier, TierPeriod, rider_number_validator
+from .phones import phone_digest
 from .services import normalise_phone, tier_changes_apply
 
 COLUMNS = ("rider_number", "name", "phone", "district", "station", "join_date", "tier")
@@ -258,11 +259,14 @@ def _import_batch(rows: list[RosterRow], report: RosterImportReport) -> None:
             )
         }
         # Phones owned by riders who are not this row's rider (in the database).
-        phone_owners = dict(
-            Rider.objects.filter(phone__in=[row.phone for row in rows]).values_list(
-                "phone", "rider_number"
+        # (Found by the numbers' keyed hashes: the stored numbers are encrypted.)
+        digests = {phone_digest(row.phone): row.phone for row in rows}
+        phone_owners = {
+            digests[digest]: number
+            for digest, number in Rider.objects.filter(phone_hash__in=digests).values_list(
+                "phone_hash", "rider_number"
             )
-        )
+        }
         to_create: list[RosterRow] = []
         to_update: list[Rider] = []
         tier_changes: list[tuple[Rider, str]] = []
@@ -311,7 +315,10 @@ def _import_batch(rows: list[RosterRow], report: RosterImportReport) -> None:
             now = timezone.now()
             for rider in to_update:
                 rider.updated_at = now
-            Rider.objects.bulk_update(to_update, [*UPDATABLE, "updated_at"], batch_size=1000)
+                rider.phone_hash_fill()
+            Rider.objects.bulk_update(
+                to_update, [*UPDATABLE, "phone_hash", "updated_at"], batch_size=1000
+            )
         tier_changes_apply(changes=tier_changes)
 
 
@@ -351,6 +358,7 @@ def _create(rows: list[RosterRow]) -> None:
                 rider_number=row.rider_number,
                 name=row.name,
                 phone=row.phone,
+                phone_hash=phone_digest(row.phone),
                 district=row.district,
                 station=row.station,
                 joined_on=row.joined_on,

@@ -35,8 +35,10 @@ from .models import (
     SignInRecord,
     Tier,
     TierPeriod,
+    mask_phone,
 )
 from .network import client_network
+from .phones import phone_digest
 from .sms import get_sms_sender
 from .sms_outbox import sms_create, sms_send_now
 from .sms_templates import SIGN_IN_CODE
@@ -294,7 +296,10 @@ def sign_in_code_request(
     sender = get_sms_sender()
     now = timezone.now()
     rider = (
-        Rider.objects.filter(phone=phone, is_active=True).select_related("user", "district").first()
+        Rider.objects.with_phone(phone)
+        .filter(is_active=True)
+        .select_related("user", "district")
+        .first()
     )
     try:
         with transaction.atomic():
@@ -336,7 +341,11 @@ def _code_issue(
     max_attempts = settings.SIGN_IN_CODE_MAX_ATTEMPTS
     # Locks the phone's current code if there is one; when there is none, the partial unique
     # index below is what keeps simultaneous requests to one code.
-    current = SignInCode.objects.select_for_update().filter(phone=phone, is_current=True).first()
+    current = (
+        SignInCode.objects.select_for_update()
+        .filter(phone_hash=phone_digest(phone), is_current=True)
+        .first()
+    )
     # Even a code burnt by wrong tries holds the next one back this long: each phone gets at
     # most one SMS a minute, whoever asks (a trusted browser included).
     if current is not None and current.used_at is None:
@@ -345,7 +354,7 @@ def _code_issue(
             raise _resend_refusal(wait)
     if not trusted_device:
         counted = list(
-            SignInCode.objects.filter(phone=phone, created_at__gt=now - DAY)
+            SignInCode.objects.filter(phone_hash=phone_digest(phone), created_at__gt=now - DAY)
             .filter(
                 Q(used_at__isnull=False)
                 | Q(is_current=True, expires_at__gt=now, failed_attempts__lt=max_attempts)
@@ -372,7 +381,8 @@ def _code_issue(
     try:
         with transaction.atomic():
             row = SignInCode.objects.create(
-                phone=phone,
+                phone_hash=phone_digest(phone),
+                phone_masked=mask_phone(phone),
                 code_hash=_code_digest(phone, code),
                 created_at=now,
                 expires_at=now + dt.timedelta(seconds=settings.SIGN_IN_CODE_TTL_SECONDS),
@@ -433,7 +443,7 @@ def sign_in_code_verify(
     """
     wrong = _("The code is wrong or has expired. Check the SMS or ask for a new code.")
     now = timezone.now()
-    current = SignInCode.objects.filter(phone=phone, is_current=True).first()
+    current = SignInCode.objects.filter(phone_hash=phone_digest(phone), is_current=True).first()
     if current is None or current.used_at is not None or current.expires_at <= now:
         raise SignInFailed(wrong, code="code_invalid")
     max_attempts = settings.SIGN_IN_CODE_MAX_ATTEMPTS
@@ -456,7 +466,10 @@ def sign_in_code_verify(
         pk=current.pk, is_current=True, used_at__isnull=True, failed_attempts__lt=max_attempts
     ).update(used_at=now)
     rider = (
-        Rider.objects.filter(phone=phone, is_active=True).select_related("user", "district").first()
+        Rider.objects.with_phone(phone)
+        .filter(is_active=True)
+        .select_related("user", "district")
+        .first()
     )
     if claimed != 1 or rider is None:
         raise SignInFailed(wrong, code="code_invalid")
@@ -627,6 +640,20 @@ def rider_move_city(*, rider: Rider, district: District, by: User, reason: str) 
     return move
 
 
+def phone_keys_rotate(*, batch_size: int = 2000) -> int:
+    """Rewrite every rider's number under the newest encryption key and look-up key
+    (riders/phones.py; `manage.py phone_keys_rotate`). Idempotent; returns the rows rewritten."""
+    count = 0
+    riders = Rider.objects.filter(phone__isnull=False).only("pk", "phone").order_by("pk")
+    for rider in riders.iterator(chunk_size=batch_size):
+        if rider.phone:
+            Rider.objects.filter(pk=rider.pk).update(
+                phone=rider.phone, phone_hash=phone_digest(rider.phone)
+            )
+            count += 1
+    return count
+
+
 # --- A rider's sign-in history and roster corrections (issue 20, docs/mydata.md) -------------
 
 USER_AGENT_KEPT = 200  # SignInRecord.user_agent's length: a device's kind, not a fingerprint
@@ -640,7 +667,7 @@ def sign_in_record(*, rider: Rider, channel: str, ip_address: str | None, user_a
     SignInRecord.objects.create(
         rider=rider,
         channel=channel,
-        ip_address=str(address) if address is not None else None,
+        ip=str(address) if address is not None else None,
         user_agent=(user_agent or "")[:USER_AGENT_KEPT],
     )
 

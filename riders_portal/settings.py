@@ -5,6 +5,7 @@ broker, a local-memory cache); production sets DATABASE_URL, REDIS_URL, SECRET_K
 ALLOWED_HOSTS (see README.md).
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -48,6 +49,23 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-riders-portal-not-for-production"  # noqa: S105
+
+# Phone numbers at rest (issue 20, docs/privacy.md "Phone numbers"): encrypted with Fernet
+# (django-fernet-encrypted-fields: keys derived from SECRET_KEY and each of SALT_KEY), found by
+# a keyed hash (HMAC-SHA256 with PHONE_LOOKUP_KEYS) so sign-in stays one index lookup. Both
+# lists are newest first: new values use the first key, older keys still read (and find) what
+# they wrote until `manage.py phone_keys_rotate` has rewritten every row.
+_phone_keys = [
+    k.strip() for k in (envsecret("PHONE_ENCRYPTION_KEYS") or "").split(",") if k.strip()
+]
+_lookup_keys = [k.strip() for k in (envsecret("PHONE_LOOKUP_KEYS") or "").split(",") if k.strip()]
+SALT_KEY = _phone_keys or ["riders-portal-phone-numbers"]
+# Without its own keys the look-up key is derived from SECRET_KEY: rotating SECRET_KEY would
+# then lose every look-up until phone_keys_rotate ran; production sets both (check --deploy).
+PHONE_LOOKUP_KEYS = _lookup_keys or [
+    hashlib.sha256(f"riders.phone_lookup:{SECRET_KEY}".encode()).hexdigest()
+]
+PHONE_KEYS_SET = bool(_phone_keys and _lookup_keys)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -416,21 +434,37 @@ LOGGING = {
     },
     # Phone numbers masked in every record; one-time codes redacted from the sign-in loggers
     # unless LOG_SIGN_IN_CODES=1 (the default with DEBUG=1, so the console SMS sender works).
+    # Issue 20: IDs and e-mail addresses masked too, on every handler (a test checks each one).
     "filters": {
         "redact": {
             "()": "core.logging.RedactPersonalData",
             "redact_codes": not envbool("LOG_SIGN_IN_CODES", DEBUG),
-        }
+        },
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
             "filters": ["redact"],
-        }
+        },
+        # Django's error e-mails to ADMINS, as its default logging sends them, but masked: the
+        # traceback's local variables and request data through MaskedExceptionReporter.
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact"],
+            "reporter_class": "core.logging.MaskedExceptionReporter",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Replace the handlers Django's DEFAULT_LOGGING puts on these (unfiltered); records
+        # still reach the root's console handler.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Riders Portal --------------------------------------------------------------------------
@@ -892,6 +926,31 @@ _quiet_end = NOTIFY_QUIET_END.split(":")
 CELERY_BEAT_SCHEDULE["send-sms-held-by-quiet-hours"] = {
     "task": "riders.tasks.send_held_sms",
     "schedule": crontab(hour=int(_quiet_end[0]), minute=int(_quiet_end[1])),
+}
+
+# --- Retention (issue 20, privacy/retention.py, docs/privacy.md "Retention") ----------------
+# How many days each kind of personal data is kept; the table in privacy/retention.py says
+# what each covers and why. The nightly run (03:30 Asia/Shanghai, after the day's sweeps and
+# before the morning) applies them in batches of RETENTION_BATCH_SIZE ids.
+RETENTION_BATCH_SIZE = envint("RETENTION_BATCH_SIZE", 1000)
+RETENTION_SIGN_IN_CODES_DAYS = envint("RETENTION_SIGN_IN_CODES_DAYS", 1)
+RETENTION_LIMIT_COUNTERS_DAYS = envint("RETENTION_LIMIT_COUNTERS_DAYS", 2)
+RETENTION_SIGN_IN_IPS_DAYS = envint("RETENTION_SIGN_IN_IPS_DAYS", 30)
+RETENTION_SMS_LOG_DAYS = envint("RETENTION_SMS_LOG_DAYS", 180)
+RETENTION_NOTIFICATIONS_READ_DAYS = envint("RETENTION_NOTIFICATIONS_READ_DAYS", 180)
+RETENTION_NOTIFICATIONS_DAYS = envint("RETENTION_NOTIFICATIONS_DAYS", 730)
+RETENTION_SESSIONS_EXPIRED_DAYS = envint("RETENTION_SESSIONS_EXPIRED_DAYS", 0)
+RETENTION_STAFF_SIGN_IN_ATTEMPTS_DAYS = envint("RETENTION_STAFF_SIGN_IN_ATTEMPTS_DAYS", 30)
+# MLPS 2.0 (等保 2.0): security audit records at least six months.
+RETENTION_ACCESS_LOG_DAYS = envint("RETENTION_ACCESS_LOG_DAYS", 180)
+RETENTION_AUDIT_IP_DAYS = envint("RETENTION_AUDIT_IP_DAYS", 180)
+RETENTION_AUDIT_LOG_DAYS = envint("RETENTION_AUDIT_LOG_DAYS", 1095)
+RETENTION_IDEMPOTENCY_RECORDS_DAYS = envint("RETENTION_IDEMPOTENCY_RECORDS_DAYS", 2)
+# Days after a report is closed; read by governance's sweep "governance.photo_originals".
+RETENTION_REPORT_PHOTO_ORIGINALS_DAYS = envint("RETENTION_REPORT_PHOTO_ORIGINALS_DAYS", 180)
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "privacy.tasks.retention_apply",
+    "schedule": crontab(hour=3, minute=30),
 }
 
 # --- My data: a rider's export, corrections, account closure (issue 20, docs/mydata.md) ------

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mydata', '0001_initial'),
-        ('riders', '0009_sign_in_history'),
+        ('riders', '0010_sign_in_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
-from riders.models import SignInCode
+from riders.models import SignInCode, mask_phone
+from riders.phones import phone_digest
 from riders.tasks import purge_expired_sign_in_codes
 
 pytestmark = pytest.mark.worker
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.worker
 def old_code(phone: str) -> SignInCode:
     created = timezone.now() - dt.timedelta(days=2)
     return SignInCode.objects.create(
-        phone=phone,
+        phone_hash=phone_digest(phone),
+        phone_masked=mask_phone(phone),
         code_hash="x" * 64,
         created_at=created,
         expires_at=created + dt.timedelta(minutes=5),
@@ -26,7 +28,8 @@ def old_code(phone: str) -> SignInCode:
 def test_task_sent_from_the_test_runs_in_the_worker(celery_worker):
     old_code("13900000001")
     fresh = SignInCode.objects.create(
-        phone="13900000002",
+        phone_hash=phone_digest("13900000002"),
+        phone_masked=mask_phone("13900000002"),
         code_hash="y" * 64,
         created_at=timezone.now(),
         expires_at=timezone.now() + dt.timedelta(minutes=5),
@@ -43,7 +46,7 @@ def test_task_queued_on_commit_is_sent_only_after_commit(celery_worker):
         old_code("13900000003")
         enqueue_on_commit(purge_expired_sign_in_codes)
         # Still inside the transaction: nothing was sent, the row is still there.
-        assert SignInCode.objects.filter(phone="13900000003").exists()
+        assert SignInCode.objects.filter(phone_hash=phone_digest("13900000003")).exists()
     celery_worker(lambda: not SignInCode.objects.exists(), what="the queued purge to run")
 
 
@@ -60,6 +63,6 @@ def test_task_queued_in_a_rolled_back_transaction_is_never_sent(celery_worker):
     import time
 
     time.sleep(1.5)
-    assert SignInCode.objects.filter(phone="13900000004").exists()
+    assert SignInCode.objects.filter(phone_hash=phone_digest("13900000004")).exists()
     purge_expired_sign_in_codes.delay()
     celery_worker(lambda: not SignInCode.objects.exists(), what="the later purge to run")

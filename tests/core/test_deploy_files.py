@@ -247,6 +247,8 @@ def test_compose_file_is_valid_for_docker_compose():
         env={
             **os.environ,
             "SECRET_KEY": "validation-only",
+            "PHONE_ENCRYPTION_KEYS": "validation-only",
+            "PHONE_LOOKUP_KEYS": "validation-only",
             "POSTGRES_PASSWORD": "validation-only",
             "POSTGRES_REPLICATION_PASSWORD": "validation-only",
             "SMS_SENDER": "riders.sms.LocmemSMSSender",

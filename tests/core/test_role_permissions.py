@@ -182,6 +182,7 @@ ADDED = {
         riders.view_citymove
         governance.add_citycategory governance.change_citycategory
         governance.delete_citycategory governance.view_citycategory
+        privacy.view_retentionrun privacy.run_retention
     """,
 }
 

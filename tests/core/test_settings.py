@@ -11,6 +11,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k" * 20 + "production-like-secret-with-enough-entropy-0123456789",
     "ALLOWED_HOSTS": "riders.qingdao.example",
     "CSRF_TRUSTED_ORIGINS": "https://riders.qingdao.example",
+    "PHONE_ENCRYPTION_KEYS": "phone-key-2026",
+    "PHONE_LOOKUP_KEYS": "lookup-key-2026",
 }
 
 
@@ -46,3 +48,10 @@ def test_secret_key_is_required_when_debug_is_off():
 def test_debug_defaults_to_a_working_development_setup():
     result = manage("check", env={})
     assert result.returncode == 0, result.stderr
+
+
+def test_production_without_its_own_phone_keys_is_warned():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if not k.startswith("PHONE_")}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "riders.W001" in result.stdout + result.stderr

@@ -29,7 +29,7 @@ def test_a_code_sign_in_is_recorded_with_address_and_browser(client, sms_outbox)
     )
     assert response.status_code == 302
     record = SignInRecord.objects.get()
-    assert (record.rider, record.channel, record.ip_address) == (rider, "sms", "127.0.0.1")
+    assert (record.rider, record.channel, record.ip) == (rider, "sms", "127.0.0.1")
     assert record.user_agent.startswith("Mozilla/5.0") and len(record.user_agent) == 200
 
 
@@ -44,4 +44,4 @@ def test_an_address_that_is_not_one_is_left_empty():
 
     rider = RiderFactory()
     sign_in_record(rider=rider, channel="sms", ip_address="unknown", user_agent="")
-    assert SignInRecord.objects.get().ip_address is None
+    assert SignInRecord.objects.get().ip is None

@@ -56,6 +56,7 @@ def test_console_sender_logs_the_code_in_development(console, caplog):
     with caplog.at_level(logging.WARNING, logger="riders.sms"):
         services.sign_in_code_request(phone=rider.phone, client_ip="10.0.0.1")
     assert CODE in logged(caplog)
+    assert rider.phone not in logged(caplog)  # masked at the source, DEBUG or not (issue 20)
 
 
 def test_other_senders_do_not_care_about_debug(settings):

@@ -247,7 +247,8 @@ def test_a_code_replaced_by_a_newer_one_is_not_sent(aliyun_gateway, settings):
         kind="sign_in_code",
         params={"code": "111111", "minutes": 5},
         sign_in_code=SignInCode.objects.create(
-            phone=rider.phone,
+            phone_hash=rider.phone_hash,
+            phone_masked=rider.masked_phone,
             code_hash="x" * 64,
             created_at=timezone.now(),
             expires_at=timezone.now() + dt.timedelta(minutes=5),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("riders", "0008_city_tenancy"),
+        ("riders", "0009_phone_encrypted"),
     ]
 
     operations = [
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
-                    "ip_address",
+                    "ip",
                     models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
                 ),
                 (

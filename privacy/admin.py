@@ -1,0 +1,1 @@
+from . import admin_retention  # noqa: F401
