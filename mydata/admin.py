@@ -97,6 +97,8 @@ class ClosureForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "reason" not in self.fields:  # the read-only change page
+            return
         self.fields["reason"].required = True
         self.fields["reason"].help_text = _(
             "Why the account is closed, e.g. the rider's written request of which date. "

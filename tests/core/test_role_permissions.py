@@ -183,6 +183,10 @@ ADDED = {
         governance.add_citycategory governance.change_citycategory
         governance.delete_citycategory governance.view_citycategory
         privacy.view_retentionrun privacy.run_retention
+        mydata.add_accountclosure mydata.change_accountclosure mydata.delete_accountclosure
+        mydata.view_accountclosure mydata.add_correctionrequest mydata.change_correctionrequest
+        mydata.delete_correctionrequest mydata.view_correctionrequest mydata.add_dataexport
+        mydata.change_dataexport mydata.delete_dataexport mydata.view_dataexport
     """,
 }
 
