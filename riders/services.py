@@ -691,7 +691,7 @@ def rider_profile_correct(*, rider: Rider, field: str, value: str) -> Rider:
     if field not in CORRECTABLE_FIELDS:
         raise CorrectionRefused(_("This field cannot be corrected here."), code="field")
     value = (value or "").strip()
-    locked = (
+    locked: Rider = (
         Rider.objects.select_for_update(of=("self",)).select_related("district").get(pk=rider.pk)
     )
     new: object
