@@ -696,9 +696,18 @@ def rider_profile_correct(*, rider: Rider, field: str, value: str) -> Rider:
     )
     new: object
     if field == "district":
-        district = District.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        # By id (the admin's choice), else by its name as the rider typed it, in their city.
+        district = (
+            District.objects.filter(pk=int(value)).first()
+            if value.isdigit()
+            else District.objects.filter(Q(name=value) | Q(name_en__iexact=value))
+            .filter(city_id=locked.district.city_id)
+            .first()
+        )
         if district is None:
-            raise CorrectionRefused(_("Choose a district."), code="district")
+            raise CorrectionRefused(
+                _("No district of the rider's city is called that."), code="district"
+            )
         if district.city_id != locked.district.city_id:
             raise CorrectionRefused(
                 _("That district is in another city: move the rider instead."), code="other_city"

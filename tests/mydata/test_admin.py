@@ -63,6 +63,10 @@ def test_a_district_and_a_join_date_are_corrected_too():
     services.correction_apply(request=ask(rider, "joined_on", "2023-05-06"), by=admin)
     rider.refresh_from_db()
     assert rider.district == district and str(rider.joined_on) == "2023-05-06"
+    # As the rider types it: the district's name, in their own city.
+    services.correction_apply(request=ask(rider, "district", "李沧区"), by=admin)
+    rider.refresh_from_db()
+    assert rider.district.name == "李沧区"
 
 
 @pytest.mark.parametrize(
