@@ -47,3 +47,7 @@ class ApartmentsConfig(AppConfig):
         from .selectors import city_obligation
 
         obligation("apartments", city_obligation)
+
+        from .personal_data import register_holdings
+
+        register_holdings()  # what apartments holds of a rider (core/personal_data.py, issue 20)

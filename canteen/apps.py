@@ -30,3 +30,7 @@ class CanteenConfig(AppConfig):
         from .selectors import city_obligation
 
         obligation("canteen", city_obligation)
+
+        from .personal_data import register_holdings
+
+        register_holdings()  # what canteen holds of a rider (core/personal_data.py, issue 20)

@@ -12,8 +12,11 @@ Each app registers its `Holding`s in its AppConfig.ready() — the shape of ride
   what stays and why (payouts and subsidy decisions: accounting and subsidy rules).
 """
 
+import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 Rows = Iterable[dict[str, Any]]
@@ -40,3 +43,29 @@ def register(holding: Holding) -> None:
 def holdings() -> list[Holding]:
     """Every registered holding, by name (a stable order for the export and the tests)."""
     return [_holdings[name] for name in sorted(_holdings)]
+
+
+def json_value(value: Any) -> Any:
+    """A value as the export writes it: dates and times as ISO strings, Decimals and UUIDs as
+    str, lazy translations as their text; anything else as is (str, int, bool, None, dict)."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): json_value(item) for key, item in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def rows_of(queryset: Any, *fields: str, **renamed: str) -> list[dict[str, Any]]:
+    """The rows of a queryset as export rows: `fields` by their own names, `renamed` as
+    {name in the export: lookup} (e.g. category="category__name"); one query."""
+    lookups = {**{field: field for field in fields}, **renamed}
+    return [
+        {name: json_value(row[lookup]) for name, lookup in lookups.items()}
+        for row in queryset.values(*lookups.values())
+    ]

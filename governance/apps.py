@@ -50,6 +50,10 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from .personal_data import register_holdings
+
+        register_holdings()  # what governance holds of a rider (core/personal_data.py)
+
         from core.models import City, District
 
         from .models import CityCategory, Department, RoutingRule

@@ -11,3 +11,8 @@ class GrowthConfig(AppConfig):
     # What each staff role may do with this app's models; core/roles.py grants it after every
     # migrate.
     role_permissions = {roles.CENTRE_ADMIN: roles.ALL}
+
+    def ready(self) -> None:
+        from .personal_data import register_holdings
+
+        register_holdings()  # what growth holds of a rider (core/personal_data.py, issue 20)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+
 
 class MyDataConfig(AppConfig):
     """A rider's rights over their data: their own copy (export), corrections, account closure
@@ -11,4 +13,5 @@ class MyDataConfig(AppConfig):
     name = "mydata"
     verbose_name = _("My data")
 
-    role_permissions: dict = {}
+    # The centre handles correction requests and closes accounts on a rider's request.
+    role_permissions = {roles.CENTRE_ADMIN: roles.ALL}

@@ -31,3 +31,7 @@ class RewardsConfig(AppConfig):
 
         subscribe(ReportValidated, award_validated_report)
         subscribe(VolunteerMilestoneReached, propose_volunteer_honour)
+
+        from .personal_data import register_holdings
+
+        register_holdings()  # what rewards holds of a rider (core/personal_data.py, issue 20)

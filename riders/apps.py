@@ -32,3 +32,7 @@ class RidersConfig(AppConfig):
                 encryption_keys_forget()
 
         setting_changed.connect(keys_changed, weak=False, dispatch_uid="riders.phone_keys")
+
+        from .personal_data import register_holdings
+
+        register_holdings()  # what riders holds of a rider (core/personal_data.py, issue 20)

@@ -469,3 +469,45 @@ class CityMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rider_id}: {self.from_district_id} → {self.to_district_id}"
+
+
+# --- A rider's sign-in history (issue 20, mydata's export, docs/mydata.md) --------------------
+
+
+class SignInChannel(models.TextChoices):
+    SMS = "sms", _("SMS code")
+    PLATFORM = "platform", _("Delivery platform")
+
+
+class SignInRecord(models.Model):
+    """One successful sign-in of a rider: when, how, from where (riders/services.py
+    sign_in_record). The rider sees them in their export; the retention task (privacy) clears
+    the address after its period, account closure deletes the rows."""
+
+    city_lookup = "rider__district__city"
+
+    rider = models.ForeignKey(
+        Rider, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("rider")
+    )
+    at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    channel = models.CharField(_("how"), max_length=10, choices=SignInChannel.choices)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Truncated: enough to tell a phone from a computer, not a fingerprint of the device.
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-in history")
+        ordering = ["rider", "-at", "-id"]
+        indexes = [
+            models.Index(fields=["rider", "-at"], name="sign_in_record_rider_idx"),
+            models.Index(fields=["at"], name="sign_in_record_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=SignInChannel.values), name="sign_in_record_channel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rider_id} @ {self.at:%Y-%m-%d %H:%M} ({self.channel})"

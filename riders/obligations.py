@@ -33,3 +33,27 @@ def obligations_of(rider: "Rider") -> list[str]:
         if reason:
             found.append(reason)
     return found
+
+
+# --- What must be settled before a rider's account can be closed (issue 20, mydata) ----------
+# Another list than the city move's: closing is asked by the rider, so the sentences speak to
+# them ("You have a bed…"), and closure has ties a move does not (unpaid payouts). Apps
+# register these beside their personal data (each app's personal_data.py).
+
+_closure_checks: dict[str, Check] = {}
+
+
+def register_closure(name: str, check: Check) -> None:
+    """Register (or replace) a check that blocks closing the rider's account while it answers."""
+    _closure_checks[name] = check
+
+
+def closure_obligations_of(rider: "Rider") -> list[str]:
+    """What must be settled before `rider`'s account can be closed, one sentence each (in the
+    reader's language); empty: nothing stands in the way."""
+    found = []
+    for name in sorted(_closure_checks):
+        reason = _closure_checks[name](rider)
+        if reason:
+            found.append(reason)
+    return found

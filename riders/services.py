@@ -18,6 +18,7 @@ from django.utils.translation import ngettext_lazy
 
 from core.errors import DomainError
 from core.models import District, User
+from core.network import parse_address
 from core.roles import CENTRE_ADMIN
 from core.services import notification_post
 from core.tenancy import may_see
@@ -29,7 +30,9 @@ from .models import (
     CounterScope,
     LimitCounter,
     Rider,
+    SignInChannel,
     SignInCode,
+    SignInRecord,
     Tier,
     TierPeriod,
     mask_phone,
@@ -649,3 +652,85 @@ def phone_keys_rotate(*, batch_size: int = 2000) -> int:
             )
             count += 1
     return count
+
+
+# --- A rider's sign-in history and roster corrections (issue 20, docs/mydata.md) -------------
+
+USER_AGENT_KEPT = 200  # SignInRecord.user_agent's length: a device's kind, not a fingerprint
+
+
+def sign_in_record(*, rider: Rider, channel: str, ip_address: str | None, user_agent: str) -> None:
+    """Note a successful sign-in (the phone code or the platform) in the rider's history."""
+    if channel not in SignInChannel.values:
+        raise ValueError(f"unknown sign-in channel {channel!r}")
+    address = parse_address(ip_address or "")  # "unknown" behind a misconfigured proxy
+    SignInRecord.objects.create(
+        rider=rider,
+        channel=channel,
+        ip=str(address) if address is not None else None,
+        user_agent=(user_agent or "")[:USER_AGENT_KEPT],
+    )
+
+
+class CorrectionRefused(DomainError):
+    code = "correction_refused"
+
+
+# What a rider may ask the centre to correct: the roster's fields (riders/roster.py). The tier
+# has its own service and history, the phone is how they sign in: neither is corrected here.
+CORRECTABLE_FIELDS = ("name", "station", "district", "gender", "joined_on")
+
+
+def rider_profile_correct(*, rider: Rider, field: str, value: str) -> Rider:
+    """Set one roster field of a rider to a corrected value (a correction request the centre
+    applies, mydata). A save of the row, so the audit trail records the change and its actor.
+
+    `value` is as typed: a district by its id, a join date as YYYY-MM-DD. A district of another
+    city is a move (rider_move_city), not a correction.
+    """
+    if field not in CORRECTABLE_FIELDS:
+        raise CorrectionRefused(_("This field cannot be corrected here."), code="field")
+    value = (value or "").strip()
+    locked: Rider = (
+        Rider.objects.select_for_update(of=("self",)).select_related("district").get(pk=rider.pk)
+    )
+    new: object
+    if field == "district":
+        # By id (the admin's choice), else by its name as the rider typed it, in their city.
+        district = (
+            District.objects.filter(pk=int(value)).first()
+            if value.isdigit()
+            else District.objects.filter(Q(name=value) | Q(name_en__iexact=value))
+            .filter(city_id=locked.district.city_id)
+            .first()
+        )
+        if district is None:
+            raise CorrectionRefused(
+                _("No district of the rider's city is called that."), code="district"
+            )
+        if district.city_id != locked.district.city_id:
+            raise CorrectionRefused(
+                _("That district is in another city: move the rider instead."), code="other_city"
+            )
+        new = district
+    elif field == "joined_on":
+        try:
+            new = dt.date.fromisoformat(value)
+        except ValueError:
+            raise CorrectionRefused(_("Enter the join date as YYYY-MM-DD."), code="date") from None
+    elif field == "gender":
+        if value not in {"", "male", "female"}:
+            raise CorrectionRefused(_("Choose male, female or not given."), code="gender")
+        new = value
+    else:
+        limit = {"name": 50, "station": 100}[field]  # Rider.name's and Rider.station's
+        if field == "name" and not value:
+            raise CorrectionRefused(_("A name cannot be empty."), code="empty")
+        if len(value) > limit:
+            raise CorrectionRefused(
+                _("At most %(limit)d characters.") % {"limit": limit}, code="too_long"
+            )
+        new = value
+    setattr(locked, field, new)
+    locked.save(update_fields=[field, "updated_at"])
+    return locked

@@ -133,7 +133,7 @@ def sign_in_code(request):
             form.add_error("code", failed.message)
         else:
             next_url = request.session.get(SESSION_NEXT) or reverse("portal:home")
-            return _rider_session_start(request, rider, next_url=next_url)
+            return _rider_session_start(request, rider, next_url=next_url, channel="sms")
     return render(
         request,
         "riders/sign_in_code.html",
@@ -147,9 +147,16 @@ def sign_in_code(request):
     )
 
 
-def _rider_session_start(request, rider, *, next_url: str):
+def _rider_session_start(request, rider, *, next_url: str, channel: str):
     """Sign `rider` in on this browser: the one way in for the phone code and the platform."""
     login(request, rider.user, backend="riders.auth.RiderSessionBackend")
+    # The rider's own sign-in history (Me → My data's export).
+    services.sign_in_record(
+        rider=rider,
+        channel=channel,
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
     response = redirect(next_url)
     # This browser may now ask for this number's codes past the per-client, network and
     # budget limits (services.sign_in_code_request).
@@ -223,7 +230,7 @@ def platform_callback(request):
     except oidc.PlatformSignInRefused as refused:
         return _platform_refused(request, refused)
     next_url = request.session.get(SESSION_NEXT) or reverse("portal:home")
-    response = _rider_session_start(request, signed_in.rider, next_url=next_url)
+    response = _rider_session_start(request, signed_in.rider, next_url=next_url, channel="platform")
     request.session[SESSION_PLATFORM_ID_TOKEN] = signed_in.id_token
     return response
 

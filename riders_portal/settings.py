@@ -790,7 +790,17 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = [
     },
     {
         "model": "riders.Rider",
-        "include_fields": ["rider_number", "name", "phone", "district", "tier", "is_active"],
+        "include_fields": [
+            "rider_number",
+            "name",
+            "phone",
+            "district",
+            "station",
+            "gender",
+            "joined_on",
+            "tier",
+            "is_active",
+        ],
         "mask_fields": ["phone"],
         "mask_callable": "core.audit.mask_phone",
     },
@@ -963,3 +973,23 @@ PRIVACY_CONTACT = {
     "email": os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@riders-portal.example"),
     "phone": os.environ.get("PRIVACY_CONTACT_PHONE", CENTRE_PHONE),
 }
+
+# --- My data: a rider's export, corrections, account closure (issue 20, docs/mydata.md) ------
+# An export is offered for MYDATA_EXPORT_HOURS after it is built, then the sweep deletes it; a
+# rider may ask for MYDATA_EXPORTS_PER_DAY in 24 hours (building one reads every table). An
+# export still queued or building after MYDATA_EXPORT_STUCK_MINUTES (a lost message, a dead
+# worker) is queued again, at most MYDATA_EXPORT_MAX_ATTEMPTS times, then marked failed.
+MYDATA_EXPORT_HOURS = envint("MYDATA_EXPORT_HOURS", 24)
+MYDATA_EXPORTS_PER_DAY = envint("MYDATA_EXPORTS_PER_DAY", 3)
+MYDATA_EXPORT_STUCK_MINUTES = envint("MYDATA_EXPORT_STUCK_MINUTES", 15)
+MYDATA_EXPORT_MAX_ATTEMPTS = envint("MYDATA_EXPORT_MAX_ATTEMPTS", 3)
+CELERY_BEAT_SCHEDULE["sweep-data-exports"] = {
+    "task": "mydata.tasks.sweep_data_exports",
+    "schedule": crontab(minute="*/5"),
+}
+# Corrections and closures in the audit trail (who, and why: AccountClosure.reason); the roster
+# fields a correction may change are audited with the rest of the rider (above).
+AUDITLOG_INCLUDE_TRACKING_MODELS += [
+    {"model": "mydata.CorrectionRequest", "exclude_fields": ["created_at"]},
+    "mydata.AccountClosure",
+]

@@ -36,3 +36,7 @@ class SubsidiesConfig(AppConfig):
         from .selectors import city_obligation
 
         obligation("subsidies", city_obligation)
+
+        from .personal_data import register_holdings
+
+        register_holdings()  # what subsidies holds of a rider (core/personal_data.py, issue 20)

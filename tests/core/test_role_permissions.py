@@ -185,6 +185,10 @@ ADDED = {
         privacy.view_retentionrun privacy.run_retention
         privacy.view_privacynotice privacy.view_noticeacceptance privacy.view_consentchoice
         privacy.view_consentevent
+        mydata.add_accountclosure mydata.change_accountclosure mydata.delete_accountclosure
+        mydata.view_accountclosure mydata.add_correctionrequest mydata.change_correctionrequest
+        mydata.delete_correctionrequest mydata.view_correctionrequest mydata.add_dataexport
+        mydata.change_dataexport mydata.delete_dataexport mydata.view_dataexport
     """,
 }
 
