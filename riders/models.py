@@ -39,7 +39,7 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
-class RiderQuerySet(models.QuerySet):
+class RiderQuerySet(models.QuerySet["Rider"]):
     def with_phone(self, phone: str) -> "RiderQuerySet":
         """The rider with this phone number: one indexed look-up by its keyed hash (the stored
         number is encrypted, riders/phones.py)."""

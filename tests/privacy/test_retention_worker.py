@@ -8,6 +8,7 @@ from django.utils import timezone
 from privacy.models import RetentionRun
 from privacy.tasks import retention_apply
 from riders.models import SignInCode
+from riders.phones import phone_digest
 
 pytestmark = pytest.mark.worker
 
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.worker
 def test_the_worker_applies_the_table_and_records_the_run(celery_worker):
     created = timezone.now() - dt.timedelta(days=2)
     old = SignInCode.objects.create(
-        phone="13800000001",
+        phone_hash=phone_digest("13800000001"),
+        phone_masked="138****0001",
         code_hash="x" * 64,
         created_at=created,
         expires_at=created + dt.timedelta(minutes=5),
