@@ -5,11 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField
 
 from core.models import City, District
 
-from .phones import phone_digest, phone_digests
+from .phones import EncryptedPhoneField, phone_digest, phone_digests
 from .sms_templates import KIND_CHOICES
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
@@ -67,7 +66,7 @@ class Rider(models.Model):
     name = models.CharField(_("name"), max_length=50)
     # Encrypted at rest (Fernet, PHONE_ENCRYPTION_KEYS); found by `phone_hash` (riders/phones.py).
     # Empty only once the rider's account is closed and the number erased.
-    phone = EncryptedCharField(
+    phone = EncryptedPhoneField(
         _("mobile phone"), max_length=11, null=True, validators=[phone_validator]
     )
     phone_hash = models.CharField(

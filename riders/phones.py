@@ -11,6 +11,8 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.core.exceptions import FieldError
+from encrypted_fields.fields import EncryptedCharField
 
 
 def phone_digest(phone: str, key: str | None = None) -> str:
@@ -32,3 +34,17 @@ def encryption_keys_forget(**_signal_kwargs) -> None:
     field = Rider._meta.get_field("phone")
     for name in ("keys", "f"):
         field.__dict__.pop(name, None)
+
+
+class EncryptedPhoneField(EncryptedCharField):
+    """A phone number encrypted at rest. Each write is a fresh ciphertext, so a query by the
+    number (`phone=`, `phone__in=`, `rider__phone=`) could never match and would silently find
+    nothing: refused here, with the way that works (`Rider.objects.with_phone`, `phone_hash`)."""
+
+    def get_lookup(self, lookup_name):
+        if lookup_name != "isnull":
+            raise FieldError(
+                f"{self.model.__name__}.{self.name} is encrypted: look a number up by its hash "
+                "(Rider.objects.with_phone(phone), phone_hash__in=phone_digests(phone))."
+            )
+        return super().get_lookup(lookup_name)

@@ -1,7 +1,7 @@
 # Phone numbers encrypted at rest, found by a keyed hash (issue 20, riders/phones.py).
 
 import django.core.validators
-import encrypted_fields.fields
+import riders.phones
 from django.conf import settings
 from django.db import migrations, models
 
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="rider",
             name="phone",
-            field=encrypted_fields.fields.EncryptedCharField(
+            field=riders.phones.EncryptedPhoneField(
                 max_length=11,
                 null=True,
                 validators=[

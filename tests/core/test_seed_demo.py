@@ -8,6 +8,7 @@ from governance.models import Department, FixAnswer, Report, ReportStatus, Routi
 from rewards.models import Award
 from riders.demo import DEMO_RIDER_PHONE
 from riders.models import Rider, Tier
+from riders.phones import phone_digests
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_seed_demo_is_idempotent_and_covers_every_tier_and_report_status(setting
     # The closed loop (issue 14): the demo rider has a fix to check, and the issue's story —
     # not fixed with a photo, reopened, resolved again with evidence, confirmed, paid once.
     assert Report.objects.filter(
-        status=ReportStatus.RESOLVED, rider__phone=DEMO_RIDER_PHONE
+        status=ReportStatus.RESOLVED, rider__phone_hash__in=phone_digests(DEMO_RIDER_PHONE)
     ).exists()
     story = Report.objects.get(description=STORY[2])
     assert story.status == ReportStatus.CONFIRMED and story.rider.phone == DEMO_RIDER_PHONE

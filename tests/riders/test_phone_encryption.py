@@ -155,3 +155,19 @@ def test_the_sign_in_code_admin_finds_codes_by_exact_phone(admin_client, sms_out
     services.sign_in_code_request(phone="13800000001", client_ip="10.0.0.1")
     page = admin_client.get("/admin/riders/signincode/", {"q": PHONE})
     assert [row.phone_masked for row in page.context["cl"].result_list] == ["137****5678"]
+
+
+def test_a_query_by_the_encrypted_number_is_refused_not_silently_empty():
+    from django.core.exceptions import FieldError
+
+    from governance.models import Report
+
+    RiderFactory(phone=PHONE)
+    for query in (
+        lambda: Rider.objects.filter(phone=PHONE).exists(),
+        lambda: Rider.objects.filter(phone__in=[PHONE]).exists(),
+        lambda: Report.objects.filter(rider__phone=PHONE).exists(),
+    ):
+        with pytest.raises(FieldError, match="with_phone"):
+            query()
+    assert Rider.objects.filter(phone__isnull=False).count() == 1
