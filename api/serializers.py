@@ -16,6 +16,7 @@ from governance.models import (
     TransferRequest,
 )
 from governance.services import reporter_pseudonym
+from governance.workflow import ResolutionIncomplete
 
 PHOTO_SALT = "api.photo"
 PHOTO_URL_MAX_AGE = 3600  # seconds a signed photo URL stays valid
@@ -287,14 +288,20 @@ class ResolveJsonInput(ResolveWithNote, ResolveWithTemplate):
         self.fields["template"].required = False
 
     def to_internal_value(self, data):
-        if hasattr(data, "keys") and "template" not in data:
-            data = {key: data[key] for key in data if not key.startswith("fields")}
+        if hasattr(data, "keys"):
+            # Both, whatever their values: a body that says two things, 422 — the schema's
+            # note shape allows other keys, so a `template` beside a note is admitted.
+            if "note" in data and "template" in data:
+                message = _("Send either a note or a template, not both.")
+                raise ResolutionIncomplete(message, fields={"note": [message]})
+            if "template" not in data:
+                data = {key: data[key] for key in data if not key.startswith("fields")}
         return super().to_internal_value(data)
 
     def validate(self, data: dict) -> dict:
-        if ("note" in data) == ("template" in data):
+        if "note" not in data and "template" not in data:
             raise serializers.ValidationError(
-                {"note": [_("Send either a note or a template, not both.")]}
+                {"note": [_("Send a note, or a response template and its fields.")]}
             )
         return data
 

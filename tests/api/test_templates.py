@@ -162,14 +162,21 @@ def test_another_departments_template_is_refused_like_an_unknown_one(api, depart
 
 @pytest.mark.parametrize(
     "data",
-    [
-        {},
-        {"note": "已清理", "template": 1},
-        {"template": 1, "fields": {"time": 1030}},
-        {"template": 1, "fields": ["10:30"]},
-    ],
+    [{"note": "已清理", "template": 1}, {"note": "已清理", "template": 0}],
 )
-def test_note_or_template_exactly_one_is_a_400_otherwise(api, department, data):
+def test_a_note_and_a_template_both_is_a_422(api, department, data):
+    report = routed(department)
+    response = resolve(api, report, data)
+    assert response.status_code == 422, response.json()
+    assert response.json()["error"]["code"] == "resolution_incomplete"
+    assert "note" in response.json()["error"]["fields"]
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.ROUTED
+
+
+@pytest.mark.parametrize(
+    "data", [{}, {"template": 1, "fields": {"time": 1030}}, {"template": 1, "fields": ["10:30"]}]
+)
+def test_neither_or_a_template_with_badly_shaped_fields_is_a_400(api, department, data):
     report = routed(department)
     response = resolve(api, report, data)
     assert response.status_code == 400, response.json()
