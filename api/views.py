@@ -797,7 +797,9 @@ def photo(request, token: str):
         item = model.objects.filter(pk=data.get("p")).first()
         if item is None:
             raise Http404
-        field = item.thumbnail if thumb else item.image
+        # Departments, Open311 and the workbench: the blurred copy only (issue 20, PIPL),
+        # never the original; 404 until the task has made it.
+        field = item.redacted_thumbnail if thumb else item.redacted
     return file_response(field, public=False, max_age=3600)
 
 

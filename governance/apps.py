@@ -44,6 +44,11 @@ class GovernanceConfig(AppConfig):
             "view_reportassist",
             "add_reportassist",
             "delete_reportassist",
+            # Bystanders blurred in photos (issue 20): the admin's "redact region" tool, on the
+            # riders' photos and on the departments' evidence photos.
+            "redact_reportphoto",
+            "view_evidencephoto",
+            "redact_evidencephoto",
         ),
     }
 

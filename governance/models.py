@@ -662,7 +662,45 @@ def report_thumbnail_path(photo: "ReportPhoto", filename: str) -> str:
     return _random_jpeg_path("reports", photo, "-thumb")
 
 
-class ReportPhoto(models.Model):
+def redacted_path(photo: "RedactedPhoto", filename: str) -> str:
+    return _random_jpeg_path(photo.FOLDER, photo, "-redacted")
+
+
+def redacted_thumbnail_path(photo: "RedactedPhoto", filename: str) -> str:
+    return _random_jpeg_path(photo.FOLDER, photo, "-redacted-thumb")
+
+
+class RedactedPhoto(models.Model):
+    """A street photo's blurred copy (issue 20, PIPL): bystanders' faces and number plates
+    blurred, automatically (core/redaction.py) and by hand (the admin's "redact region").
+    Everyone but the reporter and the dispatcher sees only `redacted` (governance/photos.py);
+    until it exists they see no photo. The original `image` is deleted
+    RETENTION_PHOTO_ORIGINAL_DAYS after the report closed (report_photo_originals_expire),
+    after which the reporter sees the redacted copy too."""
+
+    FOLDER = "reports"
+
+    # The blurred copy, same size as the original, and its thumbnail (the original's
+    # thumbnail shows the faces too); empty until the task has made them.
+    redacted = models.ImageField(_("blurred copy"), upload_to=redacted_path, blank=True)
+    redacted_thumbnail = models.ImageField(
+        _("blurred thumbnail"), upload_to=redacted_thumbnail_path, blank=True
+    )
+    # [{"x", "y", "w", "h" (0–1 of the photo), "kind": face|plate|manual, "source": auto|manual}]
+    redaction_boxes = models.JSONField(_("blurred regions"), default=list, blank=True)
+    redacted_at = models.DateTimeField(_("blurred at"), null=True, blank=True)
+    # When the original was deleted under the retention rule; the blurred copy stays.
+    original_deleted_at = models.DateTimeField(_("original deleted at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_original(self) -> bool:
+        return bool(self.image)  # type: ignore[attr-defined]
+
+
+class ReportPhoto(RedactedPhoto):
     """A photo of the problem, re-encoded as JPEG without EXIF; at most 3 per report."""
 
     city_lookup = "report__district__city"
@@ -680,11 +718,17 @@ class ReportPhoto(models.Model):
         verbose_name = _("report photo")
         verbose_name_plural = _("report photos")
         ordering = ["report", "position"]
+        # The admin's "redact region" (issue 20): dispatchers and centre admins.
+        permissions = [("redact_reportphoto", _("Can blur regions of report photos"))]
         constraints = [
             models.UniqueConstraint(fields=["report", "position"], name="report_photo_position"),
             # Positions 1–3 with uniqueness: the database itself holds at most 3 photos.
             models.CheckConstraint(
                 condition=Q(position__gte=1, position__lte=3), name="report_photo_at_most_three"
+            ),  # A photo counts as blurred only with its blurred copy (serving relies on it).
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | ~Q(redacted=""),
+                name="report_photo_redacted_with_copy",
             ),
         ]
 
@@ -700,8 +744,10 @@ def evidence_thumbnail_path(photo: "EvidencePhoto", filename: str) -> str:
     return _random_jpeg_path("evidence", photo, "-thumb")
 
 
-class EvidencePhoto(models.Model):
+class EvidencePhoto(RedactedPhoto):
     """A department's photo of the fixed problem, sent with its resolution."""
+
+    FOLDER = "evidence"
 
     city_lookup = "report__district__city"
 
@@ -719,6 +765,13 @@ class EvidencePhoto(models.Model):
         verbose_name = _("evidence photo")
         verbose_name_plural = _("evidence photos")
         ordering = ["report", "created_at"]
+        permissions = [("redact_evidencephoto", _("Can blur regions of evidence photos"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | ~Q(redacted=""),
+                name="evidence_photo_redacted_with_copy",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} evidence"

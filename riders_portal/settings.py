@@ -893,3 +893,19 @@ CELERY_BEAT_SCHEDULE["send-sms-held-by-quiet-hours"] = {
     "task": "riders.tasks.send_held_sms",
     "schedule": crontab(hour=int(_quiet_end[0]), minute=int(_quiet_end[1])),
 }
+
+# --- Bystanders blurred in report photos (issue 20, PIPL; core/redaction.py) ------------------
+# Each report or evidence photo gets a blurred copy (faces and plates) from a task queued on
+# upload; departments, Open311, the workbench and other riders get only that copy. The sweep
+# re-queues photos a lost message left without one. Originals are deleted this many days after
+# the report closed (governance.services.report_photo_originals_expire, run by the retention
+# task); the blurred copy stays. Manual edits of the regions are in the audit trail.
+RETENTION_PHOTO_ORIGINAL_DAYS = envint("RETENTION_PHOTO_ORIGINAL_DAYS", 180)
+CELERY_BEAT_SCHEDULE["redact-unredacted-photos"] = {
+    "task": "governance.tasks.sweep_unredacted_photos",
+    "schedule": 300.0,
+}
+AUDITLOG_INCLUDE_TRACKING_MODELS += [
+    {"model": "governance.ReportPhoto", "include_fields": ["redaction_boxes", "image"]},
+    {"model": "governance.EvidencePhoto", "include_fields": ["redaction_boxes", "image"]},
+]

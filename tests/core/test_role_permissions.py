@@ -141,6 +141,8 @@ ADDED = {
         governance.delete_transferrule governance.view_reportassist
         governance.add_reportassist governance.delete_reportassist
         governance.view_citycategory
+        governance.redact_reportphoto governance.view_evidencephoto
+        governance.redact_evidencephoto
     """,
     # Reviewers keep the batch work (now in payouts), and approve and pay each other's batches.
     SUBSIDY_REVIEWER: """
@@ -182,6 +184,7 @@ ADDED = {
         riders.view_citymove
         governance.add_citycategory governance.change_citycategory
         governance.delete_citycategory governance.view_citycategory
+        governance.redact_reportphoto governance.redact_evidencephoto
     """,
 }
 
