@@ -131,7 +131,7 @@ def main() -> None:
         "scale step 1.2, smallest face 24 px": {"scale_factor": 1.2, "min_face": 24},
         "no profile cascade": {"use_profile": False},
         "faces minNeighbors 3": {"face_neighbours": 3},
-        "faces minNeighbors 6": {"face_neighbours": 6},
+        "faces minNeighbors 4": {"face_neighbours": 4},
         "profile minNeighbors 3": {"profile_neighbours": 3},
         "plates: cascades only": {"use_plate_colour": False},
         "plates: colour finder only": {"use_plate_cascades": False},
