@@ -679,6 +679,9 @@ class RedactedPhoto(models.Model):
     after which the reporter sees the redacted copy too."""
 
     FOLDER = "reports"
+    # The original's field: `image` on report and evidence photos, `photo` on the riders'
+    # answers (their checks of a fix, their answers to a department's question).
+    ORIGINAL = "image"
 
     # The blurred copy, same size as the original, and its thumbnail (the original's
     # thumbnail shows the faces too); empty until the task has made them.
@@ -696,8 +699,8 @@ class RedactedPhoto(models.Model):
         abstract = True
 
     @property
-    def has_original(self) -> bool:
-        return bool(self.image)  # type: ignore[attr-defined]
+    def original(self) -> models.fields.files.FieldFile:
+        return getattr(self, self.ORIGINAL)
 
 
 class ReportPhoto(RedactedPhoto):
@@ -923,7 +926,7 @@ def answer_thumbnail_path(answer: "FixAnswer", filename: str) -> str:
     return _random_jpeg_path("answers", answer, "-thumb")
 
 
-class FixAnswer(models.Model):
+class FixAnswer(RedactedPhoto):
     """A rider's answer to "is it fixed?" after a department resolved the report (issue 14).
 
     One per rider and round (a round is one resolution: `round` is the report's reopen count
@@ -933,6 +936,8 @@ class FixAnswer(models.Model):
     """
 
     city_lookup = "report__district__city"
+    FOLDER = "answers"
+    ORIGINAL = "photo"
 
     class Outcome(models.TextChoices):
         FIXED = "fixed", _("Fixed")
@@ -971,6 +976,10 @@ class FixAnswer(models.Model):
                 condition=Q(by_default=False)
                 | Q(outcome="fixed", satisfaction="satisfied", comment="", photo=""),
                 name="fix_answer_default_is_plain_yes",
+            ),
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | ~Q(redacted=""),
+                name="fix_answer_redacted_with_copy",
             ),
         ]
         indexes = [models.Index(fields=["created_at"], name="fix_answer_time_idx")]
@@ -1111,13 +1120,15 @@ def question_thumbnail_path(question: "ReportQuestion", filename: str) -> str:
 QUESTIONS_PER_REPORT = 2
 
 
-class ReportQuestion(models.Model):
+class ReportQuestion(RedactedPhoto):
     """A department's question to the reporter ("which entrance?"). While it is open the report
     waits (status `waiting`) and its closure clock is paused; the rider's answer, or the
     timeout `answer_by`, resumes it. At most QUESTIONS_PER_REPORT per report; the department
     never learns who answers."""
 
     city_lookup = "report__district__city"
+    FOLDER = "questions"
+    ORIGINAL = "photo"
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="questions", verbose_name=_("report")
@@ -1156,6 +1167,10 @@ class ReportQuestion(models.Model):
                 name="report_question_at_most_two",
             ),
             models.CheckConstraint(condition=~Q(text=""), name="report_question_not_empty"),
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | ~Q(redacted=""),
+                name="report_question_redacted_with_copy",
+            ),
             models.CheckConstraint(
                 condition=Q(answered_at__isnull=True) | Q(closed_at__isnull=True),
                 name="report_question_answered_or_closed",

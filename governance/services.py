@@ -639,6 +639,8 @@ def report_check(
             answer.photo = processed.image
             answer.thumbnail = processed.thumbnail
         answer.save()
+        if processed is not None:
+            photo_redaction_queue(photo=answer)  # departments read the checks (issue 20)
         said = {"outcome": outcome, "satisfaction": satisfaction}
         if not is_reporter:
             ReportEvent.objects.create(
@@ -836,6 +838,8 @@ def question_answer(
             question.photo = processed.image
             question.thumbnail = processed.thumbnail
         question.save()
+        if processed is not None:
+            photo_redaction_queue(photo=question)  # the department reads it (issue 20)
         workflow.answer(row, locked=True, note=text, by=rider.user)
     return question
 
@@ -1409,9 +1413,21 @@ def _throttle_wait(device: OfficerSMSDevice, details: dict[str, Any] | None) -> 
 # Report and evidence photos get a blurred copy (core/redaction.py) made by a task queued on
 # upload; everyone but the reporter and the dispatcher is served only that copy.
 
-REDACTED_MODELS: dict[str, type[ReportPhoto] | type[EvidencePhoto]] = {
+# The rider's answers carry photos of the street too: their checks of a fix (FixAnswer) and
+# their answers to a department's question (ReportQuestion); both are read by departments.
+Redactable = ReportPhoto | EvidencePhoto | FixAnswer | ReportQuestion
+REDACTED_MODELS: dict[str, type[Redactable]] = {
     "report": ReportPhoto,
     "evidence": EvidencePhoto,
+    "answer": FixAnswer,
+    "question": ReportQuestion,
+}
+# When each was uploaded, for the sweep's grace period.
+UPLOADED_AT = {
+    "report": "report__created_at",
+    "evidence": "created_at",
+    "answer": "created_at",
+    "question": "answered_at",
 }
 # A photo whose blurred copy the task has not made after this long is queued again (a lost
 # message, a worker that died): the sweep is the safety net, the upload's task the fast path.
@@ -1423,11 +1439,11 @@ class RedactionError(DomainError):
     code = "redaction_invalid"
 
 
-def _photo_kind(photo: ReportPhoto | EvidencePhoto) -> str:
-    return "evidence" if isinstance(photo, EvidencePhoto) else "report"
+def _photo_kind(photo: Redactable) -> str:
+    return next(kind for kind, model in REDACTED_MODELS.items() if isinstance(photo, model))
 
 
-def photo_redaction_queue(*, photo: ReportPhoto | EvidencePhoto) -> None:
+def photo_redaction_queue(*, photo: Redactable) -> None:
     """Queue the making of the photo's blurred copy once the upload's transaction commits."""
     from .tasks import redact_photo
 
@@ -1435,11 +1451,11 @@ def photo_redaction_queue(*, photo: ReportPhoto | EvidencePhoto) -> None:
 
 
 def _write_redacted(
-    photo: ReportPhoto | EvidencePhoto, boxes: list[redaction.Box], *, now: dt.datetime
+    photo: Redactable, boxes: list[redaction.Box], *, now: dt.datetime
 ) -> list[str]:
     """Blur the original with `boxes` into new redacted files on the (locked) row; returns the
     names of the files it replaced, to delete after commit."""
-    with photo.image.open("rb") as handle:
+    with photo.original.open("rb") as handle:
         original = handle.read()
     blurred = redaction.redact_jpeg(original, boxes)
     thumbnail = redaction.thumbnail_jpeg(blurred, THUMBNAIL_SIDE)
@@ -1468,15 +1484,15 @@ def photo_redact(*, kind: str, photo_id: int) -> bool:
     lock; the row is then re-read under lock and written only if nobody did it meanwhile."""
     model = REDACTED_MODELS[kind]
     photo = model.objects.filter(pk=photo_id).first()
-    if photo is None or photo.redacted_at is not None or not photo.image:
+    if photo is None or photo.redacted_at is not None or not photo.original:
         return False
-    with photo.image.open("rb") as handle:
+    with photo.original.open("rb") as handle:
         image = Image.open(handle)
         image.load()
     boxes = redaction.detect(image)
     with transaction.atomic():
         row = model.objects.select_for_update().filter(pk=photo_id).first()
-        if row is None or row.redacted_at is not None or not row.image:
+        if row is None or row.redacted_at is not None or not row.original:
             return False
         replaced = _write_redacted(row, boxes, now=timezone.now())
         _delete_files_on_commit(row.redacted.storage, replaced)
@@ -1485,8 +1501,8 @@ def photo_redact(*, kind: str, photo_id: int) -> bool:
 
 
 def photo_redaction_boxes_set(
-    *, photo: ReportPhoto | EvidencePhoto, boxes: list[dict[str, Any]], actor: User | None = None
-) -> ReportPhoto | EvidencePhoto:
+    *, photo: Redactable, boxes: list[dict[str, Any]], actor: User | None = None
+) -> Redactable:
     """The dispatcher's "redact region": the photo's regions become `boxes` (the detector's
     that were kept plus the ones drawn), and the blurred copy is rebuilt from the original now.
     Boxes are fractions 0–1 of the photo; each must be at least a little bigger than nothing.
@@ -1505,7 +1521,7 @@ def photo_redaction_boxes_set(
     model = type(photo)
     with transaction.atomic():
         row = model.objects.select_for_update().get(pk=photo.pk)
-        if not row.image:
+        if not row.original:
             raise RedactionError(
                 _(
                     "The original of this photo was deleted under the retention rule; its "
@@ -1533,14 +1549,10 @@ def photos_unredacted_requeue(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     before = now - REDACTION_SWEEP_GRACE
     queued = 0
-    pending: dict[str, QuerySet[Any, Any]] = {
-        "report": ReportPhoto.objects.filter(report__created_at__lt=before),
-        "evidence": EvidencePhoto.objects.filter(created_at__lt=before),
-    }
-    for kind, photos in pending.items():
+    for kind, model in REDACTED_MODELS.items():
         ids = list(
-            photos.filter(redacted_at__isnull=True)
-            .exclude(image="")
+            model.objects.filter(**{f"{UPLOADED_AT[kind]}__lt": before, "redacted_at": None})
+            .exclude(**{model.ORIGINAL: ""})
             .order_by("pk")
             .values_list("pk", flat=True)[:REDACTION_SWEEP_BATCH]
         )
@@ -1560,8 +1572,8 @@ PHOTO_RETENTION_STATUSES = (
 
 
 def report_photo_originals_expire(now: dt.datetime | None = None) -> int:
-    """Retention of originals (docs/privacy.md): photos (the rider's and the departments') of
-    reports closed more than RETENTION_PHOTO_ORIGINAL_DAYS ago lose their original and its
+    """Retention of originals (docs/privacy.md): photos (the reporter's, the departments'
+    evidence, the riders' answers to checks and questions) of reports closed more than RETENTION_PHOTO_ORIGINAL_DAYS ago lose their original and its
     thumbnail; the blurred copy stays and is what everyone, the reporter too, sees from then
     on. A photo without its blurred copy yet gets it first (never a photo with nothing left).
     Idempotent: a photo whose original is gone is not selected again. Returns how many photos
@@ -1574,7 +1586,7 @@ def report_photo_originals_expire(now: dt.datetime | None = None) -> int:
             model.objects.filter(
                 report__status__in=PHOTO_RETENTION_STATUSES, report__closed_at__lt=cutoff
             )
-            .exclude(image="")
+            .exclude(**{model.ORIGINAL: ""})
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -1582,13 +1594,14 @@ def report_photo_originals_expire(now: dt.datetime | None = None) -> int:
             photo_redact(kind=kind, photo_id=pk)  # no-op when the copy exists
             with transaction.atomic():
                 row = model.objects.select_for_update().filter(pk=pk).first()
-                if row is None or not row.image or row.redacted_at is None:
+                if row is None or not row.original or row.redacted_at is None:
                     continue
-                names = [name for name in (row.image.name, row.thumbnail.name) if name]
-                row.image.name, row.thumbnail.name = "", ""  # the files go after commit
+                storage = row.original.storage
+                names = [name for name in (row.original.name, row.thumbnail.name) if name]
+                row.original.name, row.thumbnail.name = "", ""  # the files go after commit
                 row.original_deleted_at = now
-                row.save(update_fields=["image", "thumbnail", "original_deleted_at"])
-                _delete_files_on_commit(row.image.storage, names)
+                row.save(update_fields=[row.ORIGINAL, "thumbnail", "original_deleted_at"])
+                _delete_files_on_commit(storage, names)
             expired += 1
     if expired:
         logger.info("photo_originals_expired count=%d", expired)

@@ -383,3 +383,45 @@ def test_the_photo_list_costs_the_same_queries_at_two_sizes(
     make(9)
     with django_assert_num_queries(len(first.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+# --- The riders' answers: photos with a check of the fix and with an answer to a question ------
+
+
+def test_a_riders_check_photo_reaches_the_department_blurred(
+    django_capture_on_commit_callbacks, department, rf
+):
+    report = workflow.route(ReportFactory(), department=department)
+    services.report_resolve(report=report, department=department, reply="已清理")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = services.report_check(
+            rider=report.rider,
+            report=Report.objects.get(pk=report.pk),
+            outcome="not_fixed",
+            satisfaction="dissatisfied",
+            photo=face_upload(),
+        )
+    answer.refresh_from_db()
+    assert answer.redacted_at is not None and "answers/" in answer.redacted.name
+    url = signed_photo_url(rf.get("/"), "answer", answer.pk, "full")
+    assert body(APIClient().get(url)) == read(answer.redacted) != read(answer.photo)
+
+
+def test_a_photo_answering_a_departments_question_reaches_it_blurred(
+    django_capture_on_commit_callbacks, department, rf
+):
+    report = workflow.route(ReportFactory(), department=department)
+    services.report_ask(report=report, department=department, question="在几单元？")
+    with django_capture_on_commit_callbacks(execute=False):  # the message is lost
+        question = services.question_answer(
+            rider=report.rider, report=report, text="3单元", photo=face_upload()
+        )
+    url = signed_photo_url(rf.get("/"), "question", question.pk, "full")
+    assert APIClient().get(url).status_code == 404  # not yet blurred: nothing
+    type(question).objects.filter(pk=question.pk).update(
+        answered_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.photos_unredacted_requeue() == 1  # the sweep finds it
+    question.refresh_from_db()
+    assert body(APIClient().get(url)) == read(question.redacted) != read(question.photo)
