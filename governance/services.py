@@ -1573,11 +1573,12 @@ PHOTO_RETENTION_STATUSES = (
 
 def report_photo_originals_expire(now: dt.datetime | None = None) -> int:
     """Retention of originals (docs/privacy.md): photos (the reporter's, the departments'
-    evidence, the riders' answers to checks and questions) of reports closed more than RETENTION_PHOTO_ORIGINAL_DAYS ago lose their original and its
-    thumbnail; the blurred copy stays and is what everyone, the reporter too, sees from then
-    on. A photo without its blurred copy yet gets it first (never a photo with nothing left).
-    Idempotent: a photo whose original is gone is not selected again. Returns how many photos
-    lost their original."""
+    evidence, the riders' answers to checks and questions) of reports closed more than
+    RETENTION_PHOTO_ORIGINAL_DAYS ago lose their original and its thumbnail; the blurred copy
+    stays and is what everyone, the reporter too, sees from then on. A photo without its
+    blurred copy yet gets it first (never a photo with nothing left). Idempotent: a photo
+    whose original is gone is not selected again. Returns how many photos lost their
+    original."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.RETENTION_PHOTO_ORIGINAL_DAYS)
     expired = 0
