@@ -782,22 +782,24 @@ def photo(request, token: str):
     except signing.BadSignature:
         raise Http404 from None
     kind, thumb = data.get("k"), data.get("s") == "thumb"
+    # Departments, Open311 and the workbench get the blurred copy of every photo, never the
+    # original (issue 20, PIPL); 404 until the task has made it.
     if kind == "question":  # the rider's photo with an answer to the department's question
         question = ReportQuestion.objects.filter(pk=data.get("p")).first()
         if question is None:
             raise Http404
-        field = question.thumbnail if thumb else question.photo
+        field = question.redacted_thumbnail if thumb else question.redacted
     elif kind == "answer":  # a rider's photo of the fix, as the department reads the check
         answer = FixAnswer.objects.filter(pk=data.get("p")).first()
         if answer is None:
             raise Http404
-        field = answer.thumbnail if thumb else answer.photo
+        field = answer.redacted_thumbnail if thumb else answer.redacted
     else:
         model = ReportPhoto if kind == "report" else EvidencePhoto
         item = model.objects.filter(pk=data.get("p")).first()
         if item is None:
             raise Http404
-        field = item.thumbnail if thumb else item.image
+        field = item.redacted_thumbnail if thumb else item.redacted
     return file_response(field, public=False, max_age=3600)
 
 

@@ -223,9 +223,16 @@ class ReportPhotoInline(CityScopedInline, admin.TabularInline):
 
     @admin.display(description=gettext_lazy("photo"))
     def preview(self, photo: ReportPhoto) -> str:
-        url = reverse("reports:photo", args=[photo.report.public_id, photo.position])
-        thumb = reverse("reports:photo_thumb", args=[photo.report.public_id, photo.position])
-        return format_html('<a href="{}"><img src="{}" width="120" alt=""></a>', url, thumb)
+        # The original, which the dispatcher may see (issue 20), and the redact tool.
+        url = reverse("admin:governance_reportphoto_original", args=[photo.pk])
+        tool = reverse("admin:governance_reportphoto_redact", args=[photo.pk])
+        return format_html(
+            '<a href="{}"><img src="{}" width="120" alt=""></a><br><a href="{}">{}</a>',
+            url,
+            url,
+            tool,
+            _("Redact regions"),
+        )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -1298,3 +1305,7 @@ class OfficerAdmin(CityScopedAdmin):
                 % {"user": obj.user},
                 messages.WARNING,
             )
+
+
+# Report and evidence photos with the "redact region" tool (issue 20).
+from . import admin_photos  # noqa: E402, F401

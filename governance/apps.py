@@ -44,6 +44,11 @@ class GovernanceConfig(AppConfig):
             "view_reportassist",
             "add_reportassist",
             "delete_reportassist",
+            # Bystanders blurred in photos (issue 20): the admin's "redact region" tool, on the
+            # riders' photos and on the departments' evidence photos.
+            "redact_reportphoto",
+            "view_evidencephoto",
+            "redact_evidencephoto",
         ),
     }
 
@@ -53,6 +58,13 @@ class GovernanceConfig(AppConfig):
         from .personal_data import register_holdings
 
         register_holdings()  # what governance holds of a rider (core/personal_data.py)
+
+        # The retention table's sweep of photo originals (privacy/retention.py).
+        from core import retention
+
+        from .services import report_photo_originals_expire
+
+        retention.register("governance.photo_originals", report_photo_originals_expire)
 
         from core.models import City, District
 

@@ -662,7 +662,48 @@ def report_thumbnail_path(photo: "ReportPhoto", filename: str) -> str:
     return _random_jpeg_path("reports", photo, "-thumb")
 
 
-class ReportPhoto(models.Model):
+def redacted_path(photo: "RedactedPhoto", filename: str) -> str:
+    return _random_jpeg_path(photo.FOLDER, photo, "-redacted")
+
+
+def redacted_thumbnail_path(photo: "RedactedPhoto", filename: str) -> str:
+    return _random_jpeg_path(photo.FOLDER, photo, "-redacted-thumb")
+
+
+class RedactedPhoto(models.Model):
+    """A street photo's blurred copy (issue 20, PIPL): bystanders' faces and number plates
+    blurred, automatically (core/redaction.py) and by hand (the admin's "redact region").
+    Everyone but the reporter and the dispatcher sees only `redacted` (governance/photos.py);
+    until it exists they see no photo. The original `image` is deleted
+    RETENTION_REPORT_PHOTO_ORIGINALS_DAYS after the report closed (report_photo_originals_expire),
+    after which the reporter sees the redacted copy too."""
+
+    FOLDER = "reports"
+    # The original's field: `image` on report and evidence photos, `photo` on the riders'
+    # answers (their checks of a fix, their answers to a department's question).
+    ORIGINAL = "image"
+
+    # The blurred copy, same size as the original, and its thumbnail (the original's
+    # thumbnail shows the faces too); empty until the task has made them.
+    redacted = models.ImageField(_("blurred copy"), upload_to=redacted_path, blank=True)
+    redacted_thumbnail = models.ImageField(
+        _("blurred thumbnail"), upload_to=redacted_thumbnail_path, blank=True
+    )
+    # [{"x", "y", "w", "h" (0–1 of the photo), "kind": face|plate|manual, "source": auto|manual}]
+    redaction_boxes = models.JSONField(_("blurred regions"), default=list, blank=True)
+    redacted_at = models.DateTimeField(_("blurred at"), null=True, blank=True)
+    # When the original was deleted under the retention rule; the blurred copy stays.
+    original_deleted_at = models.DateTimeField(_("original deleted at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def original(self) -> models.fields.files.FieldFile:
+        return getattr(self, self.ORIGINAL)
+
+
+class ReportPhoto(RedactedPhoto):
     """A photo of the problem, re-encoded as JPEG without EXIF; at most 3 per report."""
 
     city_lookup = "report__district__city"
@@ -680,11 +721,17 @@ class ReportPhoto(models.Model):
         verbose_name = _("report photo")
         verbose_name_plural = _("report photos")
         ordering = ["report", "position"]
+        # The admin's "redact region" (issue 20): dispatchers and centre admins.
+        permissions = [("redact_reportphoto", _("Can blur regions of report photos"))]
         constraints = [
             models.UniqueConstraint(fields=["report", "position"], name="report_photo_position"),
             # Positions 1–3 with uniqueness: the database itself holds at most 3 photos.
             models.CheckConstraint(
                 condition=Q(position__gte=1, position__lte=3), name="report_photo_at_most_three"
+            ),  # A photo counts as blurred only with its blurred copy (serving relies on it).
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | ~Q(redacted=""),
+                name="report_photo_redacted_with_copy",
             ),
         ]
 
@@ -700,8 +747,10 @@ def evidence_thumbnail_path(photo: "EvidencePhoto", filename: str) -> str:
     return _random_jpeg_path("evidence", photo, "-thumb")
 
 
-class EvidencePhoto(models.Model):
+class EvidencePhoto(RedactedPhoto):
     """A department's photo of the fixed problem, sent with its resolution."""
+
+    FOLDER = "evidence"
 
     city_lookup = "report__district__city"
 
@@ -719,6 +768,13 @@ class EvidencePhoto(models.Model):
         verbose_name = _("evidence photo")
         verbose_name_plural = _("evidence photos")
         ordering = ["report", "created_at"]
+        permissions = [("redact_evidencephoto", _("Can blur regions of evidence photos"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | ~Q(redacted=""),
+                name="evidence_photo_redacted_with_copy",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} evidence"
@@ -870,7 +926,7 @@ def answer_thumbnail_path(answer: "FixAnswer", filename: str) -> str:
     return _random_jpeg_path("answers", answer, "-thumb")
 
 
-class FixAnswer(models.Model):
+class FixAnswer(RedactedPhoto):
     """A rider's answer to "is it fixed?" after a department resolved the report (issue 14).
 
     One per rider and round (a round is one resolution: `round` is the report's reopen count
@@ -880,6 +936,8 @@ class FixAnswer(models.Model):
     """
 
     city_lookup = "report__district__city"
+    FOLDER = "answers"
+    ORIGINAL = "photo"
 
     class Outcome(models.TextChoices):
         FIXED = "fixed", _("Fixed")
@@ -918,6 +976,10 @@ class FixAnswer(models.Model):
                 condition=Q(by_default=False)
                 | Q(outcome="fixed", satisfaction="satisfied", comment="", photo=""),
                 name="fix_answer_default_is_plain_yes",
+            ),
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | ~Q(redacted=""),
+                name="fix_answer_redacted_with_copy",
             ),
         ]
         indexes = [models.Index(fields=["created_at"], name="fix_answer_time_idx")]
@@ -1058,13 +1120,15 @@ def question_thumbnail_path(question: "ReportQuestion", filename: str) -> str:
 QUESTIONS_PER_REPORT = 2
 
 
-class ReportQuestion(models.Model):
+class ReportQuestion(RedactedPhoto):
     """A department's question to the reporter ("which entrance?"). While it is open the report
     waits (status `waiting`) and its closure clock is paused; the rider's answer, or the
     timeout `answer_by`, resumes it. At most QUESTIONS_PER_REPORT per report; the department
     never learns who answers."""
 
     city_lookup = "report__district__city"
+    FOLDER = "questions"
+    ORIGINAL = "photo"
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="questions", verbose_name=_("report")
@@ -1103,6 +1167,10 @@ class ReportQuestion(models.Model):
                 name="report_question_at_most_two",
             ),
             models.CheckConstraint(condition=~Q(text=""), name="report_question_not_empty"),
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | ~Q(redacted=""),
+                name="report_question_redacted_with_copy",
+            ),
             models.CheckConstraint(
                 condition=Q(answered_at__isnull=True) | Q(closed_at__isnull=True),
                 name="report_question_answered_or_closed",

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, ExpressionWrapper, F, QuerySet, Value, When
@@ -16,14 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from PIL import Image
 
-from core import roles
+from core import redaction, roles
 from core.errors import DomainError
 from core.events import publish
 from core.geo import bounding_box, distance_m
 from core.messages import Params, names
 from core.models import District, User
-from core.photos import PhotoError, check_photos, process_photo
+from core.photos import THUMBNAIL_SIDE, PhotoError, check_photos, process_photo
 from core.prepared import PreparedModels
 from core.queue import enqueue_on_commit
 from core.services import notification_post
@@ -155,13 +158,15 @@ def report_submit(
             priority=category.default_priority,
         )
         for position, photo in enumerate(processed, start=1):
-            ReportPhoto.objects.create(
-                report=report,
-                position=position,
-                image=photo.image,
-                thumbnail=photo.thumbnail,
-                width=photo.width,
-                height=photo.height,
+            photo_redaction_queue(
+                photo=ReportPhoto.objects.create(
+                    report=report,
+                    position=position,
+                    image=photo.image,
+                    thumbnail=photo.thumbnail,
+                    width=photo.width,
+                    height=photo.height,
+                )
             )
         ReportEvent.objects.create(
             report=report,
@@ -211,11 +216,13 @@ def report_resolve(
             with_evidence=processed is not None,
         )
         if processed is not None:
-            EvidencePhoto.objects.create(
-                report=report,
-                department=department,
-                image=processed.image,
-                thumbnail=processed.thumbnail,
+            photo_redaction_queue(
+                photo=EvidencePhoto.objects.create(
+                    report=report,
+                    department=department,
+                    image=processed.image,
+                    thumbnail=processed.thumbnail,
+                )
             )
     return report
 
@@ -632,6 +639,8 @@ def report_check(
             answer.photo = processed.image
             answer.thumbnail = processed.thumbnail
         answer.save()
+        if processed is not None:
+            photo_redaction_queue(photo=answer)  # departments read the checks (issue 20)
         said = {"outcome": outcome, "satisfaction": satisfaction}
         if not is_reporter:
             ReportEvent.objects.create(
@@ -829,6 +838,8 @@ def question_answer(
             question.photo = processed.image
             question.thumbnail = processed.thumbnail
         question.save()
+        if processed is not None:
+            photo_redaction_queue(photo=question)  # the department reads it (issue 20)
         workflow.answer(row, locked=True, note=text, by=rider.user)
     return question
 
@@ -1229,12 +1240,14 @@ def report_evidence_add(
                 _("Evidence can be added only while the report is being worked on."),
                 code="illegal_transition",
             )
-        return EvidencePhoto.objects.create(
+        evidence = EvidencePhoto.objects.create(
             report=row,
             department=department,
             image=processed.image,
             thumbnail=processed.thumbnail,
         )
+        photo_redaction_queue(photo=evidence)
+        return evidence
 
 
 # --- Assignment to an officer (the workbench, issue 15) ----------------------------------------
@@ -1394,3 +1407,203 @@ def _throttle_wait(device: OfficerSMSDevice, details: dict[str, Any] | None) -> 
     delay = device.get_throttle_factor() * (2 ** (failures - 1))
     waited = (timezone.now() - device.throttling_failure_timestamp).total_seconds()
     return int(delay - waited) + 1
+
+
+# --- Bystanders blurred in photos (issue 20, PIPL) --------------------------------------------
+# Report and evidence photos get a blurred copy (core/redaction.py) made by a task queued on
+# upload; everyone but the reporter and the dispatcher is served only that copy.
+
+# The rider's answers carry photos of the street too: their checks of a fix (FixAnswer) and
+# their answers to a department's question (ReportQuestion); both are read by departments.
+Redactable = ReportPhoto | EvidencePhoto | FixAnswer | ReportQuestion
+REDACTED_MODELS: dict[str, type[Redactable]] = {
+    "report": ReportPhoto,
+    "evidence": EvidencePhoto,
+    "answer": FixAnswer,
+    "question": ReportQuestion,
+}
+# When each was uploaded, for the sweep's grace period.
+UPLOADED_AT = {
+    "report": "report__created_at",
+    "evidence": "created_at",
+    "answer": "created_at",
+    "question": "answered_at",
+}
+# A photo whose blurred copy the task has not made after this long is queued again (a lost
+# message, a worker that died): the sweep is the safety net, the upload's task the fast path.
+REDACTION_SWEEP_GRACE = dt.timedelta(minutes=2)
+REDACTION_SWEEP_BATCH = 200
+
+
+class RedactionError(DomainError):
+    code = "redaction_invalid"
+
+
+def _photo_kind(photo: Redactable) -> str:
+    return next(kind for kind, model in REDACTED_MODELS.items() if isinstance(photo, model))
+
+
+def photo_redaction_queue(*, photo: Redactable) -> None:
+    """Queue the making of the photo's blurred copy once the upload's transaction commits."""
+    from .tasks import redact_photo
+
+    enqueue_on_commit(redact_photo, _photo_kind(photo), photo.pk)
+
+
+def _write_redacted(
+    photo: Redactable, boxes: list[redaction.Box], *, now: dt.datetime
+) -> list[str]:
+    """Blur the original with `boxes` into new redacted files on the (locked) row; returns the
+    names of the files it replaced, to delete after commit."""
+    with photo.original.open("rb") as handle:
+        original = handle.read()
+    blurred = redaction.redact_jpeg(original, boxes)
+    thumbnail = redaction.thumbnail_jpeg(blurred, THUMBNAIL_SIDE)
+    replaced = [name for name in (photo.redacted.name, photo.redacted_thumbnail.name) if name]
+    photo.redacted.save("redacted.jpg", ContentFile(blurred), save=False)
+    photo.redacted_thumbnail.save("redacted-thumb.jpg", ContentFile(thumbnail), save=False)
+    photo.redaction_boxes = [box.as_dict() for box in boxes]
+    photo.redacted_at = now
+    photo.save(update_fields=["redacted", "redacted_thumbnail", "redaction_boxes", "redacted_at"])
+    return replaced
+
+
+def _delete_files_on_commit(storage: Storage, names: list[str]) -> None:
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+def photo_redact(*, kind: str, photo_id: int) -> bool:
+    """Detect faces and plates in one photo and write its blurred copy. Idempotent: a photo
+    that has its copy already (or no original left) is left alone; False then. The detection
+    (a second or two of CPU) runs before the row is locked, so a long detection never holds a
+    lock; the row is then re-read under lock and written only if nobody did it meanwhile."""
+    model = REDACTED_MODELS[kind]
+    photo = model.objects.filter(pk=photo_id).first()
+    if photo is None or photo.redacted_at is not None or not photo.original:
+        return False
+    with photo.original.open("rb") as handle:
+        image = Image.open(handle)
+        image.load()
+    boxes = redaction.detect(image)
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(pk=photo_id).first()
+        if row is None or row.redacted_at is not None or not row.original:
+            return False
+        replaced = _write_redacted(row, boxes, now=timezone.now())
+        _delete_files_on_commit(row.redacted.storage, replaced)
+    logger.info("photo_redacted kind=%s id=%s boxes=%d", kind, photo_id, len(boxes))
+    return True
+
+
+def photo_redaction_boxes_set(
+    *, photo: Redactable, boxes: list[dict[str, Any]], actor: User | None = None
+) -> Redactable:
+    """The dispatcher's "redact region": the photo's regions become `boxes` (the detector's
+    that were kept plus the ones drawn), and the blurred copy is rebuilt from the original now.
+    Boxes are fractions 0–1 of the photo; each must be at least a little bigger than nothing.
+    Recorded by the audit trail (settings.AUDITLOG_INCLUDE_TRACKING_MODELS)."""
+    parsed: list[redaction.Box] = []
+    for data in boxes:
+        try:
+            box = redaction.Box.from_dict(data)
+        except (KeyError, TypeError, ValueError):
+            raise RedactionError(_("A region to blur is not a valid rectangle.")) from None
+        if box.w < 0.005 or box.h < 0.005:
+            raise RedactionError(_("A region to blur is too small; draw a larger rectangle."))
+        parsed.append(box)
+    if len(parsed) > 100:
+        raise RedactionError(_("Blur at most 100 regions in one photo."))
+    model = type(photo)
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=photo.pk)
+        if not row.original:
+            raise RedactionError(
+                _(
+                    "The original of this photo was deleted under the retention rule; its "
+                    "blurred regions can no longer be changed."
+                ),
+                code="redaction_original_deleted",
+            )
+        replaced = _write_redacted(row, parsed, now=timezone.now())
+        _delete_files_on_commit(row.redacted.storage, replaced)
+    logger.info(
+        "photo_redaction_edited kind=%s id=%s boxes=%d actor=%s",
+        _photo_kind(row),
+        row.pk,
+        len(parsed),
+        actor.pk if actor else None,
+    )
+    return row
+
+
+def photos_unredacted_requeue(*, now: dt.datetime | None = None) -> int:
+    """The beat sweep: photos still without a blurred copy a while after upload get their task
+    queued again. Idempotent (the task is); returns how many were queued."""
+    from .tasks import redact_photo
+
+    now = now or timezone.now()
+    before = now - REDACTION_SWEEP_GRACE
+    queued = 0
+    for kind, model in REDACTED_MODELS.items():
+        ids = list(
+            model.objects.filter(**{f"{UPLOADED_AT[kind]}__lt": before, "redacted_at": None})
+            .exclude(**{model.ORIGINAL: ""})
+            .order_by("pk")
+            .values_list("pk", flat=True)[:REDACTION_SWEEP_BATCH]
+        )
+        for pk in ids:
+            enqueue_on_commit(redact_photo, kind, pk)
+        queued += len(ids)
+    return queued
+
+
+# Reports past these can no longer be reopened; a resolved one still can (the rider's check).
+PHOTO_RETENTION_STATUSES = (
+    ReportStatus.CONFIRMED,
+    ReportStatus.CLOSED,
+    ReportStatus.INVALID,
+    ReportStatus.DUPLICATE,
+)
+
+
+def report_photo_originals_expire(now: dt.datetime | None = None) -> int:
+    """Retention of originals (docs/privacy.md): photos (the reporter's, the departments'
+    evidence, the riders' answers to checks and questions) of reports closed more than
+    RETENTION_REPORT_PHOTO_ORIGINALS_DAYS ago lose their original and its thumbnail; the
+    blurred copy stays and is what everyone, the reporter too, sees from then on. A photo
+    without its blurred copy yet gets it first (never a photo with nothing left). Idempotent: a photo
+    whose original is gone is not selected again. Returns how many photos lost their
+    original."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.RETENTION_REPORT_PHOTO_ORIGINALS_DAYS)
+    expired = 0
+    for kind, model in REDACTED_MODELS.items():
+        ids = list(
+            model.objects.filter(
+                report__status__in=PHOTO_RETENTION_STATUSES, report__closed_at__lt=cutoff
+            )
+            .exclude(**{model.ORIGINAL: ""})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for pk in ids:
+            photo_redact(kind=kind, photo_id=pk)  # no-op when the copy exists
+            with transaction.atomic():
+                row = model.objects.select_for_update().filter(pk=pk).first()
+                if row is None or not row.original or row.redacted_at is None:
+                    continue
+                storage = row.original.storage
+                names = [name for name in (row.original.name, row.thumbnail.name) if name]
+                row.original.name, row.thumbnail.name = "", ""  # the files go after commit
+                row.original_deleted_at = now
+                row.save(update_fields=[row.ORIGINAL, "thumbnail", "original_deleted_at"])
+                _delete_files_on_commit(storage, names)
+            expired += 1
+    if expired:
+        logger.info("photo_originals_expired count=%d", expired)
+    return expired

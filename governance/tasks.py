@@ -32,3 +32,20 @@ def sweep_unchecked_fixes() -> int:
 @shared_task(acks_late=True)
 def sweep_unanswered_questions() -> int:
     return services.unanswered_questions_expire()
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def redact_photo(kind: str, photo_id: int) -> bool:
+    """Blur bystanders' faces and plates in one uploaded photo (issue 20); safe to repeat."""
+    return services.photo_redact(kind=kind, photo_id=photo_id)
+
+
+@shared_task(acks_late=True)
+def sweep_unredacted_photos() -> int:
+    return services.photos_unredacted_requeue()

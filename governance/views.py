@@ -310,24 +310,43 @@ def report_join(request, public_id: str):
     return redirect(url)
 
 
-def _serve_photo(request, report: Report, field, *, joiners_too: bool):
-    """The reporting rider; riders who joined only when `joiners_too` (the department's
-    evidence of the fix, never the reporter's own photos); staff allowed to view reports.
-    Others get 404, not 403, so that nobody learns that someone else's report exists."""
+def _photo_access(request, report: Report, *, joiners_too: bool) -> bool:
+    """Whether the request may see the photo at all, and True when it is the reporter.
+
+    The reporting rider; riders who joined only when `joiners_too` (the department's evidence
+    of the fix, never the reporter's own photos); staff allowed to view reports. Others get
+    404, not 403, so that nobody learns that someone else's report exists."""
     if not request.user.is_authenticated:
         raise Http404
     rider = getattr(request.user, "rider", None)
-    if rider is None:
-        allowed = False
-    elif joiners_too:
-        allowed = selectors.rider_follows(rider=rider, report=report)
-    else:
-        allowed = selectors.rider_filed(rider=rider, report=report)
+    filed = rider is not None and selectors.rider_filed(rider=rider, report=report)
+    allowed = filed or (
+        joiners_too and rider is not None and selectors.rider_follows(rider=rider, report=report)
+    )
     if not allowed and not (
         request.user.is_staff and request.user.has_perm("governance.view_report")
     ):
         raise Http404
+    return filed
+
+
+def _serve_photo(request, report: Report, field, *, joiners_too: bool):
+    _photo_access(request, report, joiners_too=joiners_too)
     return file_response(field, public=False, max_age=86400)
+
+
+def _serve_street_photo(request, photo, *, thumb: bool, joiners_too: bool):
+    """A report or evidence photo (issue 20): the reporter sees their own original (until the
+    retention rule deletes it); anyone else, staff on these pages included (the dispatcher has
+    the original in the admin), only the blurred copy, and no photo until it is made (404)."""
+    filed = _photo_access(request, photo.report, joiners_too=joiners_too)
+    own = filed and isinstance(photo, ReportPhoto)
+    if own and photo.image:
+        field = photo.thumbnail if thumb else photo.image
+    else:
+        field = photo.redacted_thumbnail if thumb else photo.redacted
+    # The same URL changes from the original to the blurred copy when the original expires.
+    return file_response(field, public=False, max_age=3600)
 
 
 @require_GET
@@ -338,8 +357,7 @@ def report_photo(request, public_id: str, position: int, size: str = "full"):
         report__public_id=public_id,
         position=position,
     )
-    field = photo.thumbnail if size == "thumb" else photo.image
-    return _serve_photo(request, photo.report, field, joiners_too=False)
+    return _serve_street_photo(request, photo, thumb=size == "thumb", joiners_too=False)
 
 
 @require_GET
@@ -348,8 +366,7 @@ def report_evidence(request, public_id: str, pk: int, size: str = "full"):
     photo = get_object_or_404(
         EvidencePhoto.objects.select_related("report"), report__public_id=public_id, pk=pk
     )
-    field = photo.thumbnail if size == "thumb" else photo.image
-    return _serve_photo(request, photo.report, field, joiners_too=True)
+    return _serve_street_photo(request, photo, thumb=size == "thumb", joiners_too=True)
 
 
 def _staff_may_view(request) -> bool:

@@ -644,12 +644,10 @@ def phone_keys_rotate(*, batch_size: int = 2000) -> int:
     """Rewrite every rider's number under the newest encryption key and look-up key
     (riders/phones.py; `manage.py phone_keys_rotate`). Idempotent; returns the rows rewritten."""
     count = 0
-    riders = Rider.objects.filter(phone__isnull=False).only("pk", "phone").order_by("pk")
-    for rider in riders.iterator(chunk_size=batch_size):
-        if rider.phone:
-            Rider.objects.filter(pk=rider.pk).update(
-                phone=rider.phone, phone_hash=phone_digest(rider.phone)
-            )
+    numbers = Rider.objects.filter(phone__isnull=False).order_by("pk").values_list("pk", "phone")
+    for pk, phone in numbers.iterator(chunk_size=batch_size):
+        if phone:
+            Rider.objects.filter(pk=pk).update(phone=phone, phone_hash=phone_digest(phone))
             count += 1
     return count
 

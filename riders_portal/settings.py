@@ -993,3 +993,18 @@ AUDITLOG_INCLUDE_TRACKING_MODELS += [
     {"model": "mydata.CorrectionRequest", "exclude_fields": ["created_at"]},
     "mydata.AccountClosure",
 ]
+
+# --- Bystanders blurred in report photos (issue 20, PIPL; core/redaction.py) ------------------
+# Each report or evidence photo gets a blurred copy (faces and plates) from a task queued on
+# upload; departments, Open311, the workbench and other riders get only that copy. The sweep
+# re-queues photos a lost message left without one. Originals are deleted
+# RETENTION_REPORT_PHOTO_ORIGINALS_DAYS after the report closed (above; the retention task's
+# sweep governance.photo_originals); the blurred copy stays. Manual edits are audited.
+CELERY_BEAT_SCHEDULE["redact-unredacted-photos"] = {
+    "task": "governance.tasks.sweep_unredacted_photos",
+    "schedule": 300.0,
+}
+AUDITLOG_INCLUDE_TRACKING_MODELS += [
+    {"model": "governance.ReportPhoto", "include_fields": ["redaction_boxes", "image"]},
+    {"model": "governance.EvidencePhoto", "include_fields": ["redaction_boxes", "image"]},
+]

@@ -13,7 +13,7 @@ from api.services import token_issue, token_revoke
 from core.models import Notification
 from governance import services, workflow
 from governance.models import EvidencePhoto, Report, ReportEvent
-from tests.factories import DepartmentFactory, ReportFactory, category, photo_upload
+from tests.factories import DepartmentFactory, ReportFactory, category, photo_upload, photos_redact
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +147,7 @@ def test_acknowledge_resolve_with_photo_and_the_rider_sees_it(api, department):
     body = response.json()
     assert body["status"] == "resolved" and body["reply"] == "杂物已清理"
     assert len(body["evidence"]) == 1 and EvidencePhoto.objects.filter(report=report).count() == 1
+    photos_redact(report)  # the task queued on commit; until then the URL is a 404
     photo = APIClient().get(body["evidence"][0]["url"])  # signed URL, no token needed
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
     assert APIClient().get(body["evidence"][0]["url"][:-6] + "xxxxx/").status_code == 404
@@ -282,6 +283,7 @@ def test_the_rider_sees_the_evidence_photo_on_the_report_page(api, department, c
         format="multipart",
     )
     evidence = EvidencePhoto.objects.get(report=report)
+    photos_redact(report)  # the task queued on commit
     client.force_login(report.rider.user)
     page = client.get(f"/reports/{report.public_id}/").content.decode()
     assert f"/reports/{report.public_id}/evidence/{evidence.pk}/thumb/" in page

@@ -141,6 +141,8 @@ ADDED = {
         governance.delete_transferrule governance.view_reportassist
         governance.add_reportassist governance.delete_reportassist
         governance.view_citycategory
+        governance.redact_reportphoto governance.view_evidencephoto
+        governance.redact_evidencephoto
     """,
     # Reviewers keep the batch work (now in payouts), and approve and pay each other's batches.
     SUBSIDY_REVIEWER: """
@@ -189,6 +191,7 @@ ADDED = {
         mydata.view_accountclosure mydata.add_correctionrequest mydata.change_correctionrequest
         mydata.delete_correctionrequest mydata.view_correctionrequest mydata.add_dataexport
         mydata.change_dataexport mydata.delete_dataexport mydata.view_dataexport
+        governance.redact_reportphoto governance.redact_evidencephoto
     """,
 }
 
