@@ -1576,8 +1576,8 @@ def report_photo_originals_expire(now: dt.datetime | None = None) -> int:
     evidence, the riders' answers to checks and questions) of reports closed more than
     RETENTION_REPORT_PHOTO_ORIGINALS_DAYS ago lose their original and its thumbnail; the
     blurred copy stays and is what everyone, the reporter too, sees from then on. A photo
-    without its blurred copy yet gets it first (never a photo with nothing left). Idempotent: a photo
-    whose original is gone is not selected again. Returns how many photos lost their
+    without its blurred copy yet gets it first (never a photo with nothing left). Idempotent:
+    a photo whose original is gone is not selected again. Returns how many photos lost their
     original."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.RETENTION_REPORT_PHOTO_ORIGINALS_DAYS)
