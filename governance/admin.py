@@ -1279,8 +1279,7 @@ class OfficerAdmin(CityScopedAdmin):
         "user__first_name",
         "user__last_name",
         "department__name",
-        "=phone",
-    )
+    )  # not by phone: officers' numbers are encrypted
     list_select_related = ("user", "department")
     autocomplete_fields = ("user", "department")
 

@@ -19,6 +19,7 @@ from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 
 from core.messages import render_title
 from core.models import BilingualName, City, District
+from riders.phones import EncryptedPhoneField
 
 
 class Role(BilingualName):
@@ -179,10 +180,12 @@ class Officer(models.Model):
         help_text=_("Sees the team's work and assigns reports to officers."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    phone = models.CharField(
+    # Encrypted at rest like riders' numbers (riders/phones.py); never looked up by number.
+    phone = EncryptedPhoneField(
         _("mobile number"),
         max_length=11,
         blank=True,
+        null=True,
         validators=[
             RegexValidator(
                 r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13912345678.")

@@ -27,13 +27,15 @@ def phone_digests(phone: str) -> list[str]:
 
 
 def encryption_keys_forget(**_signal_kwargs) -> None:
-    """The phone field derives its Fernet keys once per process (a cached property); after
-    SALT_KEY or SECRET_KEY changes in a running process (tests), derive them again."""
-    from .models import Rider
+    """An encrypted phone field derives its Fernet keys once per process (a cached property);
+    after SALT_KEY or SECRET_KEY changes in a running process (tests), derive them again."""
+    from django.apps import apps
 
-    field = Rider._meta.get_field("phone")
-    for name in ("keys", "f"):
-        field.__dict__.pop(name, None)
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedPhoneField):
+                for name in ("keys", "f"):
+                    field.__dict__.pop(name, None)
 
 
 class EncryptedPhoneField(EncryptedCharField):

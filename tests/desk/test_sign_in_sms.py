@@ -211,3 +211,14 @@ def test_the_code_never_reaches_the_log(client, caplog, settings):
     )
     row = " ".join(str(value) for value in SMSLog.objects.values().get().values())
     assert token not in row and PHONE not in row
+
+
+def test_an_officers_number_is_encrypted_at_rest():
+    from django.db import connection
+
+    user = officer_with_phone()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM governance_officer WHERE user_id = %s", [user.pk])
+        (column,) = cursor.fetchone()
+    assert PHONE not in column and column.startswith("gAAAA")
+    assert Officer.objects.get(user=user).phone == PHONE
