@@ -1327,7 +1327,9 @@ def officer_sms_code_send(*, officer: Officer, client_ip: str) -> str:
     number it went to. Refused (OfficerSMSRefused) without a mobile on file, within a minute of
     the last code (the device's cooldown), or when the site's SMS budget is spent. The code is
     stored by django-otp for its life only and never logged."""
-    if not officer.phone:
+    # An encrypted CharField: its stub type is the field, its value a str or None.
+    phone: str | None = officer.phone
+    if not phone:
         raise OfficerSMSRefused(
             _("No mobile number is on file for you: sign in with your authenticator app."),
             code="no_phone",
@@ -1361,7 +1363,7 @@ def officer_sms_code_send(*, officer: Officer, client_ip: str) -> str:
             # The SMS row commits with the code (riders/sms_outbox.py: it holds neither the
             # code nor the number in clear once sent) and is not worth sending after it expires.
             log_id = sms_create(
-                phone=officer.phone,
+                phone=phone,
                 kind=OFFICER_SIGN_IN_CODE.name,
                 params={"code": device.token, "minutes": settings.SIGN_IN_CODE_TTL_SECONDS // 60},
                 language=officer.user.language or settings.LANGUAGE_CODE,
@@ -1374,7 +1376,7 @@ def officer_sms_code_send(*, officer: Officer, client_ip: str) -> str:
     # From this request, as a rider's sign-in code: the officer is waiting for it; a transient
     # failure is retried by the worker, a lost one by the outbox's sweep.
     sms_send_now(log_id=log_id, sender=sender)
-    return mask_phone(officer.phone)
+    return mask_phone(phone)
 
 
 def officer_sms_code_verify(*, officer: Officer, token: str) -> OfficerSMSDevice:

@@ -7,6 +7,7 @@ import json
 import zipfile
 
 import pytest
+from django.utils.translation import gettext, override
 
 from riders.models import Rider
 from tests.browser.test_accessibility import assert_accessible
@@ -57,7 +58,8 @@ def test_export_download_correct_and_close(sign_in_rider, rider, live_server, sc
     page.fill("#id_confirm", "CLOSE")
     page.locator("form button.btn--danger").click()
     page.wait_for_load_state()
-    assert "Your account is closed" in page.content()
+    with override("zh-hans"):  # the page speaks the default language
+        assert gettext("Your account is closed") in page.content()
     rider = Rider.objects.get(pk=rider.pk)
     assert not rider.is_active and rider.phone is None
     page.goto(f"{live_server.url}{DATA}")

@@ -43,6 +43,15 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The messages asserted below are the English source strings: read the pages in English
+    (Chinese is the default; the translations are checked by tests/core/test_translations.py)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 FACE = Path(__file__).resolve().parents[2] / "bench" / "redaction_set" / "astronaut.jpg"
 
 

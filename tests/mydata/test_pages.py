@@ -13,6 +13,13 @@ from tests.factories import RiderFactory, StaffFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """The messages asserted below are the English source strings: read the pages in English
+    (Chinese is the default; the translations are checked by tests/core/test_translations.py)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def ready_export(rider, *, hours_left: float = 23) -> DataExport:
     now = timezone.now()
     export = DataExport(

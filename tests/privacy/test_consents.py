@@ -23,6 +23,15 @@ from riders.models import SMSLog
 from tests.factories import RiderFactory, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The messages asserted below are the English source strings: read the pages in English
+    (Chinese is the default; the translations are checked by tests/core/test_translations.py)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 MINE = "/me/privacy/"
 
 

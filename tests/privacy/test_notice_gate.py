@@ -12,6 +12,15 @@ from riders.views import SESSION_PLATFORM_ID_TOKEN
 from tests.factories import RiderFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The messages asserted below are the English source strings: read the pages in English
+    (Chinese is the default; the translations are checked by tests/core/test_translations.py)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 ACCEPT = "/privacy/accept/"
 
 
@@ -101,7 +110,7 @@ def test_a_new_version_asks_every_rider_again(client):
     response = client.get("/me/")
     assert response.status_code == 302 and response.url.startswith(ACCEPT)
     page = client.get(ACCEPT).content.decode()
-    assert 'data-notice-version="2"' in page and "新增：荣誉榜同意" in page
+    assert 'data-notice-version="2"' in page and "Added: honour roll consent" in page
     # The page read was version 1's: refused, read again.
     response = accept_post(client, version=1)
     assert response.status_code == 302 and response.url.startswith(ACCEPT)
