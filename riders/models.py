@@ -44,6 +44,14 @@ class RiderQuerySet(models.QuerySet["Rider"]):
         number is encrypted, riders/phones.py)."""
         return self.filter(phone_hash__in=phone_digests(phone))
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """As save() does, each rider's look-up hash from their number: every bulk writer
+        (roster import, benchmarks, demo) gets it without having to know."""
+        objs = list(objs)
+        for rider in objs:
+            rider.phone_hash_fill()
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Rider(models.Model):
     # A rider belongs to one city at a time, through their district (core/tenancy.py); moving

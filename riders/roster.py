@@ -358,7 +358,6 @@ def _create(rows: list[RosterRow]) -> None:
                 rider_number=row.rider_number,
                 name=row.name,
                 phone=row.phone,
-                phone_hash=phone_digest(row.phone),
                 district=row.district,
                 station=row.station,
                 joined_on=row.joined_on,

@@ -171,3 +171,20 @@ def test_a_query_by_the_encrypted_number_is_refused_not_silently_empty():
         with pytest.raises(FieldError, match="with_phone"):
             query()
     assert Rider.objects.filter(phone__isnull=False).count() == 1
+
+
+def test_bulk_created_riders_get_their_look_up_hash():
+    template = RiderFactory()
+    users = [type(template.user).objects.create(username=f"bulk-{n}") for n in range(2)]
+    Rider.objects.bulk_create(
+        Rider(
+            user=user,
+            rider_number=f"BULK{n}",
+            name="骑手",
+            phone=f"1500000000{n}",
+            district=template.district,
+            joined_on=template.joined_on,
+        )
+        for n, user in enumerate(users)
+    )
+    assert Rider.objects.with_phone("15000000001").get().rider_number == "BULK1"
